@@ -1,0 +1,49 @@
+"""Settings from the environment (prefix DUDAO_), with embedded defaults for a laptop."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DUDAO_", env_file=".env", extra="ignore")
+
+    var_dir: Path = REPO_ROOT / "var"
+    database_url: str = ""
+    timezone: str = "Asia/Shanghai"
+    policy_path: Path = REPO_ROOT / "data" / "policy.toml"
+    calendar_override_path: Path | None = None
+    district_path: Path = REPO_ROOT / "data" / "nanan.toml"
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_tls: Literal["none", "starttls", "ssl"] = "none"
+    smtp_from: str = "dudao@jdz.nanan.example.cn"
+    smtp_from_name: str = "南岸区政府教育督导室"
+    smtp_concurrency: int = 8
+    mail_domain: str = "dudao.nanan.example.cn"
+
+    @property
+    def ledger_url(self) -> str:
+        """The ledger database: DUDAO_DATABASE_URL, or a SQLite file under var/."""
+        return self.database_url or f"sqlite:///{self.var_dir / 'dudao.db'}"
+
+    @property
+    def out_dir(self) -> Path:
+        return self.var_dir / "out"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.var_dir / "outbox"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

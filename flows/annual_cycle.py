@@ -1,0 +1,38 @@
+"""annual-cycle: open the year's annual comprehensive inspections (seed §二: once a year)."""
+
+from datetime import date
+
+from prefect import flow, task
+from prefect.artifacts import create_table_artifact
+
+from dudao import clock
+from dudao.db import session_scope
+from dudao.runtime import load_runtime
+from models import Unit
+from tasks.annual_cycle import open_annual_inspections
+
+
+@task(name="open-annual-inspections", task_run_name="open annual inspections · {year}")
+def open_annual(year: int, as_of: date) -> list[dict]:
+    rt = load_runtime()
+    with session_scope() as session:
+        created = open_annual_inspections(session, year=year, rt=rt, as_of=as_of)
+        return [{"编号": i.code, "被督导单位": session.get(Unit, i.unit_id).name, "实地督导日期": str(i.visit_on)}
+                for i in created]
+
+
+@flow(name="annual-cycle", flow_run_name="{year}年度综合督导 · 南岸区")
+def annual_cycle(year: int, as_of: date | None = None) -> int:
+    """Open the annual inspections of `year`; the daily sweep carries them from there.
+
+    Args:
+        year: the inspection year.
+        as_of: the day of planning (default: today).
+
+    Returns:
+        how many inspections were opened now.
+    """
+    rows = open_annual(year, clock.resolve(as_of))
+    if rows:
+        create_table_artifact(rows, key=f"annual-cycle-{year}", description=f"{year}年度综合督导安排")
+    return len(rows)

@@ -1,0 +1,47 @@
+"""Who is inspected and who inspects: units, principals, inspectors."""
+
+from datetime import date
+
+from sqlmodel import Field, SQLModel
+
+
+class UnitKind:
+    DEPARTMENT = "department"  # member unit of the supervision committee (督政)
+    TOWN = "town"  # town or street (镇街)
+    SCHOOL = "school"
+    OFFICE = "office"  # the supervision office, the committee, district leadership, the municipal office
+
+
+class Unit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=32)
+    name: str = Field(unique=True, max_length=100)
+    kind: str = Field(max_length=16)
+    school_type: str | None = Field(default=None, max_length=16)  # primary, middle, nine_year, kindergarten
+    ownership: str = Field(default="public", max_length=8)  # public or private
+    students: int = 0
+    superior_id: int | None = Field(default=None, foreign_key="unit.id")
+    town_id: int | None = Field(default=None, foreign_key="unit.id")  # a school's town or street
+    email: str = Field(max_length=200)
+    head_name: str = Field(default="", max_length=50)
+
+
+class Principal(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    name: str = Field(max_length=50)
+    term_start: date
+    term_end: date
+
+
+class Inspector(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=32)
+    name: str = Field(max_length=50)
+    email: str = Field(max_length=200)
+    full_time: bool = False
+    listed: bool = False  # 挂牌督学: the responsible inspector of a group of schools
+    employer_unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    term_start: date
+    term_end: date
+    consecutive_terms: int = 1

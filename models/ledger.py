@@ -1,0 +1,64 @@
+"""The records of what the system did: documents, notices (the outbox), audit events, simulation runs."""
+
+from datetime import date, datetime
+
+from sqlalchemy import DateTime, Text
+from sqlmodel import Field, SQLModel
+
+
+class Document(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=120)
+    kind: str = Field(max_length=32)
+    title: str = Field(max_length=200)
+    path: str = Field(max_length=300)  # HTML file, relative to the output folder; .txt beside it
+    inspection_id: int | None = Field(default=None, foreign_key="inspection.id", index=True)
+    item_id: int | None = Field(default=None, foreign_key="rectificationitem.id")
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    issued_on: date
+
+
+class Notice(SQLModel, table=True):
+    """One e-mail in the outbox, written in the same transaction as the change that causes it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=120)
+    kind: str = Field(index=True, max_length=32)
+    subject: str = Field(max_length=300)
+    recipients: str = Field(sa_type=Text)  # JSON list of [display name, address]
+    body_text: str = Field(sa_type=Text)
+    body_html: str = Field(sa_type=Text)
+    document_id: int | None = Field(default=None, foreign_key="document.id")
+    inspection_id: int | None = Field(default=None, foreign_key="inspection.id")
+    item_id: int | None = Field(default=None, foreign_key="rectificationitem.id")
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    created_on: date
+    hold_until: date | None = None  # covert inspections: not delivered before the visit
+    status: str = Field(default="pending", index=True, max_length=10)  # pending, sent, failed
+    attempts: int = 0
+    last_error: str = Field(default="", sa_type=Text)
+    message_id: str = Field(max_length=200)
+    sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class AuditEvent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str = Field(max_length=20)
+    entity_id: int = Field(index=True)
+    event: str = Field(max_length=40)
+    from_stage: str | None = Field(default=None, max_length=20)
+    to_stage: str | None = Field(default=None, max_length=20)
+    as_of: date
+    actor: str = Field(max_length=40)
+    detail: str = Field(default="{}", sa_type=Text)
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True))
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
+
+
+class SimulationRun(SQLModel, table=True):
+    """Where a simulated year stands, so a killed run resumes where it stopped."""
+
+    year: int = Field(primary_key=True)
+    seed: int
+    last_day: date | None = None

@@ -1,0 +1,153 @@
+"""The one place where stages change.
+
+Each lifecycle is declared once: states are nouns, events are verbs, guards are predicates. An illegal
+event raises `IllegalTransition`; a stage changed under our feet by another process raises
+`StaleTransition` (optimistic locking on `version`). Every transition appends an audit event in the same
+transaction as the change.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session
+
+from dudao import clock
+from models.inspection import Inspection, InspectionKind, RectificationItem
+from models.ledger import AuditEvent
+
+
+class InspectionStage(StrEnum):
+    PLANNED = "planned"
+    NOTIFIED = "notified"
+    SELF_ASSESSMENT = "self_assessment"
+    ONSITE = "onsite"
+    PRELIMINARY = "preliminary"
+    ISSUED = "issued"
+    RECTIFYING = "rectifying"
+    RECHECK = "recheck"
+    CLOSED = "closed"
+
+
+class ItemStage(StrEnum):
+    OPEN = "open"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    CLOSED = "closed"
+
+
+class IllegalTransition(RuntimeError):
+    """An event that the entity's current stage does not allow."""
+
+
+class StaleTransition(RuntimeError):
+    """Another process changed the entity first; this transaction must roll back."""
+
+
+@dataclass(frozen=True)
+class Event:
+    sources: frozenset[str]
+    target: str
+    guard: Callable[[Any], bool] | None = None
+
+
+def _unannounced(inspection: Inspection) -> bool:
+    """Covert and emergency inspections visit without a notice first."""
+    return inspection.covert or inspection.kind == InspectionKind.EMERGENCY
+
+
+S = InspectionStage
+INSPECTION_EVENTS: dict[str, Event] = {
+    "notify": Event(frozenset({S.PLANNED}), S.NOTIFIED),
+    "receive_self_assessment": Event(frozenset({S.NOTIFIED}), S.SELF_ASSESSMENT),
+    "visit": Event(frozenset({S.NOTIFIED, S.SELF_ASSESSMENT}), S.ONSITE),
+    "visit_unannounced": Event(frozenset({S.PLANNED}), S.ONSITE, _unannounced),
+    "feed_back": Event(frozenset({S.ONSITE}), S.PRELIMINARY),
+    "issue": Event(frozenset({S.PRELIMINARY}), S.ISSUED),
+    "start_rectification": Event(frozenset({S.ISSUED}), S.RECTIFYING),
+    "close_without_items": Event(frozenset({S.ISSUED}), S.CLOSED),
+    "await_recheck": Event(frozenset({S.RECTIFYING}), S.RECHECK),
+    "close": Event(frozenset({S.RECHECK}), S.CLOSED),
+    "reopen": Event(frozenset({S.RECHECK, S.CLOSED}), S.RECTIFYING),
+}
+
+It = ItemStage
+ITEM_EVENTS: dict[str, Event] = {
+    "submit": Event(frozenset({It.OPEN}), It.SUBMITTED),
+    "accept": Event(frozenset({It.SUBMITTED}), It.ACCEPTED),
+    "reject": Event(frozenset({It.SUBMITTED}), It.OPEN),
+    "confirm": Event(frozenset({It.ACCEPTED}), It.CLOSED),
+    "relapse": Event(frozenset({It.ACCEPTED, It.CLOSED}), It.OPEN),
+}
+
+LIFECYCLES: dict[type, tuple[str, dict[str, Event]]] = {
+    Inspection: ("inspection", INSPECTION_EVENTS),
+    RectificationItem: ("item", ITEM_EVENTS),
+}
+
+
+def allowed_events(entity: Inspection | RectificationItem) -> list[str]:
+    """The events the entity's current stage allows (guards included)."""
+    _, events = LIFECYCLES[type(entity)]
+    return [name for name, ev in events.items() if _permits(ev, entity)]
+
+
+def _permits(event: Event, entity: Any) -> bool:
+    return entity.stage in event.sources and (event.guard is None or event.guard(entity))
+
+
+def transition(
+    session: Session,
+    entity: Inspection | RectificationItem,
+    event: str,
+    *,
+    as_of: date,
+    actor: str = "system",
+    detail: dict | None = None,
+) -> str:
+    """Apply `event` to `entity`, or raise. Returns the new stage."""
+    name, events = LIFECYCLES[type(entity)]
+    spec = events.get(event)
+    if spec is None or not _permits(spec, entity):
+        raise IllegalTransition(f"{name} {entity.id}: '{event}' is not allowed in stage '{entity.stage}'")
+    source, version = entity.stage, entity.version
+    table = type(entity)
+    result = session.execute(
+        update(table)
+        .where(table.id == entity.id, table.version == version)
+        .values(stage=spec.target, version=version + 1)
+    )
+    if result.rowcount != 1:
+        raise StaleTransition(f"{name} {entity.id} changed under us (version {version})")
+    set_committed_value(entity, "stage", spec.target)
+    set_committed_value(entity, "version", version + 1)
+    record(session, name, entity.id, event, as_of=as_of, actor=actor, detail=detail,
+           from_stage=source, to_stage=spec.target)
+    return spec.target
+
+
+def record(
+    session: Session,
+    entity: str,
+    entity_id: int,
+    event: str,
+    *,
+    as_of: date,
+    actor: str = "system",
+    detail: dict | None = None,
+    from_stage: str | None = None,
+    to_stage: str | None = None,
+) -> AuditEvent:
+    """Append an audit event (also for changes that are not stage transitions, e.g. a ladder step)."""
+    audit = AuditEvent(
+        entity=entity, entity_id=entity_id, event=event, from_stage=from_stage, to_stage=to_stage,
+        as_of=as_of, actor=actor, detail=json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str),
+        recorded_at=clock.now(),
+    )
+    session.add(audit)
+    return audit

@@ -1,0 +1,84 @@
+"""How simulated units, inspectors and operators behave: deterministic in (seed, subject), so a resumed
+simulation makes the same choices as an uninterrupted one."""
+
+import hashlib
+import random
+from datetime import date, timedelta
+
+FINDING_POOL = {
+    "school": [
+        ("课程教学", "部分学科课时未按国家课程方案开足开齐"),
+        ("学生发展", "学生课业负担监测不到位，作业总量控制制度落实不够"),
+        ("学校管理", "校园安全隐患排查台账不完整"),
+        ("学校管理", "食堂食品留样和陪餐制度执行不规范"),
+        ("教师发展", "教师专业发展培训学时记录不全"),
+        ("学生发展", "学生每天校内体育活动时间不足1小时"),
+        ("办学方向", "“五育并举”实施方案未细化到学期计划"),
+    ],
+    "department": [
+        ("组织领导", "履行教育职责年度任务清单未按期制定"),
+        ("教学条件", "教育经费投入政策落实情况未按要求报告"),
+        ("均衡发展", "学位供给规划与人口变化衔接不够"),
+        ("价值导向", "部门教育工作联系机制运行不够经常"),
+    ],
+    "town": [
+        ("均衡发展", "辖区学校周边交通安全整治不到位"),
+        ("组织领导", "镇街教育工作领导小组会议未按期召开"),
+        ("教学条件", "辖区幼儿园普惠性学位不足"),
+        ("价值导向", "校外培训机构治理协同不够"),
+    ],
+}
+
+
+def rng(seed: int, *parts: object) -> random.Random:
+    """A random stream of its own for one subject: independent of the order things happen in."""
+    digest = hashlib.sha256(":".join(map(str, (seed, *parts))).encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def unit_profile(seed: int, unit_code: str) -> str:
+    """diligent (most), late (some) or never (a few) — how a unit answers deadlines."""
+    roll = rng(seed, "profile", unit_code).random()
+    return "diligent" if roll < 0.7 else "late" if roll < 0.9 else "never"
+
+
+def self_assessment_day(seed: int, unit_code: str, due: date) -> date | None:
+    profile = unit_profile(seed, unit_code)
+    if profile == "never" and rng(seed, "sa-never", unit_code).random() < 0.5:
+        return None
+    shift = rng(seed, "sa", unit_code).randint(-6, -1) if profile == "diligent" else rng(seed, "sa", unit_code).randint(0, 3)
+    return due + timedelta(days=shift)
+
+
+def findings_for(seed: int, inspection_code: str, unit_kind: str) -> list[tuple[str, str, str]]:
+    """0–4 findings drawn from the pool for the unit's kind."""
+    r = rng(seed, "findings", inspection_code)
+    pool = FINDING_POOL.get(unit_kind, FINDING_POOL["school"])
+    count = r.choices([0, 1, 2, 3, 4], weights=[15, 25, 30, 20, 10])[0]
+    return [(area, text, "serious" if r.random() < 0.15 else "general") for area, text in r.sample(pool, count)]
+
+
+def rebuttal_upheld(seed: int, inspection_code: str) -> bool | None:
+    """None: no rebuttal; else whether the office upholds the unit's rebuttal of its first finding."""
+    r = rng(seed, "rebut", inspection_code)
+    return None if r.random() >= 0.12 else r.random() < 0.5
+
+
+def submission_day(seed: int, unit_code: str, item_id: int, deadline: date, ladder_step: str,
+                   attempt: int) -> date | None:
+    """When the unit hands in a rectification report for its current deadline, if ever."""
+    profile = unit_profile(seed, unit_code)
+    r = rng(seed, "submit", item_id, deadline, attempt)
+    if profile == "diligent" or (profile == "late" and ladder_step == "urge"):
+        return deadline - timedelta(days=r.randint(0, 12))
+    if profile == "late" and r.random() < 0.3:
+        return deadline - timedelta(days=r.randint(0, 5))
+    return None
+
+
+def accept_submission(seed: int, submission_id: int, attempt: int) -> bool:
+    return attempt > 1 or rng(seed, "review", submission_id).random() >= 0.15
+
+
+def relapses(seed: int, item_id: int, reopen_count: int) -> bool:
+    return reopen_count == 0 and rng(seed, "relapse", item_id).random() < 0.1

@@ -1,0 +1,113 @@
+"""The policy in force: one versioned TOML file, validated, with the seed's numbers as defaults."""
+
+import tomllib
+from datetime import date
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, ValidationError
+
+from dudao.errors import InputError
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AnnualPolicy(_Section):
+    visits_from: str = "03-16"
+    visits_until: str = "06-30"
+
+    def window(self, year: int) -> tuple[date, date]:
+        start = date.fromisoformat(f"{year}-{self.visits_from}")
+        return start, date.fromisoformat(f"{year}-{self.visits_until}")
+
+
+class InspectionPolicy(_Section):
+    notice_days_before_visit: NonNegativeInt = 30
+    self_assessment_workdays_before_visit: NonNegativeInt = 5
+    feedback_workdays_after_visit: NonNegativeInt = 3
+    rebuttal_workdays: NonNegativeInt = 5
+    publication_workdays: PositiveInt = 20
+    release_workdays: NonNegativeInt = 3
+    team_min: PositiveInt = 3
+    emergency_feedback_workdays: NonNegativeInt = 1
+    emergency_rectification_days: PositiveInt = 10
+
+
+class RectificationPolicy(_Section):
+    period_days: PositiveInt = 30
+    review_workdays: NonNegativeInt = 5
+    review_request_days: PositiveInt = 15
+    review_decision_days: PositiveInt = 30
+    recheck_days: PositiveInt = 90
+
+
+class LadderPolicy(_Section):
+    reminder_workdays_before: tuple[PositiveInt, ...] = (5, 1)
+    urge_workdays: PositiveInt = 15
+    interview_after_workdays: NonNegativeInt = 1
+    circular_after_workdays: PositiveInt = 10
+    accountability_after_workdays: PositiveInt = 10
+    aggravated_after: PositiveInt = 2
+
+
+class EscalationPolicy(_Section):
+    level_workdays: tuple[PositiveInt, PositiveInt, PositiveInt] = (10, 10, 15)
+
+
+class FrequencyPolicy(_Section):
+    cap_per_semester: PositiveInt = 4
+
+
+class InspectorPolicy(_Section):
+    schools_per_inspector: PositiveInt = 5
+    large_school_students: PositiveInt = 2000
+    zone_max_schools: PositiveInt = 20
+    term_years: PositiveInt = 3
+    max_consecutive_terms: PositiveInt = 3
+    training_hours_per_year: PositiveInt = 40
+    visits_per_semester: PositiveInt = 2
+
+
+class Policy(_Section):
+    version: str = Field(min_length=1)
+    annual: AnnualPolicy = AnnualPolicy()
+    inspection: InspectionPolicy = InspectionPolicy()
+    rectification: RectificationPolicy = RectificationPolicy()
+    ladder: LadderPolicy = LadderPolicy()
+    escalation: EscalationPolicy = EscalationPolicy()
+    frequency: FrequencyPolicy = FrequencyPolicy()
+    inspectors: InspectorPolicy = InspectorPolicy()
+
+
+def load_policy(path: Path) -> Policy:
+    """Read and validate the policy file; a bad file raises InputError naming the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except FileNotFoundError:
+        raise InputError(f"{path}: policy file not found") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"{path}: {exc}") from None
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(_describe(path, text, exc)) from None
+
+
+def _describe(path: Path, text: str, exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    keys = [str(part) for part in first["loc"] if not isinstance(part, int)]
+    return f"{path}:{_line_of(text, keys)}: {'.'.join(keys)}: {first['msg']}"
+
+
+def _line_of(text: str, keys: list[str]) -> int:
+    """The line where the last key of a dotted path is set (after its section header), else 1."""
+    section, line_no = "", 1
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            section = stripped.strip("[]").strip()
+        elif keys and stripped.split("=")[0].strip() == keys[-1] and section in ("", *keys[:-1]):
+            line_no = number
+    return line_no

@@ -1,0 +1,40 @@
+"""The embedded default: notices delivered into a Maildir (readable by any mail client), exactly once.
+
+Each notice has a fixed file name, so a delivery repeated after a crash finds the message already there.
+"""
+
+import hashlib
+import os
+from email.message import EmailMessage
+from pathlib import Path
+
+
+def _name(key: str) -> str:
+    return f"dudao-{hashlib.sha256(key.encode()).hexdigest()[:40]}"
+
+
+def _ensure(root: Path) -> None:
+    for sub in ("tmp", "new", "cur"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+
+
+def already_delivered(root: Path, key: str) -> bool:
+    name = _name(key)
+    return (root / "new" / name).exists() or any((root / "cur").glob(f"{name}:2,*"))
+
+
+def deliver_to_maildir(root: Path, key: str, message: EmailMessage) -> bool:
+    """Put the message in `root/new` unless it is there already. Returns True if written now."""
+    _ensure(root)
+    if already_delivered(root, key):
+        return False
+    name = _name(key)
+    tmp = root / "tmp" / f"{name}.{os.getpid()}"
+    tmp.write_bytes(message.as_bytes())
+    try:
+        os.link(tmp, root / "new" / name)  # atomic, and refuses to overwrite a concurrent delivery
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink(missing_ok=True)
+    return True

@@ -1,0 +1,112 @@
+"""A simulated year: each day the people act (as `rules.behaviour` says) and then the sweep runs.
+
+Each day is one transaction that also moves the run's cursor, so a run killed at any point resumes at the
+first day not done and ends exactly where an uninterrupted run ends.
+"""
+
+from datetime import date, timedelta
+
+from sqlmodel import Session, func, select
+
+from dudao.runtime import Runtime
+from models import Finding, Inspection, RectificationItem, SimulationRun, Submission, Unit
+from models.lifecycle import InspectionStage, ItemStage
+from rules import behaviour
+from tasks.annual_cycle import open_annual_inspections
+from tasks.responses import (
+    FindingInput,
+    items_due_for_recheck,
+    pending_submissions,
+    rebut,
+    receive_self_assessment,
+    record_recheck,
+    record_visit,
+    release_report,
+    review_submission,
+    submit_rectification,
+)
+from tasks.sweep import sweep_day
+
+S = InspectionStage
+ACTOR = "simulation"
+
+
+def simulate_day(session: Session, run: SimulationRun, as_of: date, rt: Runtime) -> dict[str, int]:
+    """People act, then the sweep runs; the cursor moves to `as_of`, all in the caller's transaction."""
+    if as_of == plan_day(run.year, rt):
+        open_annual_inspections(session, year=run.year, rt=rt, as_of=as_of)
+    for act in (_self_assess, _visit, _rebut, _release, _submit, _review, _recheck):
+        act(session, run.seed, as_of, rt)
+    moved = sweep_day(session, as_of, rt)
+    run.last_day = as_of
+    session.add(run)
+    return moved
+
+
+def plan_day(year: int, rt: Runtime) -> date:
+    """The annual-cycle deployment runs on the first working day of the year."""
+    return rt.calendar.next_workday(date(year, 1, 2))
+
+
+def _stage(session: Session, stage: str) -> list[tuple[Inspection, Unit]]:
+    return list(session.exec(select(Inspection, Unit).join(Unit, Inspection.unit_id == Unit.id).where(
+        Inspection.stage == stage).order_by(Inspection.id)).all())
+
+
+def _self_assess(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
+    for inspection, unit in _stage(session, S.NOTIFIED):
+        day = behaviour.self_assessment_day(seed, unit.code, inspection.self_assessment_due)
+        if day is not None and day <= as_of < inspection.visit_on:
+            receive_self_assessment(session, inspection, as_of, actor=ACTOR)
+
+
+def _visit(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
+    for stage in (S.NOTIFIED, S.SELF_ASSESSMENT):
+        for inspection, unit in _stage(session, stage):
+            if inspection.visit_on <= as_of:
+                found = behaviour.findings_for(seed, inspection.code, unit.kind)
+                record_visit(session, inspection, [FindingInput(*f) for f in found], as_of, rt, actor=ACTOR)
+
+
+def _rebut(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
+    for inspection, _unit in _stage(session, S.PRELIMINARY):
+        upheld = behaviour.rebuttal_upheld(seed, inspection.code)
+        first = session.exec(select(Finding).where(Finding.inspection_id == inspection.id,
+                                                   Finding.seq == 1)).first()
+        if upheld is not None and first is not None and not first.rebutted:
+            rebut(session, first, upheld, as_of, actor=ACTOR)
+
+
+def _release(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
+    for inspection in session.exec(select(Inspection).where(
+            Inspection.issued_on.is_not(None), Inspection.released_on.is_(None))).all():
+        if rt.calendar.add_workdays(inspection.issued_on, rt.policy.inspection.release_workdays) <= as_of:
+            release_report(session, inspection, as_of, actor="operator")
+
+
+def _submit(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
+    rows = session.exec(select(RectificationItem, Unit).join(Unit, RectificationItem.unit_id == Unit.id).where(
+        RectificationItem.stage == ItemStage.OPEN).order_by(RectificationItem.id)).all()
+    for item, unit in rows:
+        attempt = 1 + session.exec(select(func.count()).where(Submission.item_id == item.id)).one()
+        day = behaviour.submission_day(seed, unit.code, item.id, item.current_deadline, item.ladder_step, attempt)
+        if day is not None and day <= as_of:
+            submit_rectification(session, item, "已按督导意见书完成整改，附整改材料。", as_of, actor=unit.code)
+
+
+def _review(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
+    cutoff = as_of - timedelta(days=1)
+    for submission in pending_submissions(session, cutoff):
+        if rt.calendar.add_workdays(submission.submitted_on, rt.policy.rectification.review_workdays) > as_of:
+            continue
+        attempt = session.exec(select(func.count()).where(Submission.item_id == submission.item_id,
+                                                          Submission.id <= submission.id)).one()
+        accept = behaviour.accept_submission(seed, submission.id, attempt)
+        reason = "整改到位" if accept else "整改材料不完整，请补充佐证材料"
+        review_submission(session, submission, accept, reason, as_of, rt, actor="operator")
+
+
+def _recheck(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
+    for item in items_due_for_recheck(session, as_of):
+        relapsed = behaviour.relapses(seed, item.id, item.reopen_count)
+        record_recheck(session, item, relapsed, as_of, rt, actor="inspector")

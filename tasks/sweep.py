@@ -1,0 +1,44 @@
+"""The daily sweep: every time-driven step, in cycle order, for one day."""
+
+from collections.abc import Callable
+from datetime import date
+
+from prefect import task
+from sqlmodel import Session
+
+from dudao.db import session_scope
+from dudao.runtime import Runtime, load_runtime
+from tasks.cycle import feed_back_due, issue_due, notify_due, publish_due, recheck_or_close_due
+from tasks.ladder import climb_ladder
+
+Step = Callable[[Session, date, Runtime], list[int]]
+
+STEPS: dict[str, Step] = {
+    "notify": notify_due,
+    "feed-back": feed_back_due,
+    "issue": issue_due,
+    "publish": publish_due,
+    "ladder": climb_ladder,
+    "recheck-or-close": recheck_or_close_due,
+}
+
+
+def sweep_day(session: Session, as_of: date, rt: Runtime) -> dict[str, int]:
+    """Run every step for `as_of` in the caller's transaction. Returns how many entities each step moved."""
+    return {name: len(step(session, as_of, rt)) for name, step in STEPS.items()}
+
+
+@task(name="advance-stage", task_run_name="{step} · {as_of}", retries=2, retry_delay_seconds=[1, 5])
+def advance_stage(step: str, as_of: date) -> list[int]:
+    """Run one step for one day in its own transaction. Retried: a step is idempotent.
+
+    Args:
+        step: a key of STEPS.
+        as_of: the day.
+
+    Returns:
+        ids of the entities moved.
+    """
+    rt = load_runtime()
+    with session_scope() as session:
+        return STEPS[step](session, as_of, rt)
