@@ -48,7 +48,7 @@ def issue_document(session: Session, paper: Paper) -> tuple[Document, str, str]:
     html, text = render(paper.kind, {"title": title, "doc_no": doc_no, "issued_on": paper.issued_on,
                                      **paper.context})
     existing = session.exec(select(Document).where(Document.key == paper.key)).first()
-    if existing is not None:
+    if existing is not None:  # filed earlier (a step repeated after a failed delivery)
         return existing, html, text
     relative = Path(str(paper.issued_on.year)) / safe_name(paper.unit.code) / f"{safe_name(paper.key)}.html"
     _write(get_settings().out_dir / relative, html, text)
@@ -67,10 +67,10 @@ def _write(path: Path, html: str, text: str) -> None:
 
 
 def issue(session: Session, paper: Paper) -> Notice | None:
-    """File the document and put its notice in the outbox, both once per key."""
-    document, html, text = issue_document(session, paper)
+    """File the document and put its notice in the outbox, both once per key (None if issued before)."""
     if session.exec(select(Notice.id).where(Notice.key == paper.key)).first() is not None:
         return None
+    document, html, text = issue_document(session, paper)
     recipients = paper.recipients or [paper.unit]
     notice = Notice(
         key=paper.key, kind=paper.kind, subject=f"【{document.title}】{paper.unit.name}",

@@ -87,8 +87,10 @@ def _release(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
 def _submit(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
     rows = session.exec(select(RectificationItem, Unit).join(Unit, RectificationItem.unit_id == Unit.id).where(
         RectificationItem.stage == ItemStage.OPEN).order_by(RectificationItem.id)).all()
+    earlier = dict(session.exec(select(Submission.item_id, func.count()).where(
+        Submission.item_id.in_([item.id for item, _ in rows])).group_by(Submission.item_id)).all())
     for item, unit in rows:
-        attempt = 1 + session.exec(select(func.count()).where(Submission.item_id == item.id)).one()
+        attempt = 1 + earlier.get(item.id, 0)
         day = behaviour.submission_day(seed, unit.code, item.id, item.current_deadline, item.ladder_step, attempt)
         if day is not None and day <= as_of:
             submit_rectification(session, item, "已按督导意见书完成整改，附整改材料。", as_of, actor=unit.code)

@@ -1,0 +1,116 @@
+"""Test fixtures: a fresh ledger per test (SQLite, or PostgreSQL when DUDAO_DATABASE_URL names one),
+the sample district, and one Prefect test harness for the whole session."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+REPO = Path(__file__).resolve().parent.parent
+SERVER_URL = os.environ.get("DUDAO_DATABASE_URL", "")
+ON_POSTGRES = SERVER_URL.startswith("postgresql")
+
+pytest_plugins = ["tests.smtp_server"]
+
+# Prefect's home for the whole test session lives in a throwaway folder, never the user's.
+os.environ.setdefault("PREFECT_HOME", str(Path(os.environ.get("TMPDIR", "/tmp")) / f"dudao-test-prefect-{os.getpid()}"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def _reset_caches() -> None:
+    from dudao.db import engine_for
+    from dudao.settings import get_settings
+
+    for url in list(_engines_seen):
+        engine_for(url).dispose()
+    engine_for.cache_clear()
+    get_settings.cache_clear()
+
+
+_engines_seen: set[str] = set()
+
+
+@pytest.fixture(scope="session")
+def _ledger_template(tmp_path_factory) -> str:
+    """A migrated ledger made once: a SQLite file to copy, or the PostgreSQL database itself."""
+    from dudao.db import migrate
+
+    if ON_POSTGRES:
+        engine = create_engine(SERVER_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+        migrate(SERVER_URL)
+        return SERVER_URL
+    path = tmp_path_factory.mktemp("template") / "ledger.db"
+    migrate(f"sqlite:///{path}")
+    return str(path)
+
+
+def _truncate_all(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = [r[0] for r in conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"))]
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def ledger(_ledger_template, tmp_path, monkeypatch):
+    """An empty migrated ledger and a var/ folder of this test's own. Yields the Settings."""
+    if ON_POSTGRES:
+        _truncate_all(_ledger_template)
+        url = _ledger_template
+    else:
+        shutil.copy(_ledger_template, tmp_path / "ledger.db")
+        url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    monkeypatch.setenv("DUDAO_DATABASE_URL", url)
+    monkeypatch.setenv("DUDAO_VAR_DIR", str(tmp_path / "var"))
+    _engines_seen.add(url)
+    _reset_caches()
+    from dudao.settings import get_settings
+
+    yield get_settings()
+    _reset_caches()
+
+
+@pytest.fixture
+def seeded(ledger):
+    """The ledger with the sample district (data/nanan.toml) loaded."""
+    from dudao.db import session_scope
+    from dudao.district_file import load_district, read_district_file
+
+    with session_scope() as session:
+        load_district(session, read_district_file(REPO / "data" / "nanan.toml"))
+    return ledger
+
+
+@pytest.fixture
+def runtime(ledger):
+    from dudao.runtime import load_runtime
+
+    return load_runtime()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One Prefect test server for the session (starting one costs ~10 s)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        from prefect.settings import PREFECT_API_URL
+
+        yield PREFECT_API_URL.value()
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the installed `dudao` command in a subprocess with this test's settings."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([str(Path(sys.executable).parent / "dudao"), *args], capture_output=True, text=True,
+                          env=full_env, timeout=timeout, cwd=REPO)

@@ -1,0 +1,60 @@
+"""The command line: bad input gives one clear line, exit code 2, and writes nothing."""
+
+import json
+
+from sqlmodel import func, select
+
+from dudao.db import session_scope
+from models import Unit
+from tests.conftest import run_cli
+
+
+def _env(settings):
+    return {"DUDAO_VAR_DIR": str(settings.var_dir), "DUDAO_DATABASE_URL": settings.ledger_url}
+
+
+def _units() -> int:
+    with session_scope() as session:
+        return session.exec(select(func.count()).select_from(Unit)).one()
+
+
+def test_seed_loads_the_district_and_can_be_repeated(ledger):
+    first = run_cli("seed", env=_env(ledger))
+    assert first.returncode == 0, first.stderr
+    assert "107 units" in first.stdout
+    assert run_cli("seed", env=_env(ledger)).returncode == 0
+    assert _units() == 107
+
+
+def test_a_malformed_seed_file_is_refused_whole(ledger, tmp_path):
+    bad = tmp_path / "bad.toml"
+    source = __import__("pathlib").Path("data/nanan.toml").read_text(encoding="utf-8")
+    bad.write_text(source.replace('superior = "D06"', 'superior = "D99"', 1), encoding="utf-8")
+    result = run_cli("seed", "--file", str(bad), env=_env(ledger))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "unknown unit 'D99'" in result.stderr
+    assert _units() == 0
+
+
+def test_a_seed_file_with_a_syntax_error_names_the_line(ledger, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('schema_version = 1\ndistrict = \n[[units]]\n', encoding="utf-8")
+    result = run_cli("seed", "--file", str(bad), env=_env(ledger))
+    assert result.returncode == 2 and "bad.toml" in result.stderr and "line" in result.stderr
+    assert _units() == 0
+
+
+def test_commands_on_an_empty_ledger_say_to_seed_first(ledger):
+    result = run_cli("sweep", "--as-of", "2026-05-06", env=_env(ledger))
+    assert result.returncode == 2 and "dudao seed" in result.stderr
+
+
+def test_a_bad_date_is_a_usage_error(ledger):
+    result = run_cli("sweep", "--as-of", "2026-13-01", env=_env(ledger))
+    assert result.returncode == 2 and "2026-13-01" in result.stderr
+
+
+def test_summary_json_has_the_agreed_keys(seeded):
+    result = run_cli("summary", "--year", "2026", "--json", env=_env(seeded))
+    summary = json.loads(result.stdout)
+    assert {"inspections", "rectification", "notices", "audit_events", "ladder"} <= summary.keys()
