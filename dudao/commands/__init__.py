@@ -1,0 +1,8 @@
+"""Subcommands of `dudao`, one module per area; each module has `register(subparsers)`.
+
+To add an area, write its module here and add its name to MODULES.
+"""
+
+MODULES = [
+    "dudao.commands.core",
+]
