@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install clean deps-system
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -15,8 +15,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+## deps-system: Debian packages for PDFs (fonts-noto-cjk) and their checks (poppler-utils: pdftoppm, pdftotext),
+## installed with apt-get only where one is missing and apt-get exists.
+SYSTEM_PACKAGES := fonts-noto-cjk poppler-utils
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
+deps-system:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null; then \
+	  echo "installing $$missing"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
+	else echo "warning: please install $$missing (CJK fonts for PDFs; pdftoppm for the tests)" >&2; fi
+
 ## demo: migrate, load the sample district, simulate 2026, write documents under var/out/, print a summary.
-demo: $(STAMP)
+demo: $(STAMP) deps-system
 	$(BIN)/dudao migrate
 	$(BIN)/dudao seed
 	$(BIN)/dudao simulate --year 2026 --seed 2026 > var/simulate-2026.json
@@ -24,7 +36,7 @@ demo: $(STAMP)
 	@echo "Documents: var/out/2026/   Outbox (Maildir): var/outbox/   Ledger: var/dudao.db"
 
 ## test: the whole suite (SQLite; set DUDAO_DATABASE_URL to run it on PostgreSQL).
-test: $(STAMP)
+test: $(STAMP) deps-system
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
