@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## deps-system: Debian packages for PDFs (fonts-noto-cjk) and their checks (poppler-utils: pdftoppm, pdftotext),
+## and the headless browser of the UI test (chromium, driven by the playwright package, never `playwright install`),
 ## installed with apt-get only where one is missing and apt-get exists.
-SYSTEM_PACKAGES := fonts-noto-cjk poppler-utils
+SYSTEM_PACKAGES := fonts-noto-cjk poppler-utils chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 deps-system:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
