@@ -4,7 +4,15 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PositiveInt, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    PositiveInt,
+    ValidationError,
+    model_validator,
+)
 
 from dudao.errors import InputError
 
@@ -69,6 +77,21 @@ class InspectorPolicy(_Section):
     visits_per_semester: PositiveInt = 2
 
 
+class ScoringPolicy(_Section):
+    """Grades of a weighted score (percent of the framework's points) and the self-assessment gap flag."""
+
+    excellent_from: float = Field(default=90, gt=0, le=100)  # 优秀
+    good_from: float = Field(default=80, gt=0, le=100)  # 良好
+    pass_from: float = Field(default=60, gt=0, le=100)  # 合格; below: 不合格
+    self_gap_points: float = Field(default=10, gt=0, le=100)  # self-rated above on-site by more: flagged
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if not self.excellent_from > self.good_from > self.pass_from:
+            raise ValueError("excellent_from > good_from > pass_from must hold")
+        return self
+
+
 class Policy(_Section):
     version: str = Field(min_length=1)
     annual: AnnualPolicy = AnnualPolicy()
@@ -78,6 +101,7 @@ class Policy(_Section):
     escalation: EscalationPolicy = EscalationPolicy()
     frequency: FrequencyPolicy = FrequencyPolicy()
     inspectors: InspectorPolicy = InspectorPolicy()
+    scoring: ScoringPolicy = ScoringPolicy()
 
 
 def load_policy(path: Path) -> Policy:
