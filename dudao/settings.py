@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     policy_path: Path = REPO_ROOT / "data" / "policy.toml"
     calendar_override_path: Path | None = None
     district_path: Path = REPO_ROOT / "data" / "nanan.toml"
+    indicators_path: Path = REPO_ROOT / "data" / "indicators"  # indicator frameworks, one TOML per version
 
     smtp_host: str | None = None
     smtp_port: int = 25

@@ -1,6 +1,7 @@
 """SQLModel tables of the ledger and the lifecycle that moves them."""
 
 from models.district import Inspector, Principal, Unit, UnitKind
+from models.indicators import InspectionFramework, ItemScore
 from models.inspection import (
     KIND_LABELS,
     Finding,
@@ -11,6 +12,7 @@ from models.inspection import (
     Submission,
 )
 from models.ledger import AuditEvent, Document, Notice, SimulationRun
+from models.review import ReviewRequest
 
 __all__ = [
     "KIND_LABELS",
@@ -18,12 +20,15 @@ __all__ = [
     "Document",
     "Finding",
     "Inspection",
+    "InspectionFramework",
     "InspectionKind",
     "InspectionMember",
     "Inspector",
+    "ItemScore",
     "Notice",
     "Principal",
     "RectificationItem",
+    "ReviewRequest",
     "SimulationRun",
     "Submission",
     "Unit",

@@ -6,7 +6,7 @@ pins the version it used, so a framework changed next year does not change last 
 import tomllib
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -94,9 +94,10 @@ class Framework(_Node):
         return [Entry(area, ki, item) for area in self.areas for ki in area.indicators for item in ki.items]
 
     def entry(self, item_code: str) -> Entry | None:
-        return self.index().get(item_code)
+        return self.by_code.get(item_code)
 
-    def index(self) -> dict[str, Entry]:
+    @cached_property
+    def by_code(self) -> dict[str, Entry]:
         return {e.item.code: e for e in self.entries()}
 
     def applies(self, unit_kind: str, school_type: str | None, inspection_kind: str) -> bool:
