@@ -12,7 +12,6 @@ from models.inspection import (
     Submission,
 )
 from models.ledger import AuditEvent, Document, Notice, SimulationRun
-from models.review import ReviewRequest
 
 __all__ = [
     "KIND_LABELS",
@@ -28,7 +27,6 @@ __all__ = [
     "Notice",
     "Principal",
     "RectificationItem",
-    "ReviewRequest",
     "SimulationRun",
     "Submission",
     "Unit",
