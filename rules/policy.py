@@ -75,6 +75,25 @@ class InspectorPolicy(_Section):
     max_consecutive_terms: PositiveInt = 3
     training_hours_per_year: PositiveInt = 40
     visits_per_semester: PositiveInt = 2
+    term_reminder_days: PositiveInt = 60
+    training_check_on: str = "12-01"
+
+
+class PlanningPolicy(_Section):
+    schools_every_year: bool = False
+    rotation_years: int = Field(default=3, ge=3, le=5)
+    autumn_from: str = "09-15"
+    autumn_until: str = "12-15"
+    private_theme: str = "民办学校规范办学"
+    random_schools: NonNegativeInt = 6
+    covert_visits: NonNegativeInt = 4
+    covert_team: PositiveInt = 2
+    monitoring_samples: NonNegativeInt = 8
+    term_end_window_days: PositiveInt = 365
+    term_end_raise_within_days: PositiveInt = 30
+
+    def autumn_window(self, year: int) -> tuple[date, date]:
+        return date.fromisoformat(f"{year}-{self.autumn_from}"), date.fromisoformat(f"{year}-{self.autumn_until}")
 
 
 class ScoringPolicy(_Section):
@@ -101,6 +120,7 @@ class Policy(_Section):
     escalation: EscalationPolicy = EscalationPolicy()
     frequency: FrequencyPolicy = FrequencyPolicy()
     inspectors: InspectorPolicy = InspectorPolicy()
+    planning: PlanningPolicy = PlanningPolicy()
     scoring: ScoringPolicy = ScoringPolicy()
 
 
