@@ -1,5 +1,6 @@
 """SQLModel tables of the ledger and the lifecycle that moves them."""
 
+from models import planning as planning  # noqa: F401  (the plan's and the roster's tables)
 from models.district import Inspector, Principal, Unit, UnitKind
 from models.indicators import InspectionFramework, ItemScore
 from models.inspection import (
@@ -12,6 +13,7 @@ from models.inspection import (
     Submission,
 )
 from models.ledger import AuditEvent, Document, Notice, SimulationRun
+from models.review import ReviewRequest
 
 __all__ = [
     "KIND_LABELS",
@@ -27,6 +29,7 @@ __all__ = [
     "Notice",
     "Principal",
     "RectificationItem",
+    "ReviewRequest",
     "SimulationRun",
     "Submission",
     "Unit",
