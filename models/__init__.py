@@ -13,7 +13,6 @@ from models.inspection import (
     Submission,
 )
 from models.ledger import AuditEvent, Document, Notice, SimulationRun
-from models.review import ReviewRequest
 
 __all__ = [
     "KIND_LABELS",
@@ -29,7 +28,6 @@ __all__ = [
     "Notice",
     "Principal",
     "RectificationItem",
-    "ReviewRequest",
     "SimulationRun",
     "Submission",
     "Unit",
