@@ -13,6 +13,7 @@ from models.inspection import (
     Submission,
 )
 from models.ledger import AuditEvent, Document, Notice, SimulationRun
+from models.review import ReviewRequest
 
 __all__ = [
     "KIND_LABELS",
@@ -28,6 +29,7 @@ __all__ = [
     "Notice",
     "Principal",
     "RectificationItem",
+    "ReviewRequest",
     "SimulationRun",
     "Submission",
     "Unit",

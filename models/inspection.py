@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 
@@ -66,9 +67,13 @@ class Finding(SQLModel, table=True):
     withdrawn: bool = False
     level: int = 1  # 四级议题: 1 school/unit, 2 责任督学, 3 督导室, 4 督导委员会
     level_since: date | None = None
+    needs_escalation: bool = False  # raised as an issue the unit cannot resolve alone (四级议题上报)
+    escalate_on: date | None = Field(default=None, index=True)  # when it rises a level if still unresolved
 
 
 class RectificationItem(SQLModel, table=True):
+    __table_args__ = (Index("ix_rectificationitem_stage_next_action_on", "stage", "next_action_on"),)
+
     id: int | None = Field(default=None, primary_key=True)
     finding_id: int = Field(foreign_key="finding.id", unique=True)
     inspection_id: int = Field(foreign_key="inspection.id", index=True)
@@ -85,6 +90,8 @@ class RectificationItem(SQLModel, table=True):
     recheck_on: date | None = Field(default=None, index=True)
     closed_on: date | None = None
     reopen_count: int = 0
+    next_action_on: date | None = None  # the day the ladder sweep must look at it next (None: not yet planned)
+    step_due_on: date | None = None  # the day its next escalation step falls due, fixed when the last one was issued
 
 
 class Submission(SQLModel, table=True):
