@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from dudao import clock
+from models import audit_chain
 from models.inspection import Inspection, InspectionKind, RectificationItem
 from models.ledger import AuditEvent
 
@@ -149,5 +150,6 @@ def record(
         as_of=as_of, actor=actor, detail=json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str),
         recorded_at=clock.now(),
     )
+    audit_chain.seal(session, audit)  # hash-chained onto the last event, under the append lock
     session.add(audit)
     return audit

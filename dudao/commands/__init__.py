@@ -5,4 +5,5 @@ To add an area, write its module here and add its name to MODULES.
 
 MODULES = [
     "dudao.commands.core",
+    "dudao.commands.audit",
 ]
