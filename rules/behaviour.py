@@ -82,3 +82,24 @@ def accept_submission(seed: int, submission_id: int, attempt: int) -> bool:
 
 def relapses(seed: int, item_id: int, reopen_count: int) -> bool:
     return reopen_count == 0 and rng(seed, "relapse", item_id).random() < 0.1
+
+
+def item_scores(seed: int, inspection_code: str, unit_code: str, source: str,
+                items: list[tuple[str, float, str]], weak_areas: frozenset[str] = frozenset()) -> dict[str, float]:
+    """Points given per item (code, points, area name), in half points.
+
+    A unit has a quality of its own; inspectors score near it, lower in areas where they found problems.
+    Most units rate themselves a little above it; about one in eight far above (the gap the office flags).
+    """
+    quality = 0.66 + 0.31 * rng(seed, "quality", unit_code).random()
+    inflation = rng(seed, "inflate", unit_code)
+    lift = inflation.uniform(0.15, 0.25) if inflation.random() < 0.12 else inflation.uniform(0.0, 0.04)
+    r = rng(seed, "scores", inspection_code, source)
+    scores = {}
+    for code, points, area in items:
+        if source == "self":
+            level = quality + lift + r.gauss(0, 0.03)
+        else:
+            level = quality + r.gauss(0, 0.04) - (0.03 if area in weak_areas else 0.0)
+        scores[code] = round(points * min(1.0, max(0.3, level)) * 2) / 2
+    return scores

@@ -25,6 +25,7 @@ from tasks.responses import (
     review_submission,
     submit_rectification,
 )
+from tasks.scores import record_simulated_scores
 from tasks.sweep import sweep_day
 
 S = InspectionStage
@@ -58,6 +59,8 @@ def _self_assess(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
         day = behaviour.self_assessment_day(seed, unit.code, inspection.self_assessment_due)
         if day is not None and day <= as_of < inspection.visit_on:
             receive_self_assessment(session, inspection, as_of, actor=ACTOR)
+            record_simulated_scores(session, seed=seed, inspection=inspection, unit=unit, source="self",
+                                    as_of=as_of, policy=rt.policy.scoring)
 
 
 def _visit(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
@@ -66,6 +69,9 @@ def _visit(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
             if inspection.visit_on <= as_of:
                 found = behaviour.findings_for(seed, inspection.code, unit.kind)
                 record_visit(session, inspection, [FindingInput(*f) for f in found], as_of, rt, actor=ACTOR)
+                record_simulated_scores(session, seed=seed, inspection=inspection, unit=unit, source="onsite",
+                                        as_of=as_of, policy=rt.policy.scoring,
+                                        weak_areas=frozenset(area for area, _text, _severity in found))
 
 
 def _rebut(session: Session, seed: int, as_of: date, rt: Runtime) -> None:

@@ -1,0 +1,128 @@
+"""Score sheets in the ledger: the unit's self-assessment and the inspectors' on-site scores of an inspection,
+against the framework version pinned at its first sheet. The importers and the simulation both record
+through `record_scores`, which also files the audit events (a score sheet, a flagged self-assessment gap).
+"""
+
+import re
+from datetime import date
+
+from sqlmodel import Session, func, select
+
+from dudao.errors import InputError
+from dudao.settings import get_settings
+from models import Inspection, InspectionFramework, ItemScore, Unit
+from models.lifecycle import record
+from rules import behaviour
+from rules.indicators import Framework, Registry, load_frameworks
+from rules.policy import ScoringPolicy
+from rules.scoring import SheetResult, compare, flagged, grade, percent, score_sheet
+
+SELF, ONSITE = "self", "onsite"
+
+
+def registry() -> Registry:
+    return load_frameworks(get_settings().indicators_path)
+
+
+def framework_for(session: Session, inspection: Inspection, unit: Unit, as_of: date,
+                  frameworks: Registry | None = None) -> Framework | None:
+    """The pinned framework version of the inspection, else the one that applies on `as_of` (None: unscored)."""
+    frameworks = frameworks or registry()
+    pinned = session.get(InspectionFramework, inspection.id)
+    if pinned is None:
+        return frameworks.select(unit.kind, unit.school_type, inspection.kind, as_of)
+    framework = frameworks.get(pinned.framework, pinned.version)
+    if framework is None:
+        raise InputError(f"inspection {inspection.code} is scored against {pinned.framework} {pinned.version}, "
+                         f"which is no longer among the indicator files")
+    return framework
+
+
+def sheet(session: Session, inspection_id: int, source: str) -> dict[str, float]:
+    rows = session.exec(select(ItemScore.item_code, ItemScore.score).where(
+        ItemScore.inspection_id == inspection_id, ItemScore.source == source)).all()
+    return dict(rows)
+
+
+def record_scores(session: Session, *, inspection: Inspection, framework: Framework, source: str,
+                  scores: dict[str, float], notes: dict[str, str] | None = None, as_of: date, actor: str,
+                  policy: ScoringPolicy) -> SheetResult:
+    """Write one sheet (every item of `scores`), pin the framework, audit the result and any flagged gap."""
+    if session.get(InspectionFramework, inspection.id) is None:
+        session.add(InspectionFramework(inspection_id=inspection.id, framework=framework.code,
+                                        version=framework.version, name=framework.name, assigned_on=as_of))
+    for entry in framework.entries():
+        if entry.item.code in scores:
+            session.add(ItemScore(inspection_id=inspection.id, source=source, item_code=entry.item.code,
+                                  area_code=entry.area.code, area=entry.area.name, points=entry.item.points,
+                                  score=scores[entry.item.code], note=(notes or {}).get(entry.item.code, ""),
+                                  recorded_on=as_of))
+    result = score_sheet(framework, scores, policy)
+    record(session, "inspection", inspection.id, f"scores:{source}", as_of=as_of, actor=actor,
+           detail={"framework": f"{framework.code} {framework.version}", "percent": result.percent,
+                   "grade": result.grade})
+    other = sheet(session, inspection.id, ONSITE if source == SELF else SELF)
+    if other:
+        own, found = (scores, other) if source == SELF else (other, scores)
+        gaps = flagged(compare(framework, own, found, policy))
+        if gaps:
+            record(session, "inspection", inspection.id, "scores:gap", as_of=as_of, actor=actor,
+                   detail={"areas": {g.name: g.points for g in gaps}, "threshold": policy.self_gap_points})
+    return result
+
+
+def record_simulated_scores(session: Session, *, seed: int, inspection: Inspection, unit: Unit, source: str,
+                            as_of: date, policy: ScoringPolicy, weak_areas: frozenset[str] = frozenset()) -> None:
+    """The simulation's score sheet (rules.behaviour decides the numbers); unscored kinds get none."""
+    framework = framework_for(session, inspection, unit, as_of)
+    if framework is None:
+        return
+    items = [(e.item.code, e.item.points, e.area.name) for e in framework.entries()]
+    scores = behaviour.item_scores(seed, inspection.code, unit.code, source, items, weak_areas)
+    record_scores(session, inspection=inspection, framework=framework, source=source, scores=scores,
+                  as_of=as_of, actor="simulation" if source == ONSITE else unit.code, policy=policy)
+
+
+def _area_order(code: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", code))
+
+
+def scores_by_area(session: Session, year: int) -> dict[str, dict]:
+    """Mean result per framework and area for the year's inspections, self-assessed and on-site.
+
+    Returns {framework code: {"name", "inspections": {source: n}, "areas": [{"code", "name", "self",
+    "onsite"}]}} with percents (None where no sheet of that source exists), areas in framework order.
+    """
+    rows = session.exec(select(
+        InspectionFramework.framework, InspectionFramework.name, ItemScore.source, ItemScore.area_code,
+        ItemScore.area, func.sum(ItemScore.score), func.sum(ItemScore.points),
+        func.count(func.distinct(ItemScore.inspection_id)),
+    ).join(Inspection, Inspection.id == ItemScore.inspection_id).join(
+        InspectionFramework, InspectionFramework.inspection_id == ItemScore.inspection_id,
+    ).where(Inspection.year == year).group_by(
+        InspectionFramework.framework, InspectionFramework.name, ItemScore.source, ItemScore.area_code,
+        ItemScore.area)).all()
+    result: dict[str, dict] = {}
+    for code, name, source, area_code, area, score, points, count in rows:
+        entry = result.setdefault(code, {"name": name, "inspections": {}, "areas": {}})
+        entry["inspections"][source] = max(entry["inspections"].get(source, 0), count)
+        slot = entry["areas"].setdefault(area_code, {"code": area_code, "name": area, SELF: None, ONSITE: None})
+        slot[source] = percent(score, points)
+    for entry in result.values():
+        entry["areas"] = [entry["areas"][c] for c in sorted(entry["areas"], key=_area_order)]
+    return dict(sorted(result.items()))
+
+
+def unit_results(session: Session, year: int, policy: ScoringPolicy, source: str = ONSITE) -> list[dict]:
+    """Each scored inspection of the year: unit, framework, percent and grade (best first), e.g. for 表彰."""
+    rows = session.exec(select(
+        Inspection.code, Unit.code, Unit.name, InspectionFramework.framework,
+        func.sum(ItemScore.score), func.sum(ItemScore.points),
+    ).join(Inspection, Inspection.id == ItemScore.inspection_id).join(Unit, Unit.id == Inspection.unit_id).join(
+        InspectionFramework, InspectionFramework.inspection_id == ItemScore.inspection_id,
+    ).where(Inspection.year == year, ItemScore.source == source).group_by(
+        Inspection.code, Unit.code, Unit.name, InspectionFramework.framework)).all()
+    results = [{"inspection": code, "unit": unit, "unit_name": name, "framework": framework,
+                "percent": percent(score, points), "grade": grade(percent(score, points), policy)}
+               for code, unit, name, framework, score, points in rows]
+    return sorted(results, key=lambda r: (-r["percent"], r["inspection"]))
