@@ -93,9 +93,15 @@ def safe_filename(filename: str) -> str:
 
 
 def _check_header(field: str, value: str) -> str:
-    """Refuse CR or LF in a header value: it would let the value start a header of its own."""
+    """Refuse CR or LF in a header value: it would let the value start a header of its own.
+
+    Also any other line break (VT, FF, NEL, U+2028...) and the RFC 2047 marker '=?': the email package
+    decodes an encoded word on assignment, so '=?utf-8?q?=0D=0ABcc:...?=' would smuggle in a CR/LF.
+    """
     if "\r" in value or "\n" in value:
         raise InputError(f"{field} contains a line break (CR or LF)")
+    if (value and value.splitlines() != [value]) or "=?" in value:
+        raise InputError(f"{field} contains a line break or an encoded-word marker '=?'")
     return value
 
 

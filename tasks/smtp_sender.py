@@ -117,13 +117,12 @@ class _Batch:
             self.callback_error = self.callback_error or exc
 
     def retire(self, connect_failure: str | None) -> None:
-        """A worker leaves; the last one marks whatever is left transient (the server is unreachable)."""
+        """A worker leaves; if the last one could not connect, whatever is left is transient."""
         self.live_workers -= 1
-        if self.live_workers > 0 or self.callback_error is not None:
-            return
-        reason = connect_failure or "not attempted"
+        if self.live_workers > 0 or connect_failure is None:
+            return  # others still sending, or the queue is done (or the batch was stopped or cancelled)
         while (index := self.next_index()) is not None:
-            self.record(index, SendResult(self.messages[index][0], "transient", reason))
+            self.record(index, SendResult(self.messages[index][0], "transient", connect_failure))
 
 
 async def _worker(batch: _Batch, config: SmtpConfig) -> None:
@@ -165,13 +164,13 @@ class _Link:
         except aiosmtplib.SMTPResponseException as exc:
             if exc.code == 421:  # "closing transmission channel" (RFC 5321): reconnect for the next one
                 await self.close()
-            return _by_code(key, exc.code, self._scrub(f"{exc.code} {exc.message}"))
+            return _by_code(key, exc.code, f"{exc.code} {exc.message}")
         except OSError as exc:  # disconnected, reset, timed out: covers the aiosmtplib connection errors
             await self.close()
-            return SendResult(key, "transient", self._scrub(_describe(exc)))
+            return SendResult(key, "transient", _describe(exc))
         except Exception as exc:  # the library refused the message itself (bad address, no SMTPUTF8...)
             await self.close()
-            return SendResult(key, "permanent", self._scrub(_describe(exc)))
+            return SendResult(key, "permanent", _describe(exc))
         return _partly_refused(key, refused) if refused else SendResult(key, "sent")
 
     async def _open(self) -> bool:
@@ -189,8 +188,9 @@ class _Link:
             if config.username is not None and config.password is not None:
                 await client.login(config.username, config.password.get_secret_value())
         except Exception as exc:  # refused, unreachable, TLS or login failure: the server, not the message
+            # The reason holds the server's reply or the exception only, never the config or its password.
             client.close()
-            self.failure = self._scrub(f"cannot connect to {config.host}:{config.port}: {_describe(exc)}")
+            self.failure = f"cannot connect to {config.host}:{config.port}: {_describe(exc)}"
             logger.warning("SMTP %s", self.failure)
             return False
         self.client, self.failure = client, None
@@ -204,12 +204,6 @@ class _Link:
             await client.quit()
         except (aiosmtplib.SMTPException, OSError):
             client.close()
-
-    def _scrub(self, reason: str) -> str:
-        """Keep the password out of reason strings, whatever a server or library echoes back."""
-        password = self.config.password
-        secret = password.get_secret_value() if password is not None else ""
-        return reason.replace(secret, "**********") if secret else reason
 
 
 def _by_code(key: str, code: int, reason: str) -> SendResult:
