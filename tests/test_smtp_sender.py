@@ -6,10 +6,8 @@ from pydantic import SecretStr
 from tasks.messages import Attachment, build_message
 from tasks.smtp_sender import SendResult, SmtpConfig, send_batch
 
-try:  # tests/ imported as a package (tests/__init__.py, or the project root on sys.path) ...
-    from tests.smtp_server import RecordingSmtpServer, smtp_server  # noqa: F401
-except ModuleNotFoundError:  # ... or as rootdir-relative modules (pytest's default "prepend" import mode)
-    from smtp_server import RecordingSmtpServer, smtp_server  # noqa: F401
+# The smtp_server fixture comes from tests/smtp_server.py through pytest_plugins in tests/conftest.py.
+from tests.smtp_server import RecordingSmtpServer
 
 REPORT_HTML = "<h1>督导意见书</h1><p>整改期限：三十日。</p>"
 
