@@ -1,6 +1,7 @@
 """The district data file (units, principals, inspectors): parsed, validated, then loaded in one transaction."""
 
 import tomllib
+import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -15,9 +16,20 @@ from models import Inspector, Principal, Unit
 class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    @model_validator(mode="after")
+    def _no_control_characters(self):
+        """Names and addresses end up in e-mail headers and documents: no line breaks, controls or bidi tricks."""
+        for name, value in self:
+            if isinstance(value, str) and any(unicodedata.category(ch) in _REFUSED for ch in value):
+                raise ValueError(f"{name}: contains a control or line-break character")
+        return self
+
+
+_REFUSED = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+
 
 class PrincipalEntry(_Entry):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=50)
     term_start: date
     term_end: date
 
@@ -34,24 +46,24 @@ class UnitEntry(_Entry):
     kind: Literal["department", "town", "school", "office"]
     school_type: Literal["primary", "middle", "nine_year", "kindergarten"] | None = None
     ownership: Literal["public", "private"] = "public"
-    students: int = Field(default=0, ge=0)
+    students: int = Field(default=0, ge=0, le=1_000_000)
     superior: str | None = None
     town: str | None = None
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    head: str = ""
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)
+    head: str = Field(default="", max_length=50)
     principal: PrincipalEntry | None = None
 
 
 class InspectorEntry(_Entry):
     code: str = Field(pattern=r"^[A-Z][A-Z0-9_-]{0,31}$")
-    name: str = Field(min_length=1)
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    name: str = Field(min_length=1, max_length=50)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)
     full_time: bool = False
     listed: bool = False
     employer: str | None = None
     term_start: date
     term_end: date
-    consecutive_terms: int = Field(default=1, ge=1)
+    consecutive_terms: int = Field(default=1, ge=1, le=20)
 
     @model_validator(mode="after")
     def _term_order(self):
@@ -69,8 +81,9 @@ class DistrictFile(_Entry):
     @model_validator(mode="after")
     def _references(self):
         codes = [u.code for u in self.units]
-        _no_duplicates("units", codes)
-        _no_duplicates("inspectors", [i.code for i in self.inspectors])
+        _no_duplicates("units", "code", codes)
+        _no_duplicates("units", "name", [u.name for u in self.units])
+        _no_duplicates("inspectors", "code", [i.code for i in self.inspectors])
         known = set(codes)
         for n, unit in enumerate(self.units):
             for ref in (unit.superior, unit.town):
@@ -82,12 +95,12 @@ class DistrictFile(_Entry):
         return self
 
 
-def _no_duplicates(what: str, codes: list[str]) -> None:
+def _no_duplicates(what: str, field: str, values: list[str]) -> None:
     seen: set[str] = set()
-    for code in codes:
-        if code in seen:
-            raise ValueError(f"{what}: code '{code}' appears twice")
-        seen.add(code)
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{what}: {field} '{value}' appears twice")
+        seen.add(value)
 
 
 def read_district_file(path: Path) -> DistrictFile:
@@ -98,6 +111,10 @@ def read_district_file(path: Path) -> DistrictFile:
         raise InputError(f"{path}: file not found") from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError(f"{path}: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{path}: nested too deeply") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     try:
         return DistrictFile.model_validate(data)
     except ValidationError as exc:
@@ -109,6 +126,7 @@ def read_district_file(path: Path) -> DistrictFile:
 def load_district(session: Session, district: DistrictFile) -> dict[str, int]:
     """Insert or update every unit, principal and inspector by code. Returns counts by table."""
     units = {u.code: u for u in session.exec(select(Unit)).all()}
+    _no_name_taken(units, district)
     for entry in district.units:
         units[entry.code] = _upsert_unit(session, units.get(entry.code), entry)
     session.flush()
@@ -120,6 +138,15 @@ def load_district(session: Session, district: DistrictFile) -> dict[str, int]:
     session.flush()
     return {"units": len(district.units), "inspectors": len(district.inspectors),
             "principals": sum(1 for u in district.units if u.principal)}
+
+
+def _no_name_taken(units: dict[str, Unit], district: DistrictFile) -> None:
+    """A unit name is unique in the ledger: refuse a name another unit already holds (before writing)."""
+    holders = {unit.name: code for code, unit in units.items()}
+    for entry in district.units:
+        holder = holders.get(entry.name, entry.code)
+        if holder != entry.code:
+            raise InputError(f"units ({entry.code}): name '{entry.name}' is held by unit {holder} in the ledger")
 
 
 def _upsert_unit(session: Session, unit: Unit | None, entry: UnitEntry) -> Unit:

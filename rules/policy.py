@@ -1,5 +1,6 @@
 """The policy in force: one versioned TOML file, validated, with the seed's numbers as defaults."""
 
+import re
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -17,8 +18,31 @@ from pydantic import (
 from dudao.errors import InputError
 
 
+LARGEST = 100_000  # no count, day number or threshold in the policy is larger (a typo'd 10**20 would hang)
+_MONTH_DAY = re.compile(r"\d{2}-\d{2}")
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="after")
+    def _sane_values(self):
+        """Every number at most LARGEST; every MM-DD field (by its default) a real day of the year."""
+        for name, field in type(self).model_fields.items():
+            value = getattr(self, name)
+            numbers = value if isinstance(value, tuple) else (value,)
+            if any(isinstance(n, int | float) and not isinstance(n, bool) and n > LARGEST for n in numbers):
+                raise ValueError(f"{name}: larger than {LARGEST}")
+            if isinstance(field.default, str) and _MONTH_DAY.fullmatch(field.default):
+                _check_month_day(name, value)
+        return self
+
+
+def _check_month_day(name: str, value: str) -> None:
+    try:
+        date.fromisoformat(f"2000-{value}")  # a leap year: 02-29 is a day of the year
+    except ValueError:
+        raise ValueError(f"{name}: {value!r} is not a day of the year in MM-DD form") from None
 
 
 class AnnualPolicy(_Section):
@@ -133,6 +157,10 @@ def load_policy(path: Path) -> Policy:
         raise InputError(f"{path}: policy file not found") from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError(f"{path}: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{path}: nested too deeply") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
