@@ -17,7 +17,6 @@ from pydantic import (
 
 from dudao.errors import InputError
 
-
 LARGEST = 100_000  # no count, day number or threshold in the policy is larger (a typo'd 10**20 would hang)
 _MONTH_DAY = re.compile(r"\d{2}-\d{2}")
 
