@@ -1,0 +1,18 @@
+"""What an import needs besides its rows: the transaction, the day, the policy and calendar, the frameworks."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from dudao.runtime import Runtime
+from rules.indicators import Registry
+
+
+@dataclass(frozen=True)
+class Context:
+    session: Session
+    as_of: date
+    rt: Runtime
+    frameworks: Registry
+    actor: str = "import"
