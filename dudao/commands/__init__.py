@@ -5,5 +5,6 @@ To add an area, write its module here and add its name to MODULES.
 
 MODULES = [
     "dudao.commands.core",
+    "dudao.commands.data",
     "dudao.commands.audit",
 ]
