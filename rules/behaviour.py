@@ -5,6 +5,8 @@ import hashlib
 import random
 from datetime import date, timedelta
 
+from rules.ladder import STEPS
+
 FINDING_POOL = {
     "school": [
         ("课程教学", "部分学科课时未按国家课程方案开足开齐"),
@@ -69,11 +71,44 @@ def submission_day(seed: int, unit_code: str, item_id: int, deadline: date, ladd
     """When the unit hands in a rectification report for its current deadline, if ever."""
     profile = unit_profile(seed, unit_code)
     r = rng(seed, "submit", item_id, deadline, attempt)
-    if profile == "diligent" or (profile == "late" and ladder_step == "urge"):
+    if profile == "diligent":
         return deadline - timedelta(days=r.randint(0, 12))
-    if profile == "late" and r.random() < 0.3:
+    if profile == "late":
+        return _late_submission(seed, item_id, deadline, ladder_step, r)
+    return None
+
+
+# How far up the ladder a late unit lets an item climb before it answers (share of its items, cumulative).
+LATE_ANSWERS_AT = (("urge", 0.55), ("interview", 0.8), ("circular", 1.0))
+# When it answers there: days relative to the deadline in force (the 督办 deadline from 督办 on).
+_ANSWER_DAYS = {"urge": (-12, 0), "interview": (2, 9), "circular": (17, 24)}
+
+
+def _late_submission(seed: int, item_id: int, deadline: date, ladder_step: str, r: random.Random) -> date | None:
+    roll = rng(seed, "stubborn", item_id).random()
+    answers_at = next(step for step, share in LATE_ANSWERS_AT if roll < share)
+    if STEPS.index(ladder_step) >= STEPS.index(answers_at):
+        return deadline + timedelta(days=r.randint(*_ANSWER_DAYS[answers_at]))
+    if ladder_step in ("none", "reminder") and r.random() < 0.3:
         return deadline - timedelta(days=r.randint(0, 5))
     return None
+
+
+def raises_issue(seed: int, finding_id: int, unit_kind: str) -> bool:
+    """Whether the unit reports a finding as one it cannot resolve alone (四级议题上报)."""
+    return rng(seed, "raise", finding_id).random() < (0.05 if unit_kind == "school" else 0.25)
+
+
+def review_request_day(seed: int, inspection_code: str, issued_on: date) -> date | None:
+    """When the unit asks for 复核 of its 督导意见书, if it does (about one in twelve)."""
+    r = rng(seed, "review-request", inspection_code)
+    return issued_on + timedelta(days=r.randint(2, 12)) if r.random() < 0.08 else None
+
+
+def review_decision(seed: int, request_id: int, requested_on: date) -> tuple[date, bool]:
+    """When the office decides a 复核 (sometimes past its 30 days) and whether it upholds the request."""
+    r = rng(seed, "review-decision", request_id)
+    return requested_on + timedelta(days=r.choice([7, 14, 21, 28, 36])), r.random() < 0.2
 
 
 def accept_submission(seed: int, submission_id: int, attempt: int) -> bool:

@@ -1,52 +1,117 @@
-"""The ladder step of the daily sweep: reminders before the deadline, 督办通知 on the first overdue day."""
+"""The ladder step of the daily sweep: reminders, 督办, 约谈, 通报 and 问责建议 for overdue rectification items.
+
+The sweep reads only open items whose `next_action_on` has come (a range scan on (stage, next_action_on)),
+or which have no plan yet (new or reopened items): an item whose reminder went out is not read again until
+its next step can be due, so the cost grows with the items due that day, not with the open ones.
+
+Each item moves by a conditional UPDATE that names the state it was read in: if another sweep of the same
+day moved it first (or the unit handed in a report meanwhile) the UPDATE matches no row and this sweep issues
+nothing for it. Documents, notices and audit events are written in the caller's transaction.
+"""
 
 from datetime import date
 
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from dudao.runtime import Runtime
-from models import RectificationItem
+from models import Finding, Inspection, RectificationItem, Unit
 from models.lifecycle import ItemStage, record
-from rules.ladder import Due, LadderState, due_step
-from tasks.outbox import Paper, issue
-from tasks.papers import item_context
+from rules.ladder import Due, LadderState, advance, due_step, next_action_on
+from tasks.escalation import raise_issue
+from tasks.ladder_papers import accountability_count, step_papers
+from tasks.outbox import issue
+
+_PLAN = ("ladder_step", "ladder_since", "current_deadline", "step_due_on", "next_action_on")
+_CHUNK = 500
 
 
-def _open_items(session: Session, as_of: date, horizon: date) -> list[RectificationItem]:
-    """Open items whose deadline is near or past: the only ones a ladder step can be due for."""
-    return list(session.exec(select(RectificationItem).where(
-        RectificationItem.stage == ItemStage.OPEN, RectificationItem.current_deadline <= horizon,
-    ).order_by(RectificationItem.id)).all())
+def select_due_items(session: Session, as_of: date) -> list[RectificationItem]:
+    """Open items the ladder must look at on `as_of`: planned for that day or earlier, or not planned yet."""
+    open_ = RectificationItem.stage == ItemStage.OPEN
+    due = session.exec(select(RectificationItem).where(open_, RectificationItem.next_action_on <= as_of)).all()
+    new = session.exec(select(RectificationItem).where(open_, RectificationItem.next_action_on.is_(None))).all()
+    return sorted([*due, *new], key=lambda item: item.id)
 
 
 def climb_ladder(session: Session, as_of: date, rt: Runtime) -> list[int]:
-    """Issue what the ladder asks of each open item today."""
-    horizon = rt.calendar.add_workdays(as_of, max(rt.policy.ladder.reminder_workdays_before, default=0))
-    moved = []
-    for item in _open_items(session, as_of, horizon):
-        state = LadderState(item.stage, item.current_deadline, item.ladder_step, item.ladder_since)
-        due = due_step(state, as_of, rt.policy.ladder, rt.calendar)
-        if due is not None and _act(session, item, due, as_of, rt):
-            moved.append(item.id)
-    return moved
+    """Issue what the ladder asks of each due item today. Returns the ids of the items that moved a step."""
+    if not rt.calendar.is_workday(as_of):  # official documents are dated on working days
+        return []
+    items = select_due_items(session, as_of)
+    _prefetch(session, items)
+    return [item.id for item in items if _climb(session, item, as_of, rt)]
 
 
-def _act(session: Session, item: RectificationItem, due: Due, as_of: date, rt: Runtime) -> bool:
-    context = item_context(session, item, due.step, as_of)
-    key = f"item:{item.id}:{due.key_suffix}"
-    if due.step == "reminder":
-        context.update(deadline=item.current_deadline, workdays_left=due.workdays_left)
-    else:
-        context.update(old_deadline=item.current_deadline, new_deadline=due.new_deadline)
-    notice = issue(session, Paper(key=key, kind=due.step, context=context, issued_on=as_of, unit=context["unit"],
-                                  inspection_id=item.inspection_id, item_id=item.id))
-    if notice is None:
+def _climb(session: Session, item: RectificationItem, as_of: date, rt: Runtime) -> bool:
+    state = state_of(item)
+    due = due_step(state, as_of, rt.policy.ladder, rt.calendar)
+    after = advance(state, due, as_of) if due is not None else state
+    plan = next_action_on(after, as_of, rt.policy.ladder, rt.calendar)
+    if not _claim(session, item, state, after, plan):
+        return False  # another sweep, or the unit's report, got there first
+    return due is not None and _issue_step(session, item, due, state, as_of, rt)
+
+
+def state_of(item: RectificationItem) -> LadderState:
+    return LadderState(item.stage, item.current_deadline, item.ladder_step, item.ladder_since, item.step_due_on)
+
+
+def _claim(session: Session, item: RectificationItem, state: LadderState, after: LadderState,
+           plan: date | None) -> bool:
+    """Move the item from the state it was read in to its new plan; False if it is no longer in that state."""
+    table = RectificationItem
+    planned = table.next_action_on.is_(None) if item.next_action_on is None else \
+        table.next_action_on == item.next_action_on
+    values = {"ladder_step": after.ladder_step, "ladder_since": after.ladder_since,
+              "current_deadline": after.current_deadline, "step_due_on": after.step_due_on, "next_action_on": plan}
+    result = session.execute(update(table).where(
+        table.id == item.id, table.stage == ItemStage.OPEN, table.ladder_step == state.ladder_step,
+        table.current_deadline == state.current_deadline, planned).values(**values)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
         return False
-    if due.step != "reminder" or item.ladder_step == "none":
-        record(session, "item", item.id, f"ladder:{due.step}", as_of=as_of, from_stage=item.ladder_step,
-               to_stage=due.step, detail={"new_deadline": due.new_deadline, "policy": rt.policy.version})
-        item.ladder_step, item.ladder_since = due.step, as_of
-    if due.new_deadline is not None:
-        item.current_deadline = due.new_deadline
-    session.add(item)
+    for name in _PLAN:
+        set_committed_value(item, name, values[name])
     return True
+
+
+def _issue_step(session: Session, item: RectificationItem, due: Due, state: LadderState, as_of: date,
+                rt: Runtime) -> bool:
+    """The step's documents and notices, its audit event, and what the step sets off. False if issued before."""
+    aggravated = _aggravation(session, item, as_of, rt) if due.step == "accountability" else (0, False)
+    papers = step_papers(session, item, due, state, as_of, rt, aggravated)
+    notices = [issue(session, paper) for paper in papers]
+    if notices[0] is None:
+        return False
+    record(session, "item", item.id, f"ladder:{due.step}", as_of=as_of, from_stage=state.ladder_step,
+           to_stage=item.ladder_step, detail={
+               "key": papers[0].key, "deadline": state.current_deadline, "new_deadline": due.new_deadline,
+               "next_step_on": due.next_step_on, "policy": rt.policy.version})
+    if due.step == "interview":  # a unit that reached 约谈 cannot resolve the issue alone: 四级议题上报
+        raise_issue(session, session.get(Finding, item.finding_id), as_of, rt, actor="system")
+    if aggravated[1]:
+        record(session, "unit", item.unit_id, "aggravated", as_of=as_of, to_stage="aggravated",
+               detail={"year": as_of.year, "accountability_count": aggravated[0], "item": item.id,
+                       "policy": rt.policy.version})
+    return True
+
+
+def _aggravation(session: Session, item: RectificationItem, as_of: date, rt: Runtime) -> tuple[int, bool]:
+    """(问责 count in the year including this one, whether that makes the unit aggravated)."""
+    count = accountability_count(session, item.unit_id, as_of.year) + 1
+    return count, count >= rt.policy.ladder.aggravated_after
+
+
+def _prefetch(session: Session, items: list[RectificationItem]) -> None:
+    """Load the due items' inspections, units and findings in a few queries (the papers then hit the
+    identity map instead of one query each)."""
+    for start in range(0, len(items), _CHUNK):
+        chunk = items[start:start + _CHUNK]
+        for model, ids in ((Inspection, {i.inspection_id for i in chunk}), (Unit, {i.unit_id for i in chunk}),
+                           (Finding, {i.finding_id for i in chunk})):
+            session.exec(select(model).where(model.id.in_(ids))).all()
+    superiors = {u.superior_id for u in session.identity_map.values() if isinstance(u, Unit) and u.superior_id}
+    if superiors:
+        session.exec(select(Unit).where(Unit.id.in_(superiors))).all()

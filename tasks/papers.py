@@ -7,7 +7,9 @@ from sqlmodel import Session, select
 from models import KIND_LABELS, Finding, Inspection, InspectionMember, Inspector, RectificationItem, Unit
 
 DOC_PREFIX = {"notice": "南岸督通", "feedback": "南岸督反", "report": "南岸督报", "opinion": "南岸督意",
-              "reminder": "南岸督提", "urge": "南岸督办"}
+              "reminder": "南岸督提", "urge": "南岸督办", "interview": "南岸督约", "interview_record": "南岸督约记",
+              "circular": "南岸督通报", "accountability": "南岸督问", "escalation": "南岸督议",
+              "review_receipt": "南岸督复", "review_decision": "南岸督复决", "review_due": "南岸督复"}
 
 
 def doc_no(kind: str, year: int, number: int) -> str:

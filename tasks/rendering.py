@@ -16,6 +16,14 @@ DOCUMENT_TITLES = {
     "opinion": "督导意见书",
     "reminder": "整改提醒",
     "urge": "督办通知",
+    "interview": "约谈通知书",
+    "interview_record": "约谈记录",
+    "circular": "督导通报",
+    "accountability": "问责建议书",
+    "escalation": "议题上报单",
+    "review_receipt": "复核申请受理通知书",
+    "review_decision": "复核决定书",
+    "review_due": "复核决定到期提醒",
 }
 
 

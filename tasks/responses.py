@@ -86,6 +86,7 @@ def record_recheck(session: Session, item: RectificationItem, relapsed: bool, as
     item.reopen_count += 1
     item.current_deadline = as_of  # overdue from tomorrow: the ladder restarts at 督办
     item.ladder_step, item.recheck_on, item.accepted_on = "none", None, None
+    item.next_action_on = item.step_due_on = None  # the ladder sweep plans it afresh: 督办 tomorrow
     transition(session, item, "relapse", as_of=as_of, actor=actor)
     inspection = session.get(Inspection, item.inspection_id)
     if inspection.stage in (InspectionStage.RECHECK, InspectionStage.CLOSED):

@@ -3,6 +3,7 @@
 from sqlmodel import Session, func, select
 
 from models import AuditEvent, Document, Inspection, Notice, RectificationItem
+from tasks.ladder_summary import ladder_summary
 
 
 def _grouped(session: Session, column, *where) -> dict[str, int]:
@@ -14,16 +15,13 @@ def year_summary(session: Session, year: int) -> dict:
     """One JSON-ready object describing the year in the ledger."""
     in_year = Inspection.year == year
     item_ids = select(RectificationItem.id).join(Inspection, RectificationItem.inspection_id == Inspection.id).where(in_year)
-    ladder_events = session.exec(select(AuditEvent.event, func.count(func.distinct(AuditEvent.entity_id))).where(
-        AuditEvent.entity == "item", AuditEvent.event.like("ladder:%"), AuditEvent.entity_id.in_(item_ids),
-    ).group_by(AuditEvent.event)).all()
     return {
         "year": year,
         "inspections": _grouped(session, Inspection.stage, in_year),
         "inspections_by_kind": _grouped(session, Inspection.kind, in_year),
         "rectification": _grouped(session, RectificationItem.stage, RectificationItem.id.in_(item_ids)),
         "overdue_items": _overdue(session, item_ids),
-        "ladder": {event.removeprefix("ladder:"): count for event, count in sorted(ladder_events)},
+        **ladder_summary(session, year, item_ids),  # ladder, aggravated_units, escalation, review_requests
         "notices": _grouped(session, Notice.kind),
         "notices_by_status": _grouped(session, Notice.status),
         "documents": _grouped(session, Document.kind),

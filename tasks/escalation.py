@@ -1,0 +1,92 @@
+"""The issue-escalation step of the daily sweep (四级议题上报处置) and raising an issue in the first place.
+
+An issue is raised when a unit says it cannot resolve a finding alone, or when its item reached 约谈. From then
+on, while the finding is unresolved (its item neither accepted nor closed), it rises a level each time it
+outstays its level's working days, and the new level's owner gets an 议题上报单.
+"""
+
+from datetime import date
+
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, select
+
+from dudao.runtime import Runtime, office
+from models import Finding, Inspection, InspectionMember, Inspector, RectificationItem, Unit
+from models.lifecycle import ItemStage, record
+from rules.escalation import LEVEL_NAMES, level_up_on, next_level
+from tasks.outbox import Paper, issue
+from tasks.papers import doc_no
+
+RESOLVED = (ItemStage.ACCEPTED, ItemStage.CLOSED)
+
+
+def raise_issue(session: Session, finding: Finding, as_of: date, rt: Runtime, actor: str) -> bool:
+    """Start (or restart) the escalation clock of a finding at its current level. False if already rising."""
+    if finding.escalate_on is not None or finding.level >= 4 or finding.withdrawn:
+        return False
+    finding.needs_escalation, finding.level_since = True, as_of
+    finding.escalate_on = level_up_on(finding.level, as_of, rt.policy.escalation, rt.calendar)
+    session.add(finding)
+    record(session, "finding", finding.id, "raise", as_of=as_of, actor=actor, to_stage=f"level{finding.level}",
+           detail={"level": finding.level, "escalate_on": finding.escalate_on, "policy": rt.policy.version})
+    return True
+
+
+def escalate_issues(session: Session, as_of: date, rt: Runtime) -> list[int]:
+    """Raise each unresolved issue whose level time has run out. Returns the ids of the findings raised."""
+    if not rt.calendar.is_workday(as_of):
+        return []
+    rows = session.exec(select(Finding, RectificationItem.stage).outerjoin(
+        RectificationItem, RectificationItem.finding_id == Finding.id).where(
+        Finding.escalate_on <= as_of).order_by(Finding.id)).all()
+    moved = []
+    for finding, item_stage in rows:
+        resolved = finding.withdrawn or item_stage in RESOLVED
+        level = next_level(finding.level, finding.escalate_on, resolved, as_of)
+        if level is None:
+            _move(session, finding, finding.level, finding.level_since, None)  # resolved: the clock stops
+        elif _move(session, finding, level, as_of, level_up_on(level, as_of, rt.policy.escalation, rt.calendar)):
+            _notify_owner(session, finding, as_of, rt)
+            moved.append(finding.id)
+    return moved
+
+
+def _move(session: Session, finding: Finding, level: int, since: date | None, escalate_on: date | None) -> bool:
+    """Conditional update from the state read: False if another sweep moved the finding first."""
+    result = session.execute(update(Finding).where(
+        Finding.id == finding.id, Finding.level == finding.level, Finding.escalate_on == finding.escalate_on,
+    ).values(level=level, level_since=since, escalate_on=escalate_on).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return False
+    for name, value in (("level", level), ("level_since", since), ("escalate_on", escalate_on)):
+        set_committed_value(finding, name, value)
+    return True
+
+
+def level_owner(session: Session, finding: Finding, level: int):
+    """Who holds the issue at `level`: the responsible inspector (a listed inspector of the team, else its
+    lead), the office, or the committee. Anything with `name` and `email`."""
+    if level == 2:
+        inspector = session.exec(select(Inspector).join(InspectionMember).where(
+            InspectionMember.inspection_id == finding.inspection_id).order_by(
+            Inspector.listed.desc(), InspectionMember.role, Inspector.code)).first()
+        if inspector is not None:
+            return inspector
+    return office(session, "COMMITTEE" if level >= 4 else "OFFICE")
+
+
+def _notify_owner(session: Session, finding: Finding, as_of: date, rt: Runtime) -> None:
+    inspection = session.get(Inspection, finding.inspection_id)
+    unit = session.get(Unit, inspection.unit_id)
+    owner = level_owner(session, finding, finding.level)
+    context = {"finding": finding, "inspection": inspection, "unit": unit, "level": finding.level,
+               "level_name": LEVEL_NAMES[finding.level], "previous_name": LEVEL_NAMES[finding.level - 1],
+               "owner_name": owner.name, "escalate_on": finding.escalate_on,
+               "next_name": LEVEL_NAMES.get(finding.level + 1), "doc_no": doc_no("escalation", as_of.year, finding.id),
+               "copy_to": [unit.name] if finding.level > 2 else []}
+    issue(session, Paper(key=f"finding:{finding.id}:escalation:level{finding.level}", kind="escalation", context=context,
+                         issued_on=as_of, unit=unit, inspection_id=inspection.id, recipients=[owner]))
+    record(session, "finding", finding.id, "escalate", as_of=as_of, from_stage=f"level{finding.level - 1}",
+           to_stage=f"level{finding.level}", detail={"owner": owner.name, "escalate_on": finding.escalate_on,
+                                                     "policy": rt.policy.version})

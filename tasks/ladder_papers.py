@@ -1,0 +1,78 @@
+"""What each ladder step issues: its documents, their recipients and the context they are rendered with.
+
+reminder and 督办 go to the unit (督办 also to its superior); 约谈 convenes the unit's head and files a 约谈记录
+with the superior unit and district leadership; 通报 goes to the superior and district leadership with the
+recommendation that the unit's leaders be neither commended nor promoted; the 问责建议 goes to district
+leadership and the superior (private schools: 撤换负责人, 吊销办学许可证; serious findings: referral).
+"""
+
+from datetime import date
+
+from sqlmodel import Session, func, select
+
+from dudao.runtime import Runtime, office
+from models import AuditEvent, RectificationItem, Unit
+from rules.ladder import Due, LadderState
+from tasks.outbox import Paper
+from tasks.papers import item_context
+
+
+def _unique(units: list[Unit]) -> list[Unit]:
+    seen, out = set(), []
+    for unit in units:
+        if unit.id not in seen:
+            seen.add(unit.id)
+            out.append(unit)
+    return out
+
+
+def superior_of(session: Session, unit: Unit) -> Unit:
+    """The unit one level up (a school's 区教委, a department's district leadership)."""
+    return session.get(Unit, unit.superior_id) if unit.superior_id else office(session, "LEADERSHIP")
+
+
+def step_papers(session: Session, item: RectificationItem, due: Due, state: LadderState, as_of: date,
+                rt: Runtime, aggravated: tuple[int, bool] = (0, False)) -> list[Paper]:
+    """The documents of one ladder step, main one first (its notice key decides whether the step is new)."""
+    context = item_context(session, item, due.step, as_of)
+    unit: Unit = context["unit"]
+    superior = superior_of(session, unit)
+    leadership = office(session, "LEADERSHIP")
+    context.update(deadline=state.current_deadline, first_deadline=item.deadline, since=state.ladder_since,
+                   policy_version=rt.policy.version, copy_to=[],
+                   addressees="，".join(u.name for u in _unique([superior, leadership])))
+    base = f"item:{item.id}:"
+
+    def paper(kind: str, recipients: list[Unit], **extra) -> Paper:
+        ctx = {**context, **extra}
+        if kind != due.step:
+            ctx["doc_no"] = item_context(session, item, kind, as_of)["doc_no"]
+        key = base + due.key_suffix.replace(due.step, kind, 1)
+        return Paper(key=key, kind=kind, context=ctx, issued_on=as_of, unit=unit, inspection_id=item.inspection_id,
+                     item_id=item.id, recipients=_unique(recipients))
+
+    if due.step == "reminder":
+        return [paper("reminder", [unit], workdays_left=due.workdays_left)]
+    if due.step == "urge":
+        return [paper("urge", [unit, superior], old_deadline=state.current_deadline, new_deadline=due.new_deadline,
+                      copy_to=[superior.name])]
+    if due.step == "interview":
+        return [paper("interview", [unit], circular_on=due.next_step_on, copy_to=[superior.name]),
+                paper("interview_record", [superior, leadership], circular_on=due.next_step_on,
+                      copy_to=[unit.name])]
+    if due.step == "circular":
+        return [paper("circular", [superior, leadership, unit], accountability_on=due.next_step_on,
+                      copy_to=[office(session, "COMMITTEE").name])]
+    count, flagged = aggravated
+    return [paper("accountability", [leadership, superior, unit], private=unit.ownership == "private",
+                  referral=context["finding"].severity == "serious", aggravated=flagged, accountability_count=count,
+                  copy_to=[office(session, "COMMITTEE").name])]
+
+
+def accountability_count(session: Session, unit_id: int, year: int) -> int:
+    """How many 问责建议 the unit has received in `year` so far (this transaction's included)."""
+    items = select(RectificationItem.id).where(RectificationItem.unit_id == unit_id)
+    return session.exec(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.entity == "item", AuditEvent.event == "ladder:accountability",
+        AuditEvent.entity_id.in_(items), AuditEvent.as_of >= date(year, 1, 1),
+        AuditEvent.as_of <= date(year, 12, 31))).one()

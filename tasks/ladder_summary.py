@@ -1,0 +1,44 @@
+"""The ladder's part of the year summary: items that reached each step, aggravated units, issue levels, 复核."""
+
+from datetime import date
+
+from sqlmodel import Session, func, select
+
+from models import AuditEvent, Finding, Inspection, ReviewRequest, Unit
+from rules.ladder import STEPS
+
+LADDER_KEYS = STEPS[1:]  # reminder, urge, interview, circular, accountability
+
+
+def ladder_summary(session: Session, year: int, item_ids) -> dict:
+    """`ladder` (all five keys, zero included), `aggravated_units`, `escalation`, `review_requests`."""
+    reached = dict(session.exec(select(AuditEvent.event, func.count(func.distinct(AuditEvent.entity_id))).where(
+        AuditEvent.entity == "item", AuditEvent.event.like("ladder:%"), AuditEvent.entity_id.in_(item_ids),
+    ).group_by(AuditEvent.event)).all())
+    return {
+        "ladder": {step: reached.get(f"ladder:{step}", 0) for step in LADDER_KEYS},
+        "aggravated_units": _aggravated(session, year),
+        "escalation": _levels(session, year),
+        "review_requests": _reviews(session, year),
+    }
+
+
+def _aggravated(session: Session, year: int) -> list[str]:
+    """Codes of the units held to account `aggravated_after` times or more in the year."""
+    ids = select(AuditEvent.entity_id).where(AuditEvent.entity == "unit", AuditEvent.event == "aggravated",
+                                             AuditEvent.as_of >= date(year, 1, 1), AuditEvent.as_of <= date(year, 12, 31))
+    return list(session.exec(select(Unit.code).where(Unit.id.in_(ids)).order_by(Unit.code)).all())
+
+
+def _levels(session: Session, year: int) -> dict[str, int]:
+    """Raised issues of the year's inspections by the level they stand at (level1 … level4)."""
+    rows = session.exec(select(Finding.level, func.count()).join(Inspection).where(
+        Inspection.year == year, Finding.needs_escalation.is_(True)).group_by(Finding.level)).all()
+    counts = dict(rows)
+    return {f"level{level}": counts.get(level, 0) for level in (1, 2, 3, 4)}
+
+
+def _reviews(session: Session, year: int) -> dict[str, int]:
+    rows = session.exec(select(ReviewRequest.decision, func.count()).join(Inspection).where(
+        Inspection.year == year).group_by(ReviewRequest.decision)).all()
+    return {decision: count for decision, count in sorted(rows)}

@@ -1,0 +1,52 @@
+"""What simulated people do about the ladder besides rectifying: units raise issues they cannot resolve alone
+(四级议题上报) and ask for 复核 of their 督导意见书; the office decides the requests (sometimes late)."""
+
+from datetime import date, timedelta
+
+from sqlmodel import Session, select
+
+from dudao.runtime import Runtime
+from models import Finding, Inspection, RectificationItem, ReviewRequest, Unit
+from models.lifecycle import InspectionStage, ItemStage
+from rules import behaviour
+from tasks.escalation import raise_issue
+from tasks.review import decide_review, request_review
+
+
+def simulate_ladder_day(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
+    """The people's ladder-related acts of one simulated day, in the caller's transaction."""
+    for act in (_raise_issues, _request_reviews, _decide_reviews):
+        act(session, seed, as_of, rt)
+
+
+def _raise_issues(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
+    """A unit reports an issue it cannot resolve alone on the day its rectification item opens."""
+    rows = session.exec(select(Finding, Unit.kind, Unit.code).join(
+        RectificationItem, RectificationItem.finding_id == Finding.id).join(
+        Unit, RectificationItem.unit_id == Unit.id).where(
+        RectificationItem.stage == ItemStage.OPEN, RectificationItem.ladder_step == "none",
+        Finding.needs_escalation.is_(False)).order_by(Finding.id)).all()
+    for finding, kind, code in rows:
+        if behaviour.raises_issue(seed, finding.id, kind):
+            raise_issue(session, finding, as_of, rt, actor=code)
+
+
+def _request_reviews(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
+    window = as_of - timedelta(days=rt.policy.rectification.review_request_days)
+    asked = select(ReviewRequest.inspection_id)
+    rows = session.exec(select(Inspection, Unit.code).join(Unit, Inspection.unit_id == Unit.id).where(
+        Inspection.stage == InspectionStage.RECTIFYING, Inspection.issued_on >= window,
+        Inspection.id.not_in(asked)).order_by(Inspection.id)).all()
+    for inspection, code in rows:
+        day = behaviour.review_request_day(seed, inspection.code, inspection.issued_on)
+        if day is not None and day <= as_of:
+            request_review(session, inspection, "对督导意见书中部分问题的认定有异议，申请复核。", as_of, rt, actor=code)
+
+
+def _decide_reviews(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
+    for request in session.exec(select(ReviewRequest).where(ReviewRequest.decision == "pending").order_by(
+            ReviewRequest.id)).all():
+        day, upheld = behaviour.review_decision(seed, request.id, request.requested_on)
+        if day <= as_of:
+            reason = "经核实，有关问题认定依据不充分，予以变更。" if upheld else "经核实，督导意见书认定事实清楚，依据充分。"
+            decide_review(session, request, upheld, reason, as_of, actor="operator")
