@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     smtp_from_name: str = "南岸区政府教育督导室"
     smtp_concurrency: int = 8
     mail_domain: str = "dudao.nanan.example.cn"
+    # where var/out is served over HTTP for operators (links in Prefect artifacts); None: file:// links
+    documents_url: str | None = None
 
     @property
     def ledger_url(self) -> str:

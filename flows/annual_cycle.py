@@ -4,6 +4,7 @@ from datetime import date
 
 from prefect import flow, task
 from prefect.artifacts import create_table_artifact
+from prefect.runtime import flow_run
 
 from dudao import clock
 from dudao.db import session_scope
@@ -21,18 +22,25 @@ def open_annual(year: int, as_of: date) -> list[dict]:
                 for i in created]
 
 
-@flow(name="annual-cycle", flow_run_name="{year}年度综合督导 · 南岸区")
-def annual_cycle(year: int, as_of: date | None = None) -> int:
+def _cycle_run_name() -> str:
+    """The January schedule passes no year: the run is named after the year it opens."""
+    return f"{flow_run.parameters.get('year') or clock.today().year}年度综合督导 · 南岸区"
+
+
+@flow(name="annual-cycle", flow_run_name=_cycle_run_name)
+def annual_cycle(year: int | None = None, as_of: date | None = None) -> int:
     """Open the annual inspections of `year`; the daily sweep carries them from there.
 
     Args:
-        year: the inspection year.
+        year: the inspection year (default: the year of `as_of`, as the January schedule runs it).
         as_of: the day of planning (default: today).
 
     Returns:
         how many inspections were opened now.
     """
-    rows = open_annual(year, clock.resolve(as_of))
+    as_of = clock.resolve(as_of)
+    year = year or as_of.year
+    rows = open_annual(year, as_of)
     if rows:
         create_table_artifact(rows, key=f"annual-cycle-{year}", description=f"{year}年度综合督导安排")
     return len(rows)

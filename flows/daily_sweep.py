@@ -2,22 +2,41 @@
 
 from datetime import date
 
-from prefect import flow, get_run_logger
-from prefect.artifacts import create_table_artifact
+from prefect import flow, get_run_logger, task
+from prefect.runtime import flow_run
 
 from dudao import clock
+from dudao.db import session_scope
 from dudao.runtime import load_runtime
+from models import Inspection
 from tasks.delivery import deliver_notices
+from tasks.operator_artifacts import publish_report_artifacts, publish_sweep_table
+from tasks.signoff import request_signoffs
 from tasks.sweep import STEPS, advance_stage
 
 
-@flow(name="daily-sweep", flow_run_name="每日督导巡检 · {as_of}")
-def daily_sweep(as_of: date | None = None, skip_non_working_days: bool = True) -> dict[str, int]:
+def _sweep_run_name() -> str:
+    """A scheduled run has no as_of: its name says the day it sweeps."""
+    return f"每日督导巡检 · {flow_run.parameters.get('as_of') or clock.today()}"
+
+
+@task(name="request-signoffs", task_run_name="请求签发 · {as_of}")
+def request_report_signoffs(inspection_ids: list[int], as_of: date, timeout_minutes: int = 30) -> list[str]:
+    """Start the UI sign-off of each report issued today (deployment publication-signoff)."""
+    with session_scope() as session:
+        codes = [session.get(Inspection, i).code for i in inspection_ids]
+    return request_signoffs(codes, timeout_minutes)
+
+
+@flow(name="daily-sweep", flow_run_name=_sweep_run_name)
+def daily_sweep(as_of: date | None = None, skip_non_working_days: bool = True,
+                request_signoff: bool = False) -> dict[str, int]:
     """Run every time-driven step for one day, then deliver.
 
     Args:
         as_of: the day (default: today in Asia/Shanghai).
         skip_non_working_days: the schedule fires Monday to Friday; holidays are skipped here.
+        request_signoff: start a UI sign-off run for each report issued today (the deployment does).
 
     Returns:
         how many entities each step moved, and delivery counts.
@@ -27,8 +46,11 @@ def daily_sweep(as_of: date | None = None, skip_non_working_days: bool = True) -
     if skip_non_working_days and not load_runtime().calendar.is_workday(as_of):
         logger.info("%s is not a working day: nothing to do", as_of)
         return {}
-    moved = {step: len(advance_stage(step, as_of)) for step in STEPS}
+    moved = {step: advance_stage(step, as_of) for step in STEPS}
+    if moved.get("issue"):
+        publish_report_artifacts(moved["issue"], as_of)
+        if request_signoff:
+            request_report_signoffs(moved["issue"], as_of)
     delivered = deliver_notices(as_of)
-    create_table_artifact([{"步骤": step, "数量": count} for step, count in {**moved, **delivered}.items()],
-                          key="daily-sweep", description=f"{as_of} 巡检结果")
-    return {**moved, **{f"delivered_{k}": v for k, v in delivered.items()}}
+    publish_sweep_table(as_of, moved, delivered)
+    return {**{step: len(ids) for step, ids in moved.items()}, **{f"delivered_{k}": v for k, v in delivered.items()}}

@@ -7,4 +7,5 @@ MODULES = [
     "dudao.commands.core",
     "dudao.commands.data",
     "dudao.commands.audit",
+    "dudao.commands.serve",
 ]

@@ -1,0 +1,76 @@
+"""Operators' commands: `dudao serve` (the deployments on one machine, optionally with a local Prefect
+server and its UI) and `dudao approve` (publication sign-off from the terminal)."""
+
+import argparse
+import os
+from pathlib import Path
+
+from dudao.cli_support import iso_date
+
+
+def _serve(names: list[str] | None, limit: int | None) -> None:
+    from prefect import serve
+
+    from deployments.build import build_deployments
+    from dudao.settings import REPO_ROOT
+
+    os.chdir(REPO_ROOT)  # entrypoints are relative to the repository
+    deployments = build_deployments(names)
+    print("serving: " + ", ".join(f"{d.flow_name}/{d.name}" for d in deployments), flush=True)
+    serve(*deployments, limit=limit, print_starting_message=False)
+
+
+def cmd_serve(args) -> int:
+    from dudao.prefect_env import configure_prefect
+    from dudao.settings import get_settings
+
+    configure_prefect()
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    from dudao.db import migrate
+
+    migrate()
+    if not args.with_server:
+        _serve(args.only, args.limit)
+        return 0
+    from deployments.local_server import running_server
+
+    home = Path(os.environ.get("PREFECT_HOME", get_settings().var_dir / "prefect"))
+    with running_server(home, host=args.host, port=args.port, log=home / "server.log") as server:
+        os.environ["PREFECT_API_URL"] = server.api_url
+        print(f"Prefect UI: {server.url}   (server log: {home / 'server.log'}; Ctrl-C stops both)", flush=True)
+        try:
+            _serve(args.only, args.limit)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def cmd_approve(args) -> int:
+    from dudao import clock
+    from dudao.db import session_scope
+    from tasks.signoff import approve
+
+    with session_scope() as session:
+        outcome = approve(session, args.inspection, clock.resolve(args.as_of), actor=f"cli:{args.operator}"[:40])
+    if outcome.newly:
+        print(f"{outcome.code} {outcome.unit}: report released on {outcome.released_on}; "
+              "the next daily sweep publishes it")
+    else:
+        print(f"{outcome.code} {outcome.unit}: already released on {outcome.released_on}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    serve = sub.add_parser("serve", help="serve the deployments (schedules, UI forms) on this machine")
+    serve.add_argument("--only", nargs="+", metavar="NAME", help="serve only these deployments")
+    serve.add_argument("--with-server", action="store_true",
+                       help="also start a local Prefect server with its UI (SQLite under PREFECT_HOME)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=4200)
+    serve.add_argument("--limit", type=int, help="at most this many flow runs at once")
+    serve.set_defaults(func=cmd_serve)
+    approve = sub.add_parser("approve", help="sign off an issued report for publication (CLI fallback of the UI)")
+    approve.add_argument("inspection", metavar="INSPECTION_ID", help="inspection code (2026-ZH-001) or id")
+    approve.add_argument("--as-of", type=iso_date, help="release date (default: today)")
+    approve.add_argument("--operator", default=os.environ.get("USER", "operator"), help="who signs off")
+    approve.set_defaults(func=cmd_approve)

@@ -1,0 +1,88 @@
+"""publication-signoff: an operator reads an issued report in the Prefect UI and signs it off for
+publication (签发). The run waits a short while only (STYLE.md: never a flow open for days); when nobody
+answers in time it ends cleanly and says to use `dudao approve CODE`, which does the same thing."""
+
+from datetime import date
+
+from prefect import flow, get_run_logger, task
+from prefect.exceptions import FlowPauseTimeout
+from prefect.flow_runs import pause_flow_run
+from prefect.input import RunInput
+from prefect.runtime import flow_run
+from pydantic import Field
+
+from dudao import clock
+from dudao.db import session_scope
+from models import Inspection
+from tasks.operator_artifacts import report_markdown
+from tasks.run_labels import add_run_tags
+from tasks.signoff import approve, find_inspection, run_label
+
+
+class SignOff(RunInput):
+    """The form in the UI's resume dialog."""
+
+    approve: bool = Field(default=True, title="同意公开", description="勾选即签发该督导报告，下一次巡检时公开")
+    operator: str = Field(default="operator", title="签发人", max_length=40)
+    note: str = Field(default="", title="签发意见", max_length=500)
+
+
+def _signoff_run_name() -> str:
+    with session_scope() as session:
+        inspection = find_inspection(session, str(flow_run.parameters.get("inspection", "")))
+        return run_label(session, inspection)[0]
+
+
+@task(name="read-report", task_run_name="读取报告 · {inspection}")
+def read_report(inspection: str) -> dict:
+    """The report's markdown, its code, whether it is released already, and the run's tags."""
+    with session_scope() as session:
+        found: Inspection = find_inspection(session, inspection)
+        return {"code": found.code, "released_on": found.released_on, "issued": found.issued_on is not None,
+                "markdown": report_markdown(session, found), "tags": run_label(session, found)[1]}
+
+
+@task(name="release-report", task_run_name="签发 · {inspection}")
+def release(inspection: str, as_of: date, actor: str) -> str:
+    with session_scope() as session:
+        outcome = approve(session, inspection, as_of, actor=actor)
+    return f"{outcome.code} released on {outcome.released_on}" + ("" if outcome.newly else " (before)")
+
+
+def _ask(report: dict, timeout_minutes: int) -> SignOff | None:
+    description = (report["markdown"] + f"\n\n---\n请在 {timeout_minutes} 分钟内签发；"
+                   f"超时后请运行 `dudao approve {report['code']}`。\n")
+    try:
+        return pause_flow_run(wait_for_input=SignOff.with_initial_data(description=description),
+                              timeout=timeout_minutes * 60, key=f"signoff-{report['code']}")
+    except FlowPauseTimeout:
+        return None
+
+
+@flow(name="publication-signoff", flow_run_name=_signoff_run_name)
+def publication_signoff(inspection: str, timeout_minutes: int = 30, as_of: date | None = None) -> str:
+    """Ask an operator to sign off one issued report in the UI; release it if they approve.
+
+    Args:
+        inspection: the inspection's code (e.g. 2026-ZH-001) or id.
+        timeout_minutes: how long the run waits for the operator (short: this is no place to wait days).
+        as_of: the release date (default: today).
+
+    Returns:
+        what happened, in one line.
+    """
+    logger = get_run_logger()
+    report = read_report(inspection)
+    add_run_tags(report["tags"])
+    if report["released_on"] is not None or not report["issued"]:
+        return f"{report['code']}: nothing to sign off (released {report['released_on']}, issued {report['issued']})"
+    answer = _ask(report, timeout_minutes)
+    if answer is None:
+        message = (f"{report['code']}: no sign-off within {timeout_minutes} min; "
+                   f"release it with `dudao approve {report['code']}`")
+        logger.warning(message)
+        return message
+    if not answer.approve:
+        logger.info("%s held back by %s: %s", report["code"], answer.operator, answer.note)
+        return f"{report['code']}: held back by {answer.operator}"
+    return release(report["code"], clock.resolve(as_of), f"ui:{answer.operator}"[:40])
