@@ -1,4 +1,6 @@
-"""Open the year's annual comprehensive inspections: every member department, town/street and school."""
+"""Open the year's annual comprehensive inspections: every member department, town/street and school
+(the demo simulation), or the subset the annual plan chooses. Codes and visit days come from one slot
+table, so the plan and the simulation never disagree about a unit's code or day."""
 
 from collections import Counter
 from datetime import date, timedelta
@@ -6,9 +8,9 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from dudao.runtime import Runtime
-from models import Inspection, InspectionKind, InspectionMember, Inspector, Unit, UnitKind
-from models.lifecycle import record
-from rules.assignment import Candidate, assign_team
+from models import Inspection, InspectionKind, Unit, UnitKind
+from tasks.opening import choose_team, open_inspection, year_load
+from tasks.roster import candidates as roster_candidates
 
 ANNUAL_TARGET_KINDS = (UnitKind.DEPARTMENT, UnitKind.TOWN, UnitKind.SCHOOL)
 
@@ -16,6 +18,10 @@ ANNUAL_TARGET_KINDS = (UnitKind.DEPARTMENT, UnitKind.TOWN, UnitKind.SCHOOL)
 def visit_days(rt: Runtime, year: int) -> list[date]:
     """The working days of the year's visit window."""
     start, end = rt.policy.annual.window(year)
+    return workdays_between(rt, start, end)
+
+
+def workdays_between(rt: Runtime, start: date, end: date) -> list[date]:
     days, day = [], start
     while day <= end:
         if rt.calendar.is_workday(day):
@@ -24,41 +30,27 @@ def visit_days(rt: Runtime, year: int) -> list[date]:
     return days
 
 
-def open_annual_inspections(session: Session, *, year: int, rt: Runtime, as_of: date) -> list[Inspection]:
-    """Create the year's annual inspections (once: existing ones are kept). Returns those created."""
+def annual_slots(session: Session, year: int, rt: Runtime) -> list[tuple[int, Unit, date]]:
+    """(sequence number, unit, visit day) for every unit the annual cycle may inspect, in code order."""
     targets = session.exec(select(Unit).where(Unit.kind.in_(ANNUAL_TARGET_KINDS)).order_by(Unit.code)).all()
+    days = visit_days(rt, year)
+    return [(n + 1, unit, days[n * len(days) // len(targets)]) for n, unit in enumerate(targets)]
+
+
+def open_annual_inspections(session: Session, *, year: int, rt: Runtime, as_of: date,
+                            unit_ids: set[int] | None = None, load: Counter | None = None) -> list[Inspection]:
+    """Create the year's annual inspections (once: existing ones are kept), for `unit_ids` or every target.
+    Teams: `team_min` inspectors in term on the visit day, none recused, the least loaded first.
+    Returns those created; a unit without a valid team raises InputError naming it."""
     existing = set(session.exec(select(Inspection.unit_id).where(
         Inspection.year == year, Inspection.kind == InspectionKind.ANNUAL)).all())
-    days = visit_days(rt, year)
-    candidates, load = _candidates(session), Counter()
+    candidates = roster_candidates(session)
+    load = year_load(session, year) if load is None else load
     created = []
-    for n, unit in enumerate(targets):
-        if unit.id in existing:
+    for seq, unit, visit_on in annual_slots(session, year, rt):
+        if unit.id in existing or (unit_ids is not None and unit.id not in unit_ids):
             continue
-        visit_on = days[n * len(days) // len(targets)]
-        inspection = _new_inspection(rt, year, n + 1, unit, visit_on)
-        session.add(inspection)
-        session.flush()
-        team = assign_team(candidates, unit.id, rt.policy.inspection.team_min, load)
-        for position, inspector_id in enumerate(team):
-            session.add(InspectionMember(inspection_id=inspection.id, inspector_id=inspector_id,
-                                         role="lead" if position == 0 else "member"))
-        record(session, "inspection", inspection.id, "plan", as_of=as_of, to_stage=inspection.stage,
-               detail={"visit_on": visit_on, "team": team, "policy": rt.policy.version})
-        created.append(inspection)
+        team = choose_team(candidates, unit, rt.policy.inspection.team_min, load, visit_on)
+        created.append(open_inspection(session, code=f"{year}-ZH-{seq:03d}", kind=InspectionKind.ANNUAL,
+                                       unit=unit, visit_on=visit_on, team=team, rt=rt, as_of=as_of))
     return created
-
-
-def _new_inspection(rt: Runtime, year: int, seq: int, unit: Unit, visit_on: date) -> Inspection:
-    return Inspection(
-        code=f"{year}-ZH-{seq:03d}", year=year, kind=InspectionKind.ANNUAL, unit_id=unit.id,
-        notice_on=visit_on - timedelta(days=rt.policy.inspection.notice_days_before_visit),
-        self_assessment_due=rt.calendar.add_workdays(
-            visit_on, -rt.policy.inspection.self_assessment_workdays_before_visit),
-        visit_on=visit_on,
-    )
-
-
-def _candidates(session: Session) -> list[Candidate]:
-    inspectors = session.exec(select(Inspector).order_by(Inspector.code)).all()
-    return [Candidate(i.id, frozenset({i.employer_unit_id} - {None})) for i in inspectors]

@@ -10,7 +10,7 @@ from sqlmodel import Session, func, select
 
 from dudao.runtime import Runtime
 from models import Finding, Inspection, RectificationItem, SimulationRun, Submission, Unit
-from models.lifecycle import InspectionStage, ItemStage
+from models.lifecycle import InspectionStage, ItemStage, allowed_events
 from rules import behaviour
 from tasks.annual_cycle import open_annual_inspections
 from tasks.responses import (
@@ -26,7 +26,6 @@ from tasks.responses import (
     submit_rectification,
 )
 from tasks.scores import record_simulated_scores
-from tasks.simulated_ladder import simulate_ladder_day
 from tasks.sweep import sweep_day
 
 S = InspectionStage
@@ -39,7 +38,6 @@ def simulate_day(session: Session, run: SimulationRun, as_of: date, rt: Runtime)
         open_annual_inspections(session, year=run.year, rt=rt, as_of=as_of)
     for act in (_self_assess, _visit, _rebut, _release, _submit, _review, _recheck):
         act(session, run.seed, as_of, rt)
-    simulate_ladder_day(session, run.seed, as_of, rt)
     moved = sweep_day(session, as_of, rt)
     run.last_day = as_of
     session.add(run)
@@ -66,9 +64,10 @@ def _self_assess(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
 
 
 def _visit(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
-    for stage in (S.NOTIFIED, S.SELF_ASSESSMENT):
+    for stage in (S.PLANNED, S.NOTIFIED, S.SELF_ASSESSMENT):  # planned: covert and emergency, unannounced
         for inspection, unit in _stage(session, stage):
-            if inspection.visit_on <= as_of:
+            if inspection.visit_on is not None and inspection.visit_on <= as_of and (
+                    stage != S.PLANNED or "visit_unannounced" in allowed_events(inspection)):
                 found = behaviour.findings_for(seed, inspection.code, unit.kind)
                 record_visit(session, inspection, [FindingInput(*f) for f in found], as_of, rt, actor=ACTOR)
                 record_simulated_scores(session, seed=seed, inspection=inspection, unit=unit, source="onsite",

@@ -1,0 +1,148 @@
+"""Inspector commands: the ratio report, roster import, zones, conflicts, training, appraisal."""
+
+import argparse
+import json
+from pathlib import Path
+
+from dudao.cli_support import iso_date, require_seeded
+
+
+def _today(args):
+    from dudao import clock
+
+    return clock.resolve(getattr(args, "as_of", None))
+
+
+def cmd_ratio(args) -> int:
+    from dudao.db import session_scope
+    from dudao.plan_printing import print_ratio
+    from dudao.runtime import load_runtime
+    from tasks.zones import ratio_report
+
+    require_seeded()
+    with session_scope() as session:
+        report = ratio_report(session, _today(args), load_runtime())
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        print_ratio(report)
+    return 0
+
+
+def cmd_zones(args) -> int:
+    from dudao.db import session_scope
+    from dudao.plan_printing import print_ratio
+    from dudao.runtime import load_runtime
+    from tasks.zones import assign_zones, ratio_report
+
+    require_seeded()
+    rt = load_runtime()
+    with session_scope() as session:
+        assign_zones(session, _today(args), rt)
+        report = ratio_report(session, _today(args), rt)
+    print_ratio(report)
+    return 0
+
+
+def cmd_import(args) -> int:
+    from dudao.db import session_scope
+    from dudao.runtime import load_runtime
+    from tasks.roster import load_roster, read_roster
+
+    require_seeded()
+    with session_scope() as session:
+        rows = read_roster(session, args.file, load_runtime())
+        count = load_roster(session, rows, _today(args))
+    print(f"{count} inspectors loaded from {args.file}")
+    return 0
+
+
+def cmd_conflict(args) -> int:
+    from dudao.db import session_scope
+    from models.planning import InspectorConflict
+    from tasks.roster import add_once, find_inspector, find_unit
+
+    with session_scope() as session:
+        inspector, unit = find_inspector(session, args.inspector), find_unit(session, args.unit, where="--unit")
+        add_once(session, InspectorConflict, inspector.id, unit.id,
+                  {"reason": args.reason, "declared_on": _today(args)})
+    print(f"{inspector.code} recused from {unit.name}")
+    return 0
+
+
+def cmd_train(args) -> int:
+    from dudao.db import session_scope
+    from tasks.inspector_records import add_training
+    from tasks.roster import find_inspector
+
+    with session_scope() as session:
+        inspector = find_inspector(session, args.inspector)
+        add_training(session, inspector, args.on, args.hours, args.topic)
+    print(f"{args.hours} hours recorded for {inspector.code} on {args.on}")
+    return 0
+
+
+def cmd_training(args) -> int:
+    from dudao.db import session_scope
+    from dudao.runtime import load_runtime
+    from tasks.inspector_records import training_report
+
+    with session_scope() as session:
+        rows = training_report(session, args.year, load_runtime())
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for r in rows:
+        flag = f"  缺 {r['shortfall']} 学时" if r["shortfall"] else ""
+        print(f"{r['code']} {r['name']}: {r['hours']}/{r['required']}{flag}")
+    return 0
+
+
+def cmd_appraise(args) -> int:
+    from dudao.db import session_scope
+    from tasks.inspector_records import appraise
+    from tasks.roster import find_inspector
+
+    with session_scope() as session:
+        inspector = find_inspector(session, args.inspector)
+        appraise(session, inspector, args.year, args.result == "pass", args.note, _today(args))
+    print(f"{inspector.code} {args.year}: {args.result}" + (" — dismissed" if args.result == "fail" else ""))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    inspectors = sub.add_parser("inspectors", help="the inspectors: ratio report, roster, zones, training")
+    cmds = inspectors.add_subparsers(dest="inspectors_command", required=True)
+    ratio = cmds.add_parser("ratio", help="1:5 (1:1 for schools of 2,000+ students) and zones of at most 20")
+    ratio.add_argument("--as-of", type=iso_date)
+    ratio.add_argument("--json", action="store_true")
+    ratio.set_defaults(func=cmd_ratio)
+    zones = cmds.add_parser("zones", help="rebuild the responsibility zones from the listed inspectors serving")
+    zones.add_argument("--as-of", type=iso_date)
+    zones.set_defaults(func=cmd_zones)
+    imp = cmds.add_parser("import", help="load a roster CSV (all rows checked before any is written)")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--as-of", type=iso_date)
+    imp.set_defaults(func=cmd_import)
+    conflict = cmds.add_parser("conflict", help="declare a conflict of interest (recusal)")
+    for name in ("--inspector", "--unit", "--reason"):
+        conflict.add_argument(name, required=True)
+    conflict.add_argument("--as-of", type=iso_date)
+    conflict.set_defaults(func=cmd_conflict)
+    train = cmds.add_parser("train", help="record training hours")
+    train.add_argument("--inspector", required=True)
+    train.add_argument("--on", type=iso_date, required=True)
+    train.add_argument("--hours", type=float, required=True)
+    train.add_argument("--topic", required=True)
+    train.set_defaults(func=cmd_train)
+    training = cmds.add_parser("training", help="training hours of the year, shortfalls flagged")
+    training.add_argument("--year", type=int, required=True)
+    training.add_argument("--json", action="store_true")
+    training.set_defaults(func=cmd_training)
+    appraisal = cmds.add_parser("appraise", help="record the yearly appraisal (fail: dismissal)")
+    appraisal.add_argument("--inspector", required=True)
+    appraisal.add_argument("--year", type=int, required=True)
+    appraisal.add_argument("--result", choices=("pass", "fail"), required=True)
+    appraisal.add_argument("--note", default="")
+    appraisal.add_argument("--as-of", type=iso_date)
+    appraisal.set_defaults(func=cmd_appraise)

@@ -1,0 +1,125 @@
+"""Planning commands: plan (the 年度督导工作计划), special and emergency inspections started by hand."""
+
+import argparse
+import json
+from datetime import date
+
+from dudao.cli_support import iso_date, require_seeded
+from dudao.errors import InputError
+
+
+def _check_plan(year: int, seed: int | None, as_of: date) -> dict:
+    """Draw the plan in a transaction that is rolled back: bad input fails here, before anything is written."""
+    from dudao.db import session_scope
+    from dudao.runtime import load_runtime
+    from tasks.plan_document import plan_view
+    from tasks.planning import make_plan
+    from tasks.zones import assign_zones, ratio_report
+
+    rt = load_runtime()
+    with session_scope() as session:
+        make_plan(session, year=year, rt=rt, as_of=as_of, seed=seed)
+        assign_zones(session, as_of, rt)
+        result = {"plan": plan_view(session, year, as_of), "ratio": ratio_report(session, as_of, rt)}
+        session.rollback()
+    return result
+
+
+def cmd_plan(args) -> int:
+    from dudao import clock
+    from dudao.prefect_env import configure_prefect
+
+    configure_prefect()
+    require_seeded()
+    as_of = args.as_of or clock.today()
+    result = _check_plan(args.year, args.seed, as_of)
+    if not args.dry_run:
+        from flows.annual_plan import annual_plan
+
+        result = annual_plan(args.year, args.seed, as_of)
+    if args.json:
+        print(json.dumps({**result["plan"], "ratio": result["ratio"]}, ensure_ascii=False))
+        return 0
+    from dudao.plan_printing import print_plan, print_ratio
+
+    print_plan(result["plan"])
+    print_ratio(result["ratio"])
+    return 0
+
+
+def _units(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("name at least one unit")
+    return names
+
+
+def _validated(model, **fields):
+    from pydantic import ValidationError
+
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InputError(f"--{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+
+
+def _precheck(start, request) -> None:
+    """Run the start in a transaction that is rolled back, so bad input fails before any flow runs."""
+    from dudao import clock
+    from dudao.db import session_scope
+    from dudao.runtime import load_runtime
+
+    with session_scope() as session:
+        start(session, request, load_runtime(), clock.resolve(request.as_of))
+        session.rollback()
+
+
+def cmd_special(args) -> int:
+    from dudao.prefect_env import configure_prefect
+
+    configure_prefect()
+    from tasks.special import SpecialInspectionInput, start_special
+
+    require_seeded()
+    request = _validated(SpecialInspectionInput, theme=args.theme, units=args.units, as_of=args.as_of)
+    _precheck(start_special, request)
+    from flows.special_inspection import special_inspection
+
+    print(json.dumps(special_inspection(request), ensure_ascii=False))
+    return 0
+
+
+def cmd_emergency(args) -> int:
+    from dudao.prefect_env import configure_prefect
+
+    configure_prefect()
+    from tasks.special import EmergencyInspectionInput, start_emergency
+
+    require_seeded()
+    request = _validated(EmergencyInspectionInput, unit=args.unit, reason=args.reason, as_of=args.as_of)
+    _precheck(start_emergency, request)
+    from flows.emergency_inspection import emergency_inspection
+
+    print(json.dumps(emergency_inspection(request), ensure_ascii=False))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    plan = sub.add_parser("plan", help="draw up (or show) the year's 年度督导工作计划 and the ratio report")
+    plan.add_argument("--year", type=int, required=True)
+    plan.add_argument("--seed", type=int, help="public seed of the 双随机 draw (default: derived from the year)")
+    plan.add_argument("--as-of", type=iso_date, help="day of planning, YYYY-MM-DD (default: today)")
+    plan.add_argument("--json", action="store_true", help="one JSON object: targets, merges, the draw's seed")
+    plan.add_argument("--dry-run", action="store_true", help="draw the plan and show it, write nothing")
+    plan.set_defaults(func=cmd_plan)
+    special = sub.add_parser("special", help="start a special inspection (a theme across many units)")
+    special.add_argument("--theme", required=True)
+    special.add_argument("--units", type=_units, required=True, help="names or codes, comma-separated")
+    special.add_argument("--as-of", type=iso_date)
+    special.set_defaults(func=cmd_special)
+    emergency = sub.add_parser("emergency", help="start an emergency inspection (fast track, reported upward)")
+    emergency.add_argument("--unit", required=True, help="name or code")
+    emergency.add_argument("--reason", required=True)
+    emergency.add_argument("--as-of", type=iso_date)
+    emergency.set_defaults(func=cmd_emergency)

@@ -1,0 +1,37 @@
+"""emergency-inspection: a unit and an incident, started by hand from the Prefect UI (a typed form) or
+`dudao emergency`. Fast track: visited at once, no self-assessment, short deadlines, reported upward."""
+
+from prefect import flow, get_run_logger, task
+
+from dudao import clock
+from dudao.db import session_scope
+from dudao.runtime import load_runtime
+from flows.special_inspection import request_field
+from tasks.special import EmergencyInspectionInput, start_emergency
+
+
+def _emergency_run_name() -> str:
+    return f"突发事件督导 · {request_field('unit')}"
+
+
+@task(name="open-emergency-inspection", task_run_name="启动突发事件督导")
+def open_emergency(request: EmergencyInspectionInput) -> dict:
+    rt = load_runtime()
+    with session_scope() as session:
+        inspection = start_emergency(session, request, rt, clock.resolve(request.as_of))
+        return {"inspection": inspection.code, "visit_on": str(inspection.visit_on)}
+
+
+@flow(name="emergency-inspection", flow_run_name=_emergency_run_name)
+def emergency_inspection(request: EmergencyInspectionInput) -> dict:
+    """Open an emergency inspection: visited at once, no self-assessment, short deadlines, reported upward.
+
+    Args:
+        request: the unit (name or code), what happened, and the day.
+
+    Returns:
+        the inspection's code and visit day.
+    """
+    result = open_emergency(request)
+    get_run_logger().info("emergency inspection %s on %s", result["inspection"], result["visit_on"])
+    return result

@@ -1,0 +1,81 @@
+"""Opening one inspection of any kind with its team: the planner, the special and emergency starts, the
+term-end sweep and routine visits all come through here. Covert inspections leave a sealed audit trail."""
+
+from collections import Counter
+from datetime import date, timedelta
+
+from sqlmodel import Session, func, select
+
+from dudao.errors import InputError
+from dudao.runtime import Runtime
+from models import Inspection, InspectionMember, Unit
+from models.lifecycle import record
+from rules.assignment import Candidate, NoValidTeam, assign_team
+
+CODE_LETTERS = {"annual": "ZH", "special": "ZX", "emergency": "TF", "term_end": "RQ", "random": "SJ",
+                "covert": "AF", "routine": "JC"}
+ANNOUNCED_KINDS = ("annual", "special", "term_end", "random")
+
+
+def team_size(kind: str, rt: Runtime) -> int:
+    """At least `team_min` (3) for every formal inspection; a covert visit goes smaller; routine: one."""
+    if kind == "covert":
+        return rt.policy.planning.covert_team
+    return 1 if kind == "routine" else rt.policy.inspection.team_min
+
+
+def next_code(session: Session, year: int, kind: str) -> str:
+    prefix = f"{year}-{CODE_LETTERS[kind]}-"
+    used = session.exec(select(func.count()).where(Inspection.code.like(f"{prefix}%"))).one()
+    return f"{prefix}{used + 1:03d}"
+
+
+def year_load(session: Session, year: int) -> Counter:
+    """How many of the year's inspections each inspector already sits on: the workload to balance."""
+    rows = session.exec(select(InspectionMember.inspector_id, func.count()).join(
+        Inspection, InspectionMember.inspection_id == Inspection.id).where(
+        Inspection.year == year).group_by(InspectionMember.inspector_id)).all()
+    return Counter(dict(rows))
+
+
+def choose_team(candidates: list[Candidate], unit: Unit, size: int, load: Counter, on: date) -> list[int]:
+    """A balanced team, or InputError naming the unit when no valid team exists."""
+    try:
+        return assign_team(candidates, unit.id, size, load, on=on)
+    except NoValidTeam as exc:
+        raise InputError(f"no valid team for {unit.name} ({unit.code}) on {on}: {exc.eligible} inspectors "
+                         f"free of conflict and in term, {exc.needed} needed") from None
+
+
+def announced_dates(visit_on: date, rt: Runtime) -> dict:
+    """Notice and self-assessment dates that lead up to an announced visit."""
+    return {"notice_on": visit_on - timedelta(days=rt.policy.inspection.notice_days_before_visit),
+            "self_assessment_due": rt.calendar.add_workdays(
+                visit_on, -rt.policy.inspection.self_assessment_workdays_before_visit)}
+
+
+def open_inspection(session: Session, *, code: str, kind: str, unit: Unit, visit_on: date, team: list[int],
+                    rt: Runtime, as_of: date, theme: str | None = None, actor: str = "system",
+                    detail: dict | None = None) -> Inspection:
+    """Insert the inspection (stage planned) and its team, and append the audit event."""
+    covert = kind == "covert"
+    dates = {} if covert or kind in ("emergency", "routine") else announced_dates(visit_on, rt)
+    inspection = Inspection(code=code, year=visit_on.year, kind=kind, unit_id=unit.id, theme=theme,
+                            covert=covert, visit_on=visit_on, **dates)
+    session.add(inspection)
+    session.flush()
+    for position, inspector_id in enumerate(team):
+        session.add(InspectionMember(inspection_id=inspection.id, inspector_id=inspector_id,
+                                     role="lead" if position == 0 else "member"))
+    sealed = {"covert": True, "sealed_until_visit": True}
+    record(session, "inspection", inspection.id, "plan", as_of=as_of, actor=actor, to_stage=inspection.stage,
+           detail=sealed if covert else {"visit_on": visit_on, "team": team, "policy": rt.policy.version,
+                                         **(detail or {})})
+    return inspection
+
+
+def add_theme(inspection: Inspection, addition: str) -> None:
+    """A merged request adds what it checks to the host inspection's theme."""
+    parts = [p for p in (inspection.theme or "").split("；") if p]
+    if addition not in parts:
+        inspection.theme = "；".join([*parts, addition])[:200]
