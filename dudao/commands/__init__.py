@@ -8,4 +8,6 @@ MODULES = [
     "dudao.commands.planning",
     "dudao.commands.inspectors",
     "dudao.commands.audit",
+    "dudao.commands.documents",
+    "dudao.commands.publish",
 ]

@@ -1,0 +1,59 @@
+"""Document commands: PDFs of filed documents, one sample of each kind, the year-end documents."""
+
+import argparse
+import json
+
+from dudao.cli_support import iso_date, require_seeded
+from dudao.errors import InputError
+
+
+def cmd_pdf(args) -> int:
+    from dudao.db import session_scope
+    from dudao.settings import get_settings
+    from tasks import pdf
+
+    if not (args.ids or args.kind or args.year):
+        raise InputError("pdf: name DOCUMENT_IDs, or --kind and/or --year")
+    out_dir = get_settings().out_dir
+    with session_scope() as session:
+        if args.samples:
+            if args.year is None:
+                raise InputError("pdf --samples needs --year")
+            documents = pdf.sample_documents(session, args.year, out_dir)
+        else:
+            documents = pdf.select_documents(session, kind=args.kind, year=args.year, ids=args.ids)
+        session.expunge_all()
+    if not documents:
+        raise InputError("pdf: no document matches")
+    run = (pdf.write_samples if args.samples else pdf.render_batch)(documents, out_dir)
+    for path in run.paths:
+        print(path)
+    print(f"{len(run.paths)} PDF(s) in {run.seconds:.1f} s: {run.per_second:.2f} documents/s on one core")
+    return 0
+
+
+def cmd_year_end(args) -> int:
+    from dudao.prefect_env import configure_prefect
+
+    configure_prefect()
+    from flows.year_end_summary import year_end_summary
+
+    require_seeded()
+    outcome = year_end_summary(args.year, args.as_of, deliver=not args.no_deliver)
+    print(json.dumps(outcome, ensure_ascii=False, default=str))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    pdf = sub.add_parser("pdf", help="PDFs of filed documents (beside their HTML), or one sample of each kind")
+    pdf.add_argument("ids", nargs="*", type=int, metavar="DOCUMENT_ID")
+    pdf.add_argument("--kind", help="document kind, e.g. report, opinion, urge, annual_report")
+    pdf.add_argument("--year", type=int, help="year of issue")
+    pdf.add_argument("--samples", action="store_true",
+                     help="one document of each kind of --year, as var/out/samples/<kind>.html/.pdf")
+    pdf.set_defaults(func=cmd_pdf)
+    year_end = sub.add_parser("year-end", help="year-end report with charts, upward report, commendation list")
+    year_end.add_argument("--year", type=int, required=True)
+    year_end.add_argument("--as-of", type=iso_date, help="date the documents bear (default: today)")
+    year_end.add_argument("--no-deliver", action="store_true", help="file and queue, do not deliver")
+    year_end.set_defaults(func=cmd_year_end)

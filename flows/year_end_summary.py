@@ -1,0 +1,66 @@
+"""year-end-summary: the district's 年度督导报告 with charts, the report to the municipal office and the
+commendation list, filed once per year, delivered, and summed up as a markdown artifact."""
+
+from datetime import date
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+
+from dudao import clock
+from dudao.db import session_scope
+from dudao.runtime import load_runtime
+from dudao.settings import get_settings
+from models import Document
+from tasks.delivery import deliver_notices
+from tasks.year_report import issue_year_end
+
+
+@task(name="issue-year-end-documents", task_run_name="年终文书 · {year}")
+def issue_year_end_documents(year: int, as_of: date) -> dict:
+    """File the three year-end documents (once per year) and queue their notices.
+
+    Args:
+        year: the supervision year summed up.
+        as_of: the date the documents bear.
+
+    Returns:
+        documents (kind → path), notices queued, the headline numbers and the commended units.
+    """
+    with session_scope() as session:
+        result = issue_year_end(session, year, as_of, load_runtime())
+        paths = {kind: session.get(Document, doc_id).path for kind, doc_id in result.documents.items()}
+        return {"documents": paths, "notices": result.notices, "headline": result.figures.headline(),
+                "on_time": result.figures.items_on_time, "items": result.figures.items,
+                "commended": [c.unit_name for c in result.commended]}
+
+
+def summary_markdown(year: int, outcome: dict) -> str:
+    """The artifact operators read: headline numbers, the documents filed, the commended units."""
+    lines = [f"# 南岸区{year}年度教育督导总结", "", "| 指标 | 数量 |", "|---|---:|"]
+    lines += [f"| {label} | {value} |" for label, value in outcome["headline"].items()]
+    lines += ["", "## 文书", ""] + [f"- {kind}: `{path}`" for kind, path in outcome["documents"].items()]
+    lines += ["", f"## 推荐表彰单位（{len(outcome['commended'])}个）", ""]
+    lines += [f"- {name}" for name in outcome["commended"]] or ["- （无）"]
+    return "\n".join(lines) + "\n"
+
+
+@flow(name="year-end-summary", flow_run_name="{year}年度督导总结")
+def year_end_summary(year: int, as_of: date | None = None, deliver: bool = True) -> dict:
+    """Render the year-end documents, deliver them, publish a markdown artifact.
+
+    Args:
+        year: the supervision year.
+        as_of: the date of the documents (default: today in Asia/Shanghai).
+        deliver: deliver the outbox afterwards (to SMTP or the Maildir).
+
+    Returns:
+        what `issue_year_end_documents` returned, plus delivery counts.
+    """
+    as_of = clock.resolve(as_of)
+    outcome = issue_year_end_documents(year, as_of)
+    outcome["delivered"] = deliver_notices(as_of) if deliver else {}
+    create_markdown_artifact(summary_markdown(year, outcome), key=f"year-end-summary-{year}",
+                             description=f"{year}年度督导总结")
+    get_run_logger().info("year-end %s: %s documents under %s", year, len(outcome["documents"]),
+                          get_settings().out_dir)
+    return outcome
