@@ -1,0 +1,204 @@
+"""Broken import files of every kind are refused whole: each problem names file, row, column and reason,
+and nothing is written (every table an import could touch is counted before and after)."""
+
+import time
+import tracemalloc
+
+import pytest
+
+from tasks.imports import ImportRefused, run_import
+from tasks.imports.reading import Limits
+from tests.exchange_support import (
+    AS_OF,
+    counts,
+    fill,
+    make_scene,
+    set_cell,
+    template_rows,
+    write_csv,
+    write_xlsx,
+)
+
+KINDS = ["self-assessment", "findings", "rectification", "units", "inspectors"]
+UNIT_HEADER = ["单位代码", "单位名称", "单位类别", "学段", "办学性质", "学生数", "上级单位代码", "所属镇街代码", "电子邮箱",
+               "负责人", "校长姓名", "校长任期开始", "校长任期结束"]
+INSPECTOR_HEADER = ["督学代码", "姓名", "电子邮箱", "专职", "挂牌督学", "工作单位代码", "聘期开始", "聘期结束", "连任届数"]
+
+
+@pytest.fixture
+def scene(seeded):
+    return make_scene()
+
+
+def valid_rows(kind: str, scene: dict, tmp) -> list[list]:
+    """A correct file of `kind`, header first, as an official would fill it in."""
+    if kind == "self-assessment":
+        return fill(template_rows(kind, [scene["school"]], tmp), "得分", lambda r: str(float(r["分值"]) * 0.9))
+    if kind == "findings":
+        rows = fill(template_rows(kind, [scene["department"]], tmp), "得分", lambda r: r["分值"])
+        return set_cell(rows, 2, "发现问题", "部门教育工作联系机制运行不够经常")
+    if kind == "rectification":
+        return fill(template_rows(kind, [scene["rectifying"]], tmp), "整改情况", lambda r: "已建立台账并完成整改")
+    if kind == "units":
+        return [list(UNIT_HEADER),
+                ["S061", "南坪新城小学（示例）", "学校", "小学", "公办", "820", "D06", "T01", "s061@school.nanan.example.cn",
+                 "", "李明", "2026-09-01", "2029-08-31"],
+                ["T16", "新城街道（示例）", "镇街", "", "", "", "LEADERSHIP", "", "t16@nanan.example.cn", "王芳", "", "", ""]]
+    return [list(INSPECTOR_HEADER),
+            ["I033", "周立（示例）", "i033@dudao.nanan.example.cn", "否", "是", "S001", "2026-09-01", "2029-08-31", "1"]]
+
+
+# (kind, what breaks, row, column, value, expected reason)
+DEFECTS = [
+    ("self-assessment", "wrong header", 1, "督导编号", "督导编码", "unknown column"),
+    ("self-assessment", "bad number", 3, "得分", "八十", "'八十' is not a number"),
+    ("self-assessment", "score above the points", 3, "得分", "9", "9 is outside 0–3"),
+    ("self-assessment", "unknown indicator", 4, "指标代码", "B99.1", "unknown indicator 'B99.1'"),
+    ("self-assessment", "unknown inspection", 2, "督导编号", "2026-ZH-999", "no inspection '2026-ZH-999'"),
+    ("self-assessment", "unit of another inspection", 2, "单位代码", "S002", "is of unit S001, not S002"),
+    ("findings", "wrong header", 1, "得分", "分数", "missing column"),
+    ("findings", "bad number", 5, "得分", "1O", "'1O' is not a number"),
+    ("findings", "unknown indicator", 2, "指标代码", "C1.1", "unknown indicator 'C1.1'"),
+    ("findings", "bad severity", 2, "问题性质", "很严重", "is not one of 一般、严重"),
+    ("rectification", "wrong header", 1, "整改情况", "整改说明", "unknown column"),
+    ("rectification", "bad number", 2, "问题序号", "第一", "'第一' is not a number"),
+    ("rectification", "fraction", 3, "问题序号", "1.5", "'1.5' is not a whole number"),
+    ("rectification", "unknown problem", 3, "问题序号", "9", "no rectification item for problem 9"),
+    ("rectification", "unknown inspection", 2, "督导编号", "2025-ZH-001", "no inspection '2025-ZH-001'"),
+    ("units", "wrong header", 1, "单位类别", "类别", "unknown column"),
+    ("units", "bad number", 2, "学生数", "很多", "'很多' is not a number"),
+    ("units", "unknown unit", 2, "上级单位代码", "D99", "no unit 'D99' in the file or the ledger"),
+    ("units", "bad e-mail", 3, "电子邮箱", "t16 at nanan", "is not an e-mail address"),
+    ("units", "bad date", 2, "校长任期结束", "2029-02-30", "is not a date"),
+    ("units", "name of another unit", 2, "单位名称", "南坪育才小学（示例）", "already the name of unit S001"),
+    ("inspectors", "wrong header", 1, "督学代码", "督学编号", "unknown column"),
+    ("inspectors", "bad number", 2, "连任届数", "two", "is not a number"),
+    ("inspectors", "unknown unit", 2, "工作单位代码", "S999", "no unit 'S999' in the ledger"),
+    ("inspectors", "term order", 2, "聘期结束", "2026-08-31", "term_end must be after term_start"),
+]
+
+
+@pytest.mark.parametrize(("kind", "defect", "row", "column", "value", "reason"), DEFECTS,
+                         ids=[f"{d[0]}:{d[1]}" for d in DEFECTS])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_broken_file_is_refused_naming_file_row_column_and_reason(scene, tmp_path, fmt, kind, defect, row,
+                                                                     column, value, reason):
+    rows = valid_rows(kind, scene, tmp_path)
+    rows = set_cell(rows, row, column, value)
+    path = tmp_path / f"broken.{fmt}"
+    (write_csv(path, rows, "gbk") if fmt == "csv" else write_xlsx(path, rows))
+    before = counts()
+    with pytest.raises(ImportRefused) as caught:
+        run_import(kind, path, as_of=AS_OF)
+    message = str(caught.value)
+    assert message.startswith(f"broken.{fmt}: ") and "nothing imported" in message.splitlines()[0]
+    shown = value if reason == "unknown column" else column  # a renamed header is unknown under its new name
+    line = next(line for line in message.splitlines()[1:] if reason in line)
+    assert line.strip().startswith(f"broken.{fmt}: row {row}, column {shown}"), message
+    assert counts() == before
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_a_correct_file_imports_in_every_encoding_offices_send(scene, tmp_path, kind, encoding):
+    rows = valid_rows(kind, scene, tmp_path)
+    path = write_csv(tmp_path / f"{kind}.csv", rows, encoding)
+    before = counts()
+    result = run_import(kind, path, as_of=AS_OF)
+    assert result["encoding"] == {"gbk": "gb18030"}.get(encoding, encoding)
+    assert result["rows"] == len(rows) - 1
+    assert counts() != before
+
+
+def test_every_bad_cell_is_listed_up_to_the_limit(scene, tmp_path):
+    rows = valid_rows("self-assessment", scene, tmp_path)
+    for number in range(2, len(rows) + 1):
+        set_cell(rows, number, "得分", "x")
+    path = write_csv(tmp_path / "all-bad.csv", rows)
+    with pytest.raises(ImportRefused) as caught:
+        run_import("self-assessment", path, as_of=AS_OF, limits=Limits(max_problems=10))
+    lines = str(caught.value).splitlines()
+    assert lines[0] == f"all-bad.csv: {len(rows) - 1} problems, nothing imported"
+    assert len(lines) == 12 and lines[-1] == f"  … and {len(rows) - 11} more"
+    assert [line.split(",")[0].strip() for line in lines[1:4]] == ["all-bad.csv: row 2", "all-bad.csv: row 3",
+                                                                   "all-bad.csv: row 4"]
+
+
+def test_a_sheet_missing_items_is_refused(scene, tmp_path):
+    rows = valid_rows("self-assessment", scene, tmp_path)
+    del rows[5:9]
+    before = counts()
+    with pytest.raises(ImportRefused, match=r"row 2, column 指标代码 \(F\): inspection 2026-T-002: no 得分 for 4 item"):
+        run_import("self-assessment", write_csv(tmp_path / "short.csv", rows), as_of=AS_OF)
+    assert counts() == before
+
+
+def test_a_second_self_assessment_is_refused_by_the_lifecycle(scene, tmp_path):
+    path = write_csv(tmp_path / "self.csv", valid_rows("self-assessment", scene, tmp_path))
+    run_import("self-assessment", path, as_of=AS_OF)
+    before = counts()
+    with pytest.raises(ImportRefused, match="is at stage 'self_assessment'"):
+        run_import("self-assessment", path, as_of=AS_OF)
+    assert counts() == before
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (b"", "the file is empty"),
+    ("督导编号,指标代码,得分\n".encode(), "a header but no data rows"),
+    (b"\n\n\n", "the first row must be the header"),
+    (b"\x81\x30\xff\xfe\x00garbage", "neither UTF-8 nor GBK/GB18030"),
+    (b"PK\x03\x04 not really a zip", "not a readable XLSX workbook"),
+])
+def test_empty_and_unreadable_files_are_refused(scene, tmp_path, content, reason):
+    path = tmp_path / "odd.csv"
+    path.write_bytes(content)
+    before = counts()
+    with pytest.raises(ImportRefused, match=reason):
+        run_import("self-assessment", path, as_of=AS_OF)
+    assert counts() == before
+
+
+def test_200k_rows_are_refused_fast_in_bounded_memory(scene, tmp_path):
+    line = f"{scene['school']},S001,,,,B1.1,,,3,\n"
+    path = tmp_path / "huge.csv"
+    path.write_text("督导编号,单位代码,单位名称,重点内容,关键指标,指标代码,考查要点,分值,得分,说明\n" + line * 200_000,
+                    encoding="utf-8")
+    before = counts()
+    tracemalloc.start()
+    started = time.perf_counter()
+    with pytest.raises(ImportRefused, match="more than 20000 data rows: split the file"):
+        run_import("self-assessment", path, as_of=AS_OF)
+    elapsed = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert elapsed < 3 and peak < 64 * 2**20, (elapsed, peak)
+    assert counts() == before
+
+
+def test_a_10mb_cell_is_refused_before_reading(scene, tmp_path):
+    path = write_csv(tmp_path / "big-cell.csv", [["督导编号", "问题序号", "整改情况"],
+                                                 [scene["rectifying"], "1", "整" * (10 * 2**20 // 3 + 1)]])
+    before = counts()
+    started = time.perf_counter()
+    with pytest.raises(ImportRefused, match=r"big-cell.csv: the file is 10.0 MB; at most 8 MB"):
+        run_import("rectification", path, as_of=AS_OF)
+    assert time.perf_counter() - started < 1 and counts() == before
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_overlong_cell_names_its_row_and_column(scene, tmp_path, fmt):
+    rows = [["督导编号", "问题序号", "整改情况"], [scene["rectifying"], "1", "好"], [scene["rectifying"], "2", "整" * 5000]]
+    path = tmp_path / f"long.{fmt}"
+    (write_csv(path, rows) if fmt == "csv" else write_xlsx(path, rows))
+    before = counts()
+    with pytest.raises(ImportRefused, match=r"row 3, column 整改情况 \(C\): the cell has 5000 characters; at most 4000"):
+        run_import("rectification", path, as_of=AS_OF)
+    assert counts() == before
+
+
+def test_a_workbook_that_unpacks_too_far_is_refused_unopened(scene, tmp_path):
+    rows = [["督导编号", "问题序号", "整改情况"]] + [[scene["rectifying"], "1", "同" * 3000]] * 2000
+    path = write_xlsx(tmp_path / "bomb.xlsx", rows)
+    assert path.stat().st_size < 2**20  # it compresses well: the size check alone would let it through
+    with pytest.raises(ImportRefused, match=r"bomb.xlsx: the workbook unpacks to \d+ MB; at most 4 MB"):
+        run_import("rectification", path, as_of=AS_OF, limits=Limits(max_unpacked_bytes=4 * 2**20))
