@@ -1,0 +1,157 @@
+"""The annual plan on the sample district: targets, merges, teams, the published draw, the document to the
+municipal office, and bad input (no valid team) refused with nothing written."""
+
+import json
+from collections import Counter
+from datetime import date
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlmodel import func, select
+
+from dudao.db import session_scope
+from dudao.errors import InputError
+from dudao.runtime import load_runtime
+from models import Document, Inspection, InspectionMember, Inspector, Notice, Unit
+from models.planning import AnnualPlan, InspectorConflict, PlanEntry
+from rules.frequency import semester_of
+from tasks.plan_document import plan_view
+from tasks.planning import make_plan
+from tasks.roster import candidates, conflicts_by_inspector
+from tasks.zones import assign_zones, ratio_report
+from tests.conftest import run_cli
+
+AS_OF = date(2027, 1, 4)
+ANNOUNCED = ("annual", "term_end", "special", "random")
+
+
+def _draw_up(seed=None, covert_seed=7):
+    from flows.annual_plan import draw_up_plan
+
+    return draw_up_plan(2027, AS_OF, seed, covert_seed)
+
+
+def _dry_run(seed):
+    with session_scope() as session:
+        make_plan(session, year=2027, rt=load_runtime(), as_of=AS_OF, seed=seed, covert_seed=1)
+        view = plan_view(session, 2027, AS_OF)
+        session.rollback()
+    return view
+
+
+def assert_plan_invariants(session, rt) -> None:
+    """Every team recuses, is big enough and serves on its visit day; no school over the cap."""
+    conflicts = conflicts_by_inspector(session)
+    serving = {c.inspector_id: c for c in candidates(session)}
+    per_semester = Counter()
+    for inspection in session.exec(select(Inspection).where(Inspection.year == 2027)).all():
+        team = session.exec(select(InspectionMember.inspector_id).where(
+            InspectionMember.inspection_id == inspection.id)).all()
+        assert len(team) >= (2 if inspection.covert else rt.policy.inspection.team_min), inspection.code
+        for inspector_id in team:
+            assert inspection.unit_id not in conflicts.get(inspector_id, set()), inspection.code
+            assert serving[inspector_id].serves_on(inspection.visit_on), inspection.code
+        if inspection.kind in ANNOUNCED:
+            per_semester[(inspection.unit_id, semester_of(inspection.visit_on))] += 1
+    assert max(per_semester.values()) <= rt.policy.frequency.cap_per_semester
+
+
+def test_the_2027_plan_of_the_sample_district(seeded):
+    result = _draw_up()
+    plan = result["plan"]
+    kinds = Counter((t["kind"], t["unit_kind"]) for t in plan["targets"])
+    assert kinds[("annual", "department")] == 28 and kinds[("annual", "town")] == 15
+    assert kinds[("annual", "school")] == 20  # a third of the 60 schools: 3-year rotation spread by code
+    assert kinds[("random", "school")] == 6 and all(len(t["inspectors"]) == 3 for t in plan["targets"])
+    assert any(t["kind"] == "term_end" for t in plan["targets"] + plan["merges"])
+    assert plan["merges"] and all("减频提质" in m["note"] and m["inspection"] for m in plan["merges"])
+    assert len(plan["monitoring"]) == 8 and plan["sealed_covert_visits"] == 4
+    assert plan["draw"]["seed"] == plan["seed"] and "SHA-256" in plan["seed_source"]
+    with session_scope() as session:
+        assert_plan_invariants(session, load_runtime())
+        notice = session.exec(select(Notice).where(Notice.key == "plan:2027")).one()
+        assert "shi-duddaoshi@cq.example.cn" in notice.recipients and "年度教育督导工作计划" in notice.subject
+        document = session.get(Document, session.get(AnnualPlan, 2027).document_id)
+    text = (seeded.out_dir / document.path).with_suffix(".txt").read_text(encoding="utf-8")
+    assert str(plan["seed"]) in text and "减频提质" in text and "应配挂牌督学16名" in text
+    assert _draw_up()["created"] is False  # asked again: the same plan, nothing new
+
+
+def test_the_draw_is_reproducible_from_seed_and_ledger(seeded):
+    first, again, other = _dry_run(11), _dry_run(11), _dry_run(12)
+    assert first["draw"] == again["draw"] and first["draw"]["targets"]
+    assert first["draw"]["targets"] != other["draw"]["targets"]
+    assert first["monitoring"] == again["monitoring"]
+    with session_scope() as session:
+        assert session.exec(select(func.count()).select_from(Inspection)).one() == 0  # dry runs wrote nothing
+
+
+def test_a_different_seed_for_an_existing_plan_is_refused(seeded):
+    _draw_up(seed=5)
+    with session_scope() as session:
+        try:
+            make_plan(session, year=2027, rt=load_runtime(), as_of=AS_OF, seed=6)
+        except InputError as exc:
+            assert "seed 5" in str(exc)
+        else:
+            raise AssertionError("a second draw with another seed was allowed")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_random_rosters_never_yield_a_plan_that_breaks_recusal_size_or_cap(seeded, data):
+    rt = load_runtime()
+    with session_scope() as session:
+        units = session.exec(select(Unit.id).where(Unit.kind != "office")).all()
+        inspectors = session.exec(select(Inspector).order_by(Inspector.code)).all()
+        for inspector in inspectors:
+            for unit_id in data.draw(st.sets(st.sampled_from(units), max_size=25)):
+                session.add(InspectorConflict(inspector_id=inspector.id, unit_id=unit_id, reason="t",
+                                              declared_on=AS_OF))
+            if data.draw(st.booleans()):
+                inspector.term_end = date(2027, data.draw(st.integers(1, 12)), 1)
+        session.flush()
+        try:
+            make_plan(session, year=2027, rt=rt, as_of=AS_OF, seed=data.draw(st.integers(0, 10**6)), covert_seed=3)
+        except InputError as exc:
+            assert "no valid team for" in str(exc)
+        else:
+            assert_plan_invariants(session, rt)
+        session.rollback()
+
+
+def test_plan_cli_prints_the_plan_and_the_ratio_report(seeded, prefect_harness):
+    env = {"PREFECT_API_URL": prefect_harness}
+    shown = run_cli("plan", "--year", "2027", "--as-of", "2027-01-04", env=env)
+    assert shown.returncode == 0, shown.stderr
+    for text in ("南岸区2027年度教育督导工作计划", "双随机抽取种子", "减频提质", "督学配备比例报告", "督学责任区"):
+        assert text in shown.stdout
+    as_json = json.loads(run_cli("plan", "--year", "2027", "--json", "--as-of", "2027-01-04", env=env).stdout)
+    assert as_json["seed"] == as_json["draw"]["seed"] and as_json["merges"]
+    assert all(t["kind"] and t["inspectors"] for t in as_json["targets"])
+    assert as_json["ratio"]["required"] == 16
+
+
+def test_a_plan_without_a_valid_team_is_refused_and_nothing_is_written(seeded, prefect_harness):
+    with session_scope() as session:
+        d01 = session.exec(select(Unit).where(Unit.code == "D01")).one()
+        for inspector in session.exec(select(Inspector).order_by(Inspector.code)).all()[2:]:
+            session.add(InspectorConflict(inspector_id=inspector.id, unit_id=d01.id, reason="近亲属任职",
+                                          declared_on=AS_OF))
+    result = run_cli("plan", "--year", "2027", "--as-of", "2027-01-04", env={"PREFECT_API_URL": prefect_harness})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("dudao: error: no valid team for 区政府办公室 (D01)")
+    with session_scope() as session:
+        for table in (AnnualPlan, PlanEntry, Inspection, Document, Notice):
+            assert session.exec(select(func.count()).select_from(table)).one() == 0, table
+    assert not (seeded.out_dir / "2027").exists()
+
+
+def test_zones_and_the_ratio_report(seeded):
+    rt = load_runtime()
+    with session_scope() as session:
+        assign_zones(session, date(2026, 3, 1), rt)
+        report = ratio_report(session, date(2026, 3, 1), rt)
+    assert report["required"] == 16 and report["large"] == 4
+    assert all(z["schools"] <= 20 for z in report["zones"]) and report["large_schools_sharing"] == []
+    assert report["ratio_met"] is (report["listed_serving"] >= 16)
