@@ -34,7 +34,11 @@ demo: $(STAMP) deps-system
 	$(BIN)/dudao seed
 	$(BIN)/dudao simulate --year 2026 --seed 2026 > var/simulate-2026.json
 	$(BIN)/dudao summary --year 2026
+	$(BIN)/dudao year-end --year 2026 --as-of 2026-12-31 > var/year-end-2026.json
+	$(BIN)/dudao pdf --samples --year 2026
+	$(BIN)/dudao publish --out var/out/site --as-of 2026-12-31
 	@echo "Documents: var/out/2026/   Outbox (Maildir): var/outbox/   Ledger: var/dudao.db"
+	@echo "One sample of each document kind, HTML and PDF: var/out/samples/   Public site: var/out/site/index.html"
 
 ## test: the whole suite (SQLite; set DUDAO_DATABASE_URL to run it on PostgreSQL).
 test: $(STAMP) deps-system

@@ -62,6 +62,11 @@ class PublicReport:
     items: list[PublicItem]
 
     @property
+    def title(self) -> str:
+        """峡口南山中学年度综合督导报告 (kind labels already end in 督导)."""
+        return f"{self.unit_name}{self.kind_label}{'' if self.kind_label.endswith('督导') else '督导'}报告"
+
+    @property
     def slug(self) -> str:
         return safe_name(self.code)
 

@@ -82,9 +82,12 @@ def write_site(folder: Path, reports: list[PublicReport], contacts: list[PublicC
     """Every page of the site into `folder`; returns the number of pages."""
     writer = _Writer(folder, as_of, base_url)
     units = {r.unit_code: r for r in reports}
+    order = list(UNIT_KIND_LABELS)
+    by_kind = sorted(units.values(), key=lambda r: (order.index(r.unit_kind) if r.unit_kind in order else len(order),
+                                                    r.unit_code))
     writer.page("index.html", "index.html", latest=reports[:20], total=len(reports),
                 years=group(reports, lambda r: str(r.year)), kinds=group(reports, lambda r: r.kind),
-                units=group(sorted(units.values(), key=lambda r: r.unit_code), lambda r: r.unit_kind))
+                units=group(by_kind, lambda r: r.unit_kind))
     _write_listings(writer, reports)
     for report in reports:
         writer.page("report.html", f"reports/{safe_name(report.code)}.html", report=report)

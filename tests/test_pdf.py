@@ -1,0 +1,109 @@
+"""PDFs checked the way a person sees them: poppler renders page 1 and extracts the text; the picture must
+show the red 发文机关标志 at the top, Chinese must be set in an embedded Noto CJK font (no empty boxes), and the
+text must sit inside the GB/T 9704 版心 (A4, margins 37/26/35/28 mm)."""
+
+import re
+import subprocess
+from datetime import date
+
+import pytest
+from PIL import Image
+from sqlmodel import select
+
+from dudao.db import session_scope
+from dudao.errors import InputError
+from models import Document
+from tasks import pdf
+from tests.conftest import run_cli
+from tests.publication_world import plan, visit_and_issue
+
+MM = 72 / 25.4  # points per millimetre
+
+
+def _poppler(*args: str) -> str:
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def report_pdf(seeded, runtime):
+    """The 督导报告 of one inspection, rendered to PDF."""
+    with session_scope() as session:
+        inspection = plan(session, "S001", "2026-ZH-001", date(2026, 4, 14))
+        visit_and_issue(session, runtime, inspection, [("学校管理", "食堂从业人员健康证过期，晨检记录不全"),
+                                                       ("课程教学", "劳动教育课时未开足")])
+    with session_scope() as session:
+        document = session.exec(select(Document).where(Document.key == "inspection:2026-ZH-001:report")).one()
+        return pdf.pdf_for(document, seeded.out_dir)
+
+
+def test_the_text_a_reader_sees(report_pdf):
+    text = _poppler("pdftotext", "-layout", str(report_pdf), "-")
+    flat = re.sub(r"\s+", "", text)
+    assert "南岸区人民政府教育督导室" in flat and "督导报告" in flat
+    assert "食堂从业人员健康证过期" in flat
+    assert re.search(r"—\s*1\s*—", text)  # page number, GB/T 9704 style
+    info = _poppler("pdfinfo", str(report_pdf))
+    assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info)
+
+
+def test_chinese_is_set_in_an_embedded_noto_cjk_font(report_pdf):
+    fonts = _poppler("pdffonts", str(report_pdf)).splitlines()[2:]
+    assert fonts and all(" yes " in line for line in fonts)  # every font embedded
+    assert any("Noto-Serif-CJK-SC" in line for line in fonts)  # the body: 仿宋 stands in as Noto Serif CJK
+
+
+def test_page_one_shows_a_red_authority_mark_at_the_top(report_pdf, tmp_path):
+    subprocess.run(["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", str(report_pdf), str(tmp_path / "p")],
+                   check=True)
+    image = Image.open(next(tmp_path.glob("p*.png"))).convert("RGB")
+    width, height = image.size
+    pixels = image.load()
+    red = [(x, y) for x in range(width) for y in range(height)
+           if pixels[x, y][0] > 150 and pixels[x, y][1] < 90 and pixels[x, y][2] < 90]
+    dark = sum(1 for x in range(width) for y in range(height) if sum(pixels[x, y]) < 300)
+    assert dark > 0.005 * width * height  # not blank: the body text is there
+    assert len(red) > 0.002 * width * height
+    top = max(y for _, y in red)
+    assert top < 0.4 * height  # the mark and the red rule are in the upper part of the page
+    xs = [x for x, _ in red]
+    assert abs((min(xs) + max(xs)) / 2 - width * (28 + 78) / 210) < 0.03 * width  # centred on the 版心
+
+
+def test_text_stays_inside_the_type_area(report_pdf):
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"',
+                       _poppler("pdftotext", "-bbox", str(report_pdf), "-"))
+    body = [tuple(map(float, w)) for w in words if float(w[3]) < 297 * MM - 35 * MM]  # page numbers excluded
+    assert min(w[0] for w in body) >= 28 * MM - 1
+    assert max(w[2] for w in body) <= (210 - 26) * MM + 1
+    assert min(w[1] for w in body) >= 37 * MM - 1
+
+
+def test_pdf_command_renders_by_id_and_refuses_unknown_ids(report_pdf, seeded):
+    with session_scope() as session:
+        ids = [str(d.id) for d in session.exec(select(Document).order_by(Document.id)).all()]
+    done = run_cli("pdf", *ids[:2])
+    assert done.returncode == 0, done.stderr
+    assert "2 PDF(s)" in done.stdout and "documents/s" in done.stdout
+    missing = run_cli("pdf", "999999")
+    assert missing.returncode == 2 and "no document with id 999999" in missing.stderr
+
+
+def test_samples_give_one_pdf_of_each_kind(report_pdf, seeded):
+    with session_scope() as session:
+        documents = pdf.sample_documents(session, 2026, seeded.out_dir)
+        kinds = {d.kind for d in documents}
+        session.expunge_all()
+    run = pdf.write_samples(documents, seeded.out_dir)
+    folder = seeded.out_dir / "samples"
+    assert {p.stem for p in run.paths} == kinds >= {"notice", "feedback", "report", "opinion"}
+    for kind in kinds:
+        assert (folder / f"{kind}.pdf").read_bytes().startswith(b"%PDF")
+        assert (folder / f"{kind}.html").is_file()
+
+
+def test_a_document_whose_file_is_gone_is_a_clear_error(report_pdf, seeded):
+    report_pdf.with_suffix(".html").unlink()
+    with session_scope() as session:
+        document = session.exec(select(Document).where(Document.key == "inspection:2026-ZH-001:report")).one()
+        with pytest.raises(InputError, match="its HTML file .* is missing"):
+            pdf.pdf_for(document, seeded.out_dir)
