@@ -51,7 +51,8 @@ def run_import(kind: str, path: Path, *, as_of: date, actor: str = "import",
     table = read_table(path, limits)
     problems = Problems(table.file, limits.max_problems)
     rows = bind(table, spec.columns, problems)
-    problems.refuse()
+    if rows is None:
+        problems.refuse()
     with session_scope() as session:
         ctx = Context(session=session, as_of=as_of, rt=load_runtime(), frameworks=registry(), actor=actor)
         plan = spec.validate(ctx, rows, problems)

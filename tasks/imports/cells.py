@@ -38,9 +38,14 @@ class Row:
     number: int
     values: dict[str, object]
     labels: dict[str, str]  # key → the column as the file shows it, e.g. "得分 (I)"
+    bad: frozenset[str] = frozenset()  # keys whose cells did not parse (already reported; value None)
 
     def at(self, key: str) -> str:
         return self.labels.get(key, key)
+
+    def good(self, *keys: str) -> bool:
+        """Whether these cells (all cells, if none named) parsed, so checks on them are worth making."""
+        return not (self.bad & set(keys)) if keys else not self.bad
 
 
 def clean(cell: Cell) -> str:
@@ -122,28 +127,29 @@ def _short(value: str, limit: int = 40) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
-def bind(table: Table, columns: list[Column], problems: Problems) -> list[Row]:
+def bind(table: Table, columns: list[Column], problems: Problems) -> list[Row] | None:
     """Rows as {key: value}, with a problem for each unknown/missing column and each bad cell.
 
-    A file whose header is wrong gives no rows (its cells would be read under the wrong names).
+    Rows with bad cells are kept (marked `bad`) so the checks on their other cells still run and every
+    problem of the file is reported at once. A wrong header gives None: its cells would be misread.
     """
     positions = _header_positions(table, columns, problems)
     if problems:
-        return []
+        return None
     labels = {c.key: c.header for c in columns if c.key}
     labels.update({column.key: column_label(table.header, index) for column, index in positions})
     rows = []
     for number, cells in table.rows:
-        values, ok = {c.key: None for c in columns if c.key}, True
+        values, bad = {c.key: None for c in columns if c.key}, set()
         for column, index in positions:
             cell = cells[index] if index < len(cells) else None
-            ok &= _bind_cell(column, cell, column_label(table.header, index), number, values, problems)
+            if not _bind_cell(column, cell, column_label(table.header, index), number, values, problems):
+                bad.add(column.key)
         for index in range(len(table.header), len(cells)):
             if clean(cells[index]):
                 problems.add(number, column_label(table.header, index), "a value outside any column")
-                ok = False
-        if ok:
-            rows.append(Row(number, values, labels))
+                bad.add("")
+        rows.append(Row(number, values, labels, frozenset(bad)))
     return rows
 
 

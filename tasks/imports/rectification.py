@@ -30,6 +30,7 @@ class Report:
 
 
 def validate_reports(ctx: Context, rows: list[Row], problems: Problems) -> list[Report]:
+    rows = [row for row in rows if row.good("inspection", "seq")]  # the others are reported already
     items = _items(ctx, {(r.values["inspection"], r.values["seq"]) for r in rows})
     codes = set(ctx.session.exec(select(Inspection.code).where(
         Inspection.code.in_({r.values["inspection"] for r in rows}))).all())
@@ -50,7 +51,8 @@ def validate_reports(ctx: Context, rows: list[Row], problems: Problems) -> list[
                                                     f"'{found[0].stage}': a report is taken only while it is open")
         else:
             first_at[key] = row.number
-            reports.append(Report(found[0], found[1], row.values["text"]))
+            if row.good():
+                reports.append(Report(found[0], found[1], row.values["text"]))
     return reports
 
 

@@ -53,26 +53,31 @@ PRINCIPAL_KEYS = ("principal", "term_start", "term_end")
 
 def validate_units(ctx: Context, rows: list[Row], problems: Problems) -> list[UnitEntry]:
     in_ledger = {code: name for code, name in ctx.session.exec(select(Unit.code, Unit.name)).all()}
-    in_file = {row.values["code"] for row in rows}
-    entries, names, first_at = [], {name: code for code, name in in_ledger.items()}, {}
+    known = set(in_ledger) | {row.values["code"] for row in rows if row.good("code")}
+    names = {name: code for code, name in in_ledger.items()}
+    entries, first_at = [], {}
     for row in rows:
-        entry = _unit_entry(row, problems)
-        if entry is None:
-            continue
-        if entry.code in first_at:
-            problems.add(row.number, row.at("code"), f"unit {entry.code} appears twice (first at row "
-                                                     f"{first_at[entry.code]})")
-            continue
-        first_at[entry.code] = row.number
-        if names.get(entry.name, entry.code) != entry.code:
-            problems.add(row.number, row.at("name"), f"'{entry.name}' is already the name of unit {names[entry.name]}")
-        names[entry.name] = entry.code
         for key in ("superior", "town"):
             ref = row.values[key]
-            if ref is not None and ref not in in_file and ref not in in_ledger:
+            if ref is not None and ref not in known:
                 problems.add(row.number, row.at(key), f"no unit '{ref}' in the file or the ledger")
-        entries.append(entry)
+        code, name = row.values["code"], row.values["name"]
+        if code is None or _repeated(row, code, first_at, problems, "unit"):
+            continue
+        if name is not None and names.setdefault(name, code) != code:
+            problems.add(row.number, row.at("name"), f"'{name}' is already the name of unit {names[name]}")
+        entry = _unit_entry(row, problems) if row.good() else None
+        if entry is not None:
+            entries.append(entry)
     return entries
+
+
+def _repeated(row: Row, code: str, first_at: dict[str, int], problems: Problems, what: str) -> bool:
+    if code in first_at:
+        problems.add(row.number, row.at("code"), f"{what} {code} appears twice (first at row {first_at[code]})")
+        return True
+    first_at[code] = row.number
+    return False
 
 
 def _unit_entry(row: Row, problems: Problems) -> UnitEntry | None:
@@ -94,17 +99,14 @@ def validate_inspectors(ctx: Context, rows: list[Row], problems: Problems) -> li
     units = set(ctx.session.exec(select(Unit.code)).all())
     entries, first_at = [], {}
     for row in rows:
-        entry = _validated(InspectorEntry, {k: v for k, v in row.values.items() if v is not None}, row, problems)
-        if entry is None:
+        employer = row.values["employer"]
+        if employer is not None and employer not in units:
+            problems.add(row.number, row.at("employer"), f"no unit '{employer}' in the ledger")
+        if row.values["code"] is None or _repeated(row, row.values["code"], first_at, problems, "inspector"):
             continue
-        if entry.code in first_at:
-            problems.add(row.number, row.at("code"), f"inspector {entry.code} appears twice (first at row "
-                                                     f"{first_at[entry.code]})")
-            continue
-        first_at[entry.code] = row.number
-        if entry.employer is not None and entry.employer not in units:
-            problems.add(row.number, row.at("employer"), f"no unit '{entry.employer}' in the ledger")
-        entries.append(entry)
+        if row.good():
+            entry = _validated(InspectorEntry, {k: v for k, v in row.values.items() if v is not None}, row, problems)
+            entries += [entry] if entry is not None else []
     return entries
 
 

@@ -59,7 +59,8 @@ def validate_sheets(ctx: Context, rows: list[Row], problems: Problems, source: s
     """One sheet per inspection named in the file, each checked whole; problems for everything amiss."""
     groups: dict[str, list[Row]] = {}
     for row in rows:
-        groups.setdefault(row.values["inspection"], []).append(row)
+        if row.good("inspection"):
+            groups.setdefault(row.values["inspection"], []).append(row)
     known = _inspections(ctx, list(groups))
     sheets = []
     for code, group in groups.items():
@@ -100,19 +101,31 @@ def _open_sheet(ctx: Context, code: str, group: list[Row], found, problems: Prob
 
 def _fill(sheet: Sheet, group: list[Row], problems: Problems, source: str) -> None:
     first_at: dict[str, int] = {}
+    excused: set[str | None] = set()  # items on rows with bad cells: reported already, not "missing"
     for row in group:
         item, score, finding = row.values["item"], row.values["score"], row.values.get("finding")
+        if not row.good():
+            _check_bad_row(sheet, row, problems, excused)
+            continue
         if source == ONSITE and not _row_has_content(sheet, row, problems):
             continue
         if item is not None and _known_item(sheet, row, problems) and score is not None:
             _score(sheet, row, first_at, problems)
         if finding:
             sheet.findings.append(FindingInput(_area_of(sheet, item), finding, row.values.get("severity") or "general"))
-    if sheet.framework is not None:
-        missing = missing_items(sheet.framework, sheet.scores)
+    if sheet.framework is not None and None not in excused:
+        missing = [code for code in missing_items(sheet.framework, sheet.scores) if code not in excused]
         if missing:
             problems.add(group[0].number, group[0].at("item"), f"inspection {sheet.inspection.code}: no 得分 for "
-                                                     f"{len(missing)} item(s): {', '.join(missing[:12])}")
+                                                               f"{len(missing)} item(s): {', '.join(missing[:12])}")
+
+
+def _check_bad_row(sheet: Sheet, row: Row, problems: Problems, excused: set[str | None]) -> None:
+    """A row with a bad cell: check what can still be checked (the item), and excuse it from "missing"."""
+    item = row.values["item"] if row.good("item") else None
+    excused.add(item)
+    if item is not None and sheet.framework is not None:
+        _known_item(sheet, row, problems)
 
 
 def _area_of(sheet: Sheet, item: str | None) -> str:
