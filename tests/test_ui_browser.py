@@ -1,0 +1,176 @@
+"""End to end through the Prefect UI in Debian's headless Chromium: a server this module starts (UI
+included), a simulated cycle, the emergency-inspection deployment served by `dudao serve`, its form filled
+and run by clicking, and bad input that fails the run and changes nothing. Screenshots: test-output/ui/."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from deployments.local_server import running_server, server_env, stop
+from tests.ui_stack import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    OUTPUT,
+    REPO,
+    api,
+    child_env,
+    deployment_id,
+    dudao,
+    flow_runs,
+    ledger_counts,
+    module_ledger,
+    spawn,
+    wait_finished,
+    wait_for,
+)
+
+pytestmark = pytest.mark.slow
+UNIT = "花园路明德小学（示例）"
+SHOTS = OUTPUT / "ui"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """Server with UI, a ledger simulated to 2026-04-15, and `dudao serve --only emergency-inspection`."""
+    assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: `make deps-system` installs Debian's chromium"
+    tmp = tmp_path_factory.mktemp("ui")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    ledger_url = module_ledger(tmp)
+    with running_server(tmp / "prefect", log=SHOTS / "server.log") as server:
+        env = child_env(server_env(tmp / "prefect", server.api_url), ledger_url, tmp / "var")
+        serving = spawn([str(REPO / ".venv/bin/dudao"), "serve", "--only", "emergency-inspection"], env,
+                        SHOTS / "serve.log")
+        try:
+            dudao("simulate", "--year", "2026", "--until", "2026-04-15", env=env)
+            deployment_id(server.api_url, "emergency-inspection")
+            yield {"server": server, "ledger": ledger_url}
+        finally:
+            stop(serving)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    page.set_default_timeout(30_000)
+    yield page
+    page.close()
+
+
+def shot(page, name: str) -> Path:
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def open_emergency_form(page, url: str) -> None:
+    page.goto(f"{url}/deployments")
+    page.get_by_role("link", name="emergency-inspection").first.click()
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.get_by_text("Custom run").click()
+    page.wait_for_url("**/run**")
+
+
+def choose_unit(page, unit: str) -> None:
+    """The unit field is a list drawn from the ledger's units at deploy time."""
+    page.locator(".schema-form-property-string .p-select-button__control").first.press("ArrowDown")
+    page.get_by_role("option", name=unit, exact=True).click()
+
+
+def pick_date(page, iso: str) -> None:
+    page.get_by_role("button", name="date", exact=True).click()
+    page.get_by_text("Select date").click()
+    page.locator("input[type=date]").fill(iso)
+    page.get_by_role("button", name="Apply").click()
+
+
+def submit_and_find_run(page, api_url: str, before: set[str]) -> dict:
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_url(re.compile(r".*/deployments/deployment/[^/]+(\?.*)?$"))
+
+    def new_run():
+        runs = [r for r in flow_runs(api_url) if r["id"] not in before]
+        return runs[0] if runs else None
+
+    return wait_for(new_run, 30, "the flow run the form created")
+
+
+def run_ids(api_url: str) -> set[str]:
+    return {r["id"] for r in flow_runs(api_url)}
+
+
+def test_simulated_cycle_runs_are_found_by_their_chinese_names(stack, page):
+    url = stack["server"].url
+    page.goto(f"{url}/runs")
+    page.get_by_text("模拟2026年度督导 · 南岸区").first.wait_for()
+    shot(page, "01-runs")
+    page.get_by_text("模拟2026年度督导 · 南岸区").first.click()
+    page.wait_for_url("**/flow-run/**")
+    page.get_by_text("Completed").first.wait_for()
+    page.get_by_text("Artifacts").first.click()
+    page.get_by_text("2026年度督导台账汇总").first.wait_for()
+    shot(page, "02-simulated-cycle-artifacts")
+
+
+def test_emergency_inspection_started_from_the_form_completes(stack, page):
+    url, api_url = stack["server"].url, stack["server"].api_url
+    before_ids = run_ids(api_url)
+    open_emergency_form(page, url)
+    choose_unit(page, UNIT)
+    page.locator("textarea").first.fill("4月16日午餐后多名学生出现腹痛呕吐，疑似食物中毒")
+    pick_date(page, "2026-04-16")
+    shot(page, "03-emergency-form")
+    run = submit_and_find_run(page, api_url, before_ids)
+    finished = wait_finished(api_url, run["id"], timeout=90)
+    assert finished["state_type"] == "COMPLETED", finished["state"]["message"]
+    page.goto(f"{url}/runs/flow-run/{run['id']}")
+    page.get_by_text(UNIT).first.wait_for()
+    page.get_by_text("Completed").first.wait_for()
+    shot(page, "04-emergency-run-completed")
+    engine = create_engine(stack["ledger"])
+    with engine.connect() as conn:
+        opened = conn.execute(text(
+            "SELECT i.code, i.visit_on FROM inspection i JOIN unit u ON u.id = i.unit_id "
+            "WHERE i.kind = 'emergency' AND u.name = :unit"), {"unit": UNIT}).all()
+    engine.dispose()
+    assert len(opened) == 1 and str(opened[0][1]) == "2026-04-16"
+
+
+def test_form_without_reason_fails_the_run_and_changes_nothing(stack, page):
+    url, api_url = stack["server"].url, stack["server"].api_url
+    before_counts, before_ids = ledger_counts(stack["ledger"]), run_ids(api_url)
+    open_emergency_form(page, url)
+    choose_unit(page, "铜元局育才小学（示例）")
+    run = submit_and_find_run(page, api_url, before_ids)
+    finished = wait_finished(api_url, run["id"], timeout=90)
+    assert finished["state_type"] == "FAILED"
+    assert "reason" in finished["state"]["message"] and "required" in finished["state"]["message"]
+    page.goto(f"{url}/runs/flow-run/{run['id']}")
+    page.get_by_text("Failed").first.wait_for()
+    page.get_by_text(re.compile("Field required")).first.wait_for()
+    shot(page, "05-empty-reason-failed")
+    assert ledger_counts(stack["ledger"]) == before_counts
+
+
+def test_unknown_unit_fails_the_run_with_a_readable_message(stack):
+    """What the form posts, with a unit that is not in the ledger (a stale list or a hand-made call)."""
+    api_url = stack["server"].api_url
+    before = ledger_counts(stack["ledger"])
+    run = api(api_url, f"/deployments/{deployment_id(api_url, 'emergency-inspection')}/create_flow_run",
+              {"parameters": {"request": {"unit": "不存在的学校", "reason": "测试"}}})
+    finished = wait_finished(api_url, run["id"], timeout=90)
+    assert finished["state_type"] == "FAILED"
+    assert "不存在的学校" in finished["state"]["message"], finished["state"]["message"]
+    assert ledger_counts(stack["ledger"]) == before
