@@ -5,6 +5,7 @@ To add an area, write its module here and add its name to MODULES.
 
 MODULES = [
     "dudao.commands.core",
+    "dudao.commands.ladder",
     "dudao.commands.planning",
     "dudao.commands.inspectors",
     "dudao.commands.audit",

@@ -1,0 +1,195 @@
+"""Ladder commands: rectification reports and their review, 复核 requests, raising an issue, the policy in
+force and the working-day calendar."""
+
+import argparse
+import json
+
+from dudao.cli_support import iso_date
+from dudao.errors import InputError
+
+
+def _get(session, model, key, what: str):
+    row = session.get(model, key)
+    if row is None:
+        raise InputError(f"no {what} with id {key}")
+    return row
+
+
+def _transition_errors(work):
+    """Run `work`; a lifecycle refusal is bad input (exit 2), not a crash."""
+    from models.lifecycle import IllegalTransition, StaleTransition
+
+    try:
+        return work()
+    except (IllegalTransition, StaleTransition) as exc:
+        raise InputError(str(exc)) from None
+
+
+def cmd_submit(args) -> int:
+    from dudao import clock
+    from dudao.db import session_scope
+    from models import RectificationItem, Unit
+    from tasks.responses import submit_rectification
+
+    if not args.text.strip():
+        raise InputError("--text: a rectification report needs its text")
+    with session_scope() as session:
+        item = _get(session, RectificationItem, args.item_id, "rectification item")
+        unit = session.get(Unit, item.unit_id)
+        submission = _transition_errors(lambda: submit_rectification(
+            session, item, args.text.strip(), clock.resolve(args.as_of), actor=unit.code))
+        session.flush()
+        print(f"submission {submission.id} for item {item.id} ({unit.name}): pending review")
+    return 0
+
+
+def cmd_review_submission(args) -> int:
+    from dudao import clock
+    from dudao.db import session_scope
+    from dudao.runtime import load_runtime
+    from models import Submission
+    from tasks.responses import review_submission
+
+    rt = load_runtime()
+    with session_scope() as session:
+        submission = _get(session, Submission, args.submission_id, "submission")
+        if submission.decision != "pending":
+            raise InputError(f"submission {submission.id} was already {submission.decision}")
+        _transition_errors(lambda: review_submission(session, submission, args.accept, args.reason,
+                                                     clock.resolve(args.as_of), rt, actor="operator"))
+        print(f"submission {submission.id}: {submission.decision}")
+    return 0
+
+
+def cmd_review_request(args) -> int:
+    from sqlmodel import select
+
+    from dudao import clock
+    from dudao.db import session_scope
+    from dudao.runtime import load_runtime
+    from models import Inspection
+    from tasks.review import request_review
+
+    rt = load_runtime()
+    with session_scope() as session:
+        inspection = session.exec(select(Inspection).where(Inspection.code == args.inspection)).first()
+        if inspection is None:
+            raise InputError(f"no inspection with code '{args.inspection}'")
+        request = request_review(session, inspection, args.reason, clock.resolve(args.as_of), rt, actor="unit")
+        print(f"review request {request.id} for {inspection.code}: decide by {request.decide_by.isoformat()}; "
+              "the ladder is not suspended")
+    return 0
+
+
+def cmd_review_decide(args) -> int:
+    from dudao import clock
+    from dudao.db import session_scope
+    from models import ReviewRequest
+    from tasks.review import decide_review
+
+    with session_scope() as session:
+        request = _get(session, ReviewRequest, args.request_id, "review request")
+        decide_review(session, request, args.uphold, args.reason, clock.resolve(args.as_of), actor="operator")
+        print(f"review request {request.id}: {request.decision}")
+    return 0
+
+
+def cmd_raise(args) -> int:
+    from dudao import clock
+    from dudao.db import session_scope
+    from dudao.runtime import load_runtime
+    from models import Finding
+    from tasks.escalation import raise_issue
+
+    rt = load_runtime()
+    with session_scope() as session:
+        finding = _get(session, Finding, args.finding_id, "finding")
+        if not raise_issue(session, finding, clock.resolve(args.as_of), rt, actor="operator"):
+            raise InputError(f"finding {finding.id} is already rising, withdrawn or at the top level")
+        print(f"finding {finding.id}: raised at level {finding.level}, rises on {finding.escalate_on}")
+    return 0
+
+
+def cmd_policy_show(args) -> int:
+    from dudao.settings import get_settings
+    from rules.policy import load_policy
+
+    path = get_settings().policy_path
+    policy = load_policy(path)
+    if args.json:
+        print(json.dumps(policy.model_dump(mode="json"), ensure_ascii=False))
+        return 0
+    print(f"# policy in force: {path}")
+    for name, value in policy.model_dump(mode="json").items():
+        if not isinstance(value, dict):
+            print(f"{name} = {json.dumps(value, ensure_ascii=False)}")
+    for name, value in policy.model_dump(mode="json").items():
+        if isinstance(value, dict):
+            print(f"\n[{name}]")
+            for key, setting in value.items():
+                print(f"{key} = {json.dumps(setting, ensure_ascii=False)}")
+    return 0
+
+
+def cmd_calendar_add(args) -> int:
+    from dudao.settings import get_settings
+    from rules.workdays import WorkdayCalendar
+
+    calendar = WorkdayCalendar.from_file(get_settings().calendar_override_path)
+    print(calendar.add_workdays(args.start, args.n).isoformat())
+    return 0
+
+
+def _as_of(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", type=iso_date, help="the day it happens (default: today)")
+
+
+def _decision(parser: argparse.ArgumentParser, yes: str, no: str, dest: str) -> None:
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument(f"--{yes}", dest=dest, action="store_true")
+    group.add_argument(f"--{no}", dest=dest, action="store_false")
+    parser.add_argument("--reason", required=True)
+    _as_of(parser)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    rect = sub.add_parser("rectification", help="rectification reports (整改报告) and their review").add_subparsers(
+        dest="verb", required=True)
+    submit = rect.add_parser("submit", help="hand in a rectification report for an item")
+    submit.add_argument("item_id", type=int)
+    submit.add_argument("--text", required=True)
+    _as_of(submit)
+    submit.set_defaults(func=cmd_submit)
+    review = rect.add_parser("review", help="accept or reject a report (a rejection keeps the clock running)")
+    review.add_argument("submission_id", type=int)
+    _decision(review, "accept", "reject", "accept")
+    review.set_defaults(func=cmd_review_submission)
+    _register_review(sub)
+    finding = sub.add_parser("finding", help="findings as issues (四级议题上报)").add_subparsers(dest="verb", required=True)
+    raise_ = finding.add_parser("raise", help="raise a finding the unit cannot resolve alone")
+    raise_.add_argument("finding_id", type=int)
+    _as_of(raise_)
+    raise_.set_defaults(func=cmd_raise)
+    policy = sub.add_parser("policy", help="the policy in force").add_subparsers(dest="verb", required=True)
+    show = policy.add_parser("show", help="print the policy in force (validated)")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=cmd_policy_show)
+    cal = sub.add_parser("calendar", help="Chinese working days").add_subparsers(dest="verb", required=True)
+    add = cal.add_parser("add", help="print the date N working days after a date")
+    add.add_argument("start", type=iso_date)
+    add.add_argument("n", type=int)
+    add.set_defaults(func=cmd_calendar_add)
+
+
+def _register_review(sub: argparse._SubParsersAction) -> None:
+    review = sub.add_parser("review", help="复核 of a 督导意见书 (the ladder is not suspended)").add_subparsers(
+        dest="verb", required=True)
+    request = review.add_parser("request", help="a unit asks for review of its 督导意见书")
+    request.add_argument("inspection", help="inspection code, e.g. 2026-ZH-007")
+    request.add_argument("--reason", required=True)
+    _as_of(request)
+    request.set_defaults(func=cmd_review_request)
+    decide = review.add_parser("decide", help="the office decides a review request")
+    decide.add_argument("request_id", type=int)
+    _decision(decide, "uphold", "dismiss", "uphold")
+    decide.set_defaults(func=cmd_review_decide)
