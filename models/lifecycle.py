@@ -58,8 +58,8 @@ class Event:
 
 
 def _unannounced(inspection: Inspection) -> bool:
-    """Covert and emergency inspections visit without a notice first."""
-    return inspection.covert or inspection.kind == InspectionKind.EMERGENCY
+    """Covert, emergency and routine (挂牌督导) inspections visit without a notice first."""
+    return inspection.covert or inspection.kind in (InspectionKind.EMERGENCY, InspectionKind.ROUTINE)
 
 
 S = InspectionStage

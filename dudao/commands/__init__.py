@@ -8,6 +8,7 @@ MODULES = [
     "dudao.commands.ladder",
     "dudao.commands.planning",
     "dudao.commands.inspectors",
+    "dudao.commands.visits",
     "dudao.commands.audit",
     "dudao.commands.documents",
     "dudao.commands.publish",

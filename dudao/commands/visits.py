@@ -1,0 +1,48 @@
+"""Routine visit commands (挂牌督导): import a batch of visit records, report coverage."""
+
+import argparse
+import json
+from pathlib import Path
+
+from dudao.cli_support import iso_date, require_seeded
+
+
+def cmd_import(args) -> int:
+    from dudao import clock
+    from dudao.db import session_scope
+    from dudao.runtime import load_runtime
+    from tasks.routine import read_visits, record_visits
+
+    require_seeded()
+    with session_scope() as session:
+        counts = record_visits(session, read_visits(session, args.file), load_runtime(), clock.resolve(args.as_of))
+    print(f"{counts['visits']} visits recorded, {counts['inspections']} with problems opened for rectification")
+    return 0
+
+
+def cmd_coverage(args) -> int:
+    from dudao.db import session_scope
+    from dudao.runtime import load_runtime
+    from tasks.routine import coverage
+
+    with session_scope() as session:
+        report = coverage(session, args.semester, load_runtime())
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        print(f"{report['semester']}: {report['schools'] - len(report['short'])}/{report['schools']} schools had "
+              f"{report['required']} routine visits; short: " + ("、".join(report["short"]) or "none"))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    visits = sub.add_parser("visits", help="routine visits of the responsible inspectors (挂牌督导)")
+    cmds = visits.add_subparsers(dest="visits_command", required=True)
+    imp = cmds.add_parser("import", help="record a CSV of visits (school, inspector, visit_on, the eight items)")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--as-of", type=iso_date)
+    imp.set_defaults(func=cmd_import)
+    cov = cmds.add_parser("coverage", help="schools short of their routine visits in a semester (e.g. 2026-1)")
+    cov.add_argument("--semester", required=True)
+    cov.add_argument("--json", action="store_true")
+    cov.set_defaults(func=cmd_coverage)

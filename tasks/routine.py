@@ -1,0 +1,94 @@
+"""Routine visits (挂牌督导), recorded in batches: a visit record covers the eight items; a visit that finds
+a problem opens a routine inspection with its findings, so the problem follows the rectification path."""
+
+import csv
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlmodel import Session, func, select
+
+from dudao.errors import InputError
+from dudao.runtime import Runtime
+from models import Inspector, Unit, UnitKind
+from models.planning import RoutineVisit
+from rules.frequency import semester_of
+from rules.routine import ROUTINE_ITEMS, problems_of, visit_shortfalls
+from tasks.opening import next_code, open_inspection
+from tasks.responses import FindingInput, record_visit
+from tasks.roster import candidates
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    where: str
+    unit: Unit
+    inspector: Inspector
+    visit_on: date
+    problems: tuple[tuple[str, str], ...]
+    items: str  # JSON of every item -> "" or the problem
+
+
+def read_visits(session: Session, path: Path) -> list[VisitRow]:
+    """Parse and check every row first; any problem raises InputError naming file:line."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (FileNotFoundError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: {exc}") from None
+    needed = {"school", "inspector", "visit_on", *ROUTINE_ITEMS}
+    if not rows or needed - set(rows[0]):
+        raise InputError(f"{path}:1: the header must name school, inspector, visit_on and the eight items")
+    return [_row(session, f"{path}:{n}", raw) for n, raw in enumerate(rows, start=2)]
+
+
+def _row(session: Session, where: str, raw: dict) -> VisitRow:
+    unit = session.exec(select(Unit).where(Unit.code == raw["school"].strip(), Unit.kind == UnitKind.SCHOOL)).first()
+    inspector = session.exec(select(Inspector).where(Inspector.code == raw["inspector"].strip())).first()
+    try:
+        visit_on = date.fromisoformat(raw["visit_on"].strip())
+    except ValueError as exc:
+        raise InputError(f"{where}: visit_on: {exc}") from None
+    if unit is None or inspector is None:
+        raise InputError(f"{where}: unknown {'school' if unit is None else 'inspector'}")
+    allowed = next(c for c in candidates(session) if c.inspector_id == inspector.id)
+    if not allowed.may_inspect(unit.id, visit_on):
+        raise InputError(f"{where}: {inspector.code} may not visit {unit.code} on {visit_on} (recusal or term)")
+    items = {item: (raw.get(item) or "").strip() for item in ROUTINE_ITEMS}
+    return VisitRow(where, unit, inspector, visit_on, tuple(problems_of(items)),
+                    json.dumps(items, ensure_ascii=False))
+
+
+def record_visits(session: Session, rows: list[VisitRow], rt: Runtime, as_of: date) -> dict[str, int]:
+    """File each visit once; a visit with problems opens a routine inspection with one finding per item."""
+    counts = {"visits": 0, "inspections": 0}
+    for row in rows:
+        if session.exec(select(RoutineVisit.id).where(RoutineVisit.unit_id == row.unit.id,
+                                                      RoutineVisit.inspector_id == row.inspector.id,
+                                                      RoutineVisit.visit_on == row.visit_on)).first():
+            continue
+        visit = RoutineVisit(unit_id=row.unit.id, inspector_id=row.inspector.id, visit_on=row.visit_on,
+                             semester=semester_of(row.visit_on), items=row.items, problems=len(row.problems))
+        if row.problems:
+            inspection = open_inspection(session, code=next_code(session, row.visit_on.year, "routine"),
+                                         kind="routine", unit=row.unit, visit_on=row.visit_on,
+                                         team=[row.inspector.id], rt=rt, as_of=as_of, actor=row.inspector.code)
+            record_visit(session, inspection, [FindingInput(item, text) for item, text in row.problems],
+                         row.visit_on, rt, actor=row.inspector.code)
+            visit.inspection_id = inspection.id
+            counts["inspections"] += 1
+        session.add(visit)
+        counts["visits"] += 1
+    return counts
+
+
+def coverage(session: Session, semester: str, rt: Runtime) -> dict:
+    """Routine visits per school in the semester against policy.inspectors.visits_per_semester."""
+    schools = dict(session.exec(select(Unit.id, Unit.code).where(Unit.kind == UnitKind.SCHOOL)).all())
+    visits = dict(session.exec(select(RoutineVisit.unit_id, func.count()).where(
+        RoutineVisit.semester == semester).group_by(RoutineVisit.unit_id)).all())
+    required = rt.policy.inspectors.visits_per_semester
+    short = visit_shortfalls(visits, list(schools), required)
+    return {"semester": semester, "required": required, "schools": len(schools),
+            "short": {schools[s]: missing for s, missing in short.items()}}

@@ -1,0 +1,66 @@
+"""Routine visits (挂牌督导): a batch of visit records over the eight items; a problem opens a finding that
+follows the rectification path; coverage against two visits a semester; bad rows refused, nothing written."""
+
+import json
+from datetime import date, timedelta
+
+from sqlmodel import func, select
+
+from dudao.db import session_scope
+from dudao.runtime import load_runtime
+from models import Finding, Inspection, Inspector, RectificationItem, Unit
+from models.planning import RoutineVisit, ZoneAssignment
+from rules.routine import ROUTINE_ITEMS
+from tasks.sweep import sweep_day
+from tasks.zones import assign_zones
+from tests.conftest import run_cli
+
+HEADER = "school,inspector,visit_on," + ",".join(ROUTINE_ITEMS) + "\n"
+
+
+def _responsible(code: str) -> str:
+    with session_scope() as session:
+        return session.exec(select(Inspector.code).join(ZoneAssignment, ZoneAssignment.inspector_id == Inspector.id)
+                            .join(Unit, ZoneAssignment.unit_id == Unit.id).where(Unit.code == code)).one()
+
+
+def test_a_visit_that_finds_a_problem_opens_the_rectification_path(seeded, tmp_path):
+    rt = load_runtime()
+    with session_scope() as session:
+        assign_zones(session, date(2026, 3, 1), rt)
+    school_a, school_b = "S005", "S006"
+    empty = "," * (len(ROUTINE_ITEMS) - 1)
+    problem = ",".join("食堂留样记录缺3天" if item == "食堂/饮水/宿舍卫生" else "" for item in ROUTINE_ITEMS)
+    visits = tmp_path / "visits.csv"
+    visits.write_text(HEADER + f"{school_a},{_responsible(school_a)},2026-04-08,{empty}\n"
+                      f"{school_b},{_responsible(school_b)},2026-04-09,{problem}\n", encoding="utf-8")
+    result = run_cli("visits", "import", str(visits), "--as-of", "2026-04-09")
+    assert result.returncode == 0, result.stderr
+    assert run_cli("visits", "import", str(visits)).stdout.startswith("0 visits recorded")  # once per visit
+    with session_scope() as session:
+        rows = session.exec(select(RoutineVisit).order_by(RoutineVisit.visit_on)).all()
+        assert [r.problems for r in rows] == [0, 1] and rows[0].inspection_id is None
+        assert set(json.loads(rows[0].items)) == set(ROUTINE_ITEMS)
+        inspection = session.get(Inspection, rows[1].inspection_id)
+        assert inspection.kind == "routine" and inspection.stage == "onsite" and inspection.notice_on is None
+        finding = session.exec(select(Finding).where(Finding.inspection_id == inspection.id)).one()
+        assert finding.area == "食堂/饮水/宿舍卫生"
+    for n in range(1, 16):
+        with session_scope() as session:
+            sweep_day(session, date(2026, 4, 9) + timedelta(days=n), rt)
+    with session_scope() as session:
+        assert session.get(Inspection, inspection.id).stage == "rectifying"
+        assert session.exec(select(func.count()).where(RectificationItem.inspection_id == inspection.id)).one() == 1
+    report = json.loads(run_cli("visits", "coverage", "--semester", "2026-1", "--json").stdout)
+    assert report["required"] == 2 and report["short"][school_a] == 1 and report["short"]["S001"] == 2
+
+
+def test_a_visit_row_by_a_recused_inspector_is_refused_and_nothing_is_written(seeded, tmp_path):
+    empty = "," * (len(ROUTINE_ITEMS) - 1)
+    visits = tmp_path / "visits.csv"
+    visits.write_text(HEADER + f"S001,I004,2026-04-08,{empty}\nS028,I009,2026-04-08,{empty}\n", encoding="utf-8")
+    result = run_cli("visits", "import", str(visits))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"dudao: error: {visits}:3: I009 may not visit S028 on 2026-04-08 (recusal or term)"
+    with session_scope() as session:
+        assert session.exec(select(func.count()).select_from(RoutineVisit)).one() == 0
