@@ -5,12 +5,12 @@ import secrets
 from collections import Counter
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from dudao.errors import InputError
 from dudao.runtime import Runtime
 from models import Inspection, Inspector, Unit
-from models.planning import AnnualPlan, PlanEntry
+from models.planning import AnnualPlan, PlanEntry, SchoolRotation
 from rules.assignment import Candidate, eligible_for
 from rules.frequency import Decision, plan_frequency, semester_of
 from rules.selection import DrawTooSmall, draw_team, rank, seed_from_text
@@ -47,6 +47,7 @@ def make_plan(session: Session, *, year: int, rt: Runtime, as_of: date, seed: in
         return plan
     seed, source = resolve_seed(year, seed)
     covert_seed = secrets.randbits(48) if covert_seed is None else covert_seed
+    refresh_rotation(session, before=date(year, 1, 1))
     targets = plan_targets(session, year, rt, seed, covert_seed)
     requests, existing = existing_requests(session, year)
     targets = without_existing_annual(targets, existing)
@@ -157,3 +158,22 @@ def _record_existing_annual(session: Session, year: int, existing: dict[str, Ins
             session.add(PlanEntry(year=year, key=f"{year}:annual:{unit.code}", unit_id=unit.id, kind="annual",
                                   reason="年度综合督导（计划编制前已安排）", status="scheduled",
                                   semester=semester_of(inspection.visit_on), inspection_id=inspection.id))
+
+
+def refresh_rotation(session: Session, before: date) -> int:
+    """Record each school's latest visited comprehensive inspection before `before` (the rotation's memory).
+    Returns how many schools' records moved."""
+    rows = session.exec(select(Inspection.unit_id, func.max(Inspection.visit_on)).join(
+        Unit, Inspection.unit_id == Unit.id).where(
+        Unit.kind == "school", Inspection.kind.in_(("annual", "term_end")), Inspection.covert.is_(False),
+        Inspection.visit_on < before, Inspection.stage.not_in(("planned", "notified", "self_assessment")),
+    ).group_by(Inspection.unit_id)).all()
+    moved = 0
+    for unit_id, visited in rows:
+        rotation = session.get(SchoolRotation, unit_id) or SchoolRotation(unit_id=unit_id)
+        if rotation.last_comprehensive_on is None or rotation.last_comprehensive_on < visited:
+            rotation.last_comprehensive_on = visited
+            session.add(rotation)
+            moved += 1
+    session.flush()
+    return moved

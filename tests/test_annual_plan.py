@@ -155,3 +155,18 @@ def test_zones_and_the_ratio_report(seeded):
     assert report["required"] == 16 and report["large"] == 4
     assert all(z["schools"] <= 20 for z in report["zones"]) and report["large_schools_sharing"] == []
     assert report["ratio_met"] is (report["listed_serving"] >= 16)
+
+
+def test_the_rotation_remembers_the_last_comprehensive_inspection(seeded):
+    from models.planning import SchoolRotation
+
+    with session_scope() as session:
+        units = {u.code: u for u in session.exec(select(Unit).where(Unit.kind == "school")).all()}
+        due_first = {t["unit_code"] for t in _dry_run(3)["targets"] if t["kind"] == "annual"}
+        assert len(due_first & set(units)) == 20
+        visited = sorted(due_first & set(units))[0]
+        session.add(Inspection(code="2026-ZH-900", year=2026, kind="annual", unit_id=units[visited].id,
+                               stage="closed", visit_on=date(2026, 4, 1)))
+        session.add(SchoolRotation(unit_id=units["S002"].id, last_comprehensive_on=date(2024, 4, 1)))
+    due = {t["unit_code"] for t in _dry_run(3)["targets"] if t["kind"] == "annual"}
+    assert visited not in due and "S002" in due
