@@ -115,7 +115,8 @@ class Registry:
     def get(self, code: str, version: str) -> Framework | None:
         return next((f for f in self.frameworks if f.code == code and f.version == version), None)
 
-    def select(self, unit_kind: str, school_type: str | None, inspection_kind: str, as_of: date) -> Framework | None:
+    def select(self, unit_kind: str, school_type: str | None, inspection_kind: str,
+               as_of: date) -> Framework | None:
         """The newest version in force on `as_of` of the framework for this unit and inspection kind."""
         fitting = [f for f in self.frameworks
                    if f.effective_from <= as_of and f.applies(unit_kind, school_type, inspection_kind)]

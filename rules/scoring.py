@@ -70,7 +70,8 @@ def missing_items(framework: Framework, scores: Mapping[str, float]) -> list[str
 def grade(value: float, policy: ScoringPolicy) -> str:
     """优秀 / 良好 / 合格 / 不合格 for a percent, by the policy's thresholds (each threshold included)."""
     value = round(value, 6)
-    for threshold, label in zip((policy.excellent_from, policy.good_from, policy.pass_from), GRADES, strict=False):
+    thresholds = (policy.excellent_from, policy.good_from, policy.pass_from)
+    for threshold, label in zip(thresholds, GRADES, strict=False):
         if value >= threshold:
             return label
     return GRADES[-1]
@@ -88,7 +89,8 @@ def score_sheet(framework: Framework, scores: Mapping[str, float], policy: Scori
     areas = area_results(framework, scores)
     points, score = sum(a.points for a in areas), sum(a.score for a in areas)
     total = percent(score, points)
-    return SheetResult(points=points, score=round(score, 2), percent=total, grade=grade(total, policy), areas=areas)
+    return SheetResult(points=points, score=round(score, 2), percent=total, grade=grade(total, policy),
+                       areas=areas)
 
 
 def compare(framework: Framework, self_scores: Mapping[str, float], onsite_scores: Mapping[str, float],

@@ -101,11 +101,13 @@ def ledger_rows(session: Session, year: int) -> Iterable[list]:
     """The year's rectification items, one row each, by inspection and problem number."""
     rows = session.exec(select(RectificationItem, Inspection, Unit, Finding).join(
         Inspection, Inspection.id == RectificationItem.inspection_id).join(
-        Unit, Unit.id == RectificationItem.unit_id).join(Finding, Finding.id == RectificationItem.finding_id).where(
+        Unit, Unit.id == RectificationItem.unit_id).join(
+        Finding, Finding.id == RectificationItem.finding_id).where(
         Inspection.year == year).order_by(Inspection.code, Finding.seq))
     for number, (item, inspection, unit, finding) in enumerate(rows, start=1):
-        yield [number, unit.name, KIND_LABELS.get(inspection.kind, inspection.kind), finding.text, item.decision,
-               item.deadline, item.current_deadline, LADDER_LABELS.get(item.ladder_step, item.ladder_step),
+        yield [number, unit.name, KIND_LABELS.get(inspection.kind, inspection.kind), finding.text,
+               item.decision, item.deadline, item.current_deadline,
+               LADDER_LABELS.get(item.ladder_step, item.ladder_step),
                STAGE_LABELS.get(item.stage, item.stage), item.submitted_on, item.accepted_on, item.recheck_on]
 
 

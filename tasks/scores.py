@@ -26,15 +26,15 @@ def registry() -> Registry:
 
 def framework_for(session: Session, inspection: Inspection, unit: Unit, as_of: date,
                   frameworks: Registry | None = None) -> Framework | None:
-    """The pinned framework version of the inspection, else the one that applies on `as_of` (None: unscored)."""
+    """The inspection's pinned framework version, else the one in force on `as_of` (None: not scored)."""
     frameworks = frameworks or registry()
     pinned = session.get(InspectionFramework, inspection.id)
     if pinned is None:
         return frameworks.select(unit.kind, unit.school_type, inspection.kind, as_of)
     framework = frameworks.get(pinned.framework, pinned.version)
     if framework is None:
-        raise InputError(f"inspection {inspection.code} is scored against {pinned.framework} {pinned.version}, "
-                         f"which is no longer among the indicator files")
+        raise InputError(f"inspection {inspection.code} is scored against {pinned.framework} "
+                         f"{pinned.version}, which is no longer among the indicator files")
     return framework
 
 
@@ -72,7 +72,8 @@ def record_scores(session: Session, *, inspection: Inspection, framework: Framew
 
 
 def record_simulated_scores(session: Session, *, seed: int, inspection: Inspection, unit: Unit, source: str,
-                            as_of: date, policy: ScoringPolicy, weak_areas: frozenset[str] = frozenset()) -> None:
+                            as_of: date, policy: ScoringPolicy,
+                            weak_areas: frozenset[str] = frozenset()) -> None:
     """The simulation's score sheet (rules.behaviour decides the numbers); unscored kinds get none."""
     framework = framework_for(session, inspection, unit, as_of)
     if framework is None:
@@ -106,7 +107,8 @@ def scores_by_area(session: Session, year: int) -> dict[str, dict]:
     for code, name, source, area_code, area, score, points, count in rows:
         entry = result.setdefault(code, {"name": name, "inspections": {}, "areas": {}})
         entry["inspections"][source] = max(entry["inspections"].get(source, 0), count)
-        slot = entry["areas"].setdefault(area_code, {"code": area_code, "name": area, SELF: None, ONSITE: None})
+        slot = entry["areas"].setdefault(area_code,
+                                         {"code": area_code, "name": area, SELF: None, ONSITE: None})
         slot[source] = percent(score, points)
     for entry in result.values():
         entry["areas"] = [entry["areas"][c] for c in sorted(entry["areas"], key=_area_order)]
@@ -118,7 +120,8 @@ def unit_results(session: Session, year: int, policy: ScoringPolicy, source: str
     rows = session.exec(select(
         Inspection.code, Unit.code, Unit.name, InspectionFramework.framework,
         func.sum(ItemScore.score), func.sum(ItemScore.points),
-    ).join(Inspection, Inspection.id == ItemScore.inspection_id).join(Unit, Unit.id == Inspection.unit_id).join(
+    ).join(Inspection, Inspection.id == ItemScore.inspection_id).join(
+        Unit, Unit.id == Inspection.unit_id).join(
         InspectionFramework, InspectionFramework.inspection_id == ItemScore.inspection_id,
     ).where(Inspection.year == year, ItemScore.source == source).group_by(
         Inspection.code, Unit.code, Unit.name, InspectionFramework.framework)).all()

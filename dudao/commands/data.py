@@ -59,7 +59,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     what = export.add_subparsers(dest="what", required=True)
     template = what.add_parser("template", help="the blank file for `dudao import KIND`")
     template.add_argument("kind", choices=IMPORT_KINDS)
-    template.add_argument("-o", "--output", type=Path, help="file to write, .xlsx or .csv (default: KIND-template.xlsx)")
+    template.add_argument("-o", "--output", type=Path,
+                          help="file to write, .xlsx or .csv (default: KIND-template.xlsx)")
     template.add_argument("--inspection", action="append", metavar="CODE",
                           help="prefill the rows of this inspection (repeatable)")
     template.add_argument("--as-of", type=iso_date, help="the day whose framework applies (default: today)")

@@ -36,11 +36,13 @@ KINDS: dict[str, Kind] = {
                             lambda ctx, rows, p: sheets.validate_sheets(ctx, rows, p, SELF),
                             sheets.apply_self_assessments),
     "findings": Kind("现场评分及问题清单", sheets.FINDINGS_COLUMNS,
-                     lambda ctx, rows, p: sheets.validate_sheets(ctx, rows, p, ONSITE), sheets.apply_findings),
+                     lambda ctx, rows, p: sheets.validate_sheets(ctx, rows, p, ONSITE),
+                     sheets.apply_findings),
     "rectification": Kind("整改报告", rectification.COLUMNS, rectification.validate_reports,
                           rectification.apply_reports),
     "units": Kind("单位名册", rosters.UNIT_COLUMNS, rosters.validate_units, rosters.apply_units),
-    "inspectors": Kind("督学名册", rosters.INSPECTOR_COLUMNS, rosters.validate_inspectors, rosters.apply_inspectors),
+    "inspectors": Kind("督学名册", rosters.INSPECTOR_COLUMNS, rosters.validate_inspectors,
+                       rosters.apply_inspectors),
 }
 
 

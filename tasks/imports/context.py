@@ -1,4 +1,4 @@
-"""What an import needs besides its rows: the transaction, the day, the policy and calendar, the frameworks."""
+"""What an import needs besides its rows: the transaction, the day, policy and calendar, the frameworks."""
 
 from dataclasses import dataclass
 from datetime import date

@@ -12,8 +12,9 @@ class Problem:
     reason: str
 
     def describe(self) -> str:
-        where = [f"row {self.row}" if self.row is not None else "", f"column {self.column}" if self.column else ""]
-        where = ", ".join(part for part in where if part)
+        parts = [f"row {self.row}" if self.row is not None else "",
+                 f"column {self.column}" if self.column else ""]
+        where = ", ".join(part for part in parts if part)
         return f"{where}: {self.reason}" if where else self.reason
 
 

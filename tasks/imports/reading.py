@@ -61,7 +61,7 @@ def read_table(path: Path, limits: Limits | None = None) -> Table:
 
 
 def decode(name: str, raw: bytes) -> tuple[str, str]:
-    """The text and the encoding: a BOM decides; else UTF-8 if it decodes, else GB18030 (a superset of GBK)."""
+    """The text and its encoding: a BOM decides; else UTF-8 if it decodes; else GB18030 (GBK's superset)."""
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):
         if raw.startswith(bom):

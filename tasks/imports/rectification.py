@@ -48,7 +48,7 @@ def validate_reports(ctx: Context, rows: list[Row], problems: Problems) -> list[
                                                     f"(first at row {first_at[key]})")
         elif "submit" not in allowed_events(found[0]):
             problems.add(row.number, row.at("seq"), f"item for problem {key[1]} of {key[0]} is "
-                                                    f"'{found[0].stage}': a report is taken only while it is open")
+                                                    f"'{found[0].stage}': reports are taken while it is open")
         else:
             first_at[key] = row.number
             if row.good():

@@ -34,7 +34,8 @@ UNIT_COLUMNS = [
     Column("学段", "school_type", choice(SCHOOL_TYPES), blank_ok=True, hint="学校必填：小学、初中、九年一贯制、幼儿园"),
     Column("办学性质", "ownership", choice(OWNERSHIP), blank_ok=True, hint="公办（默认）或 民办"),
     Column("学生数", "students", whole_number, blank_ok=True),
-    Column("上级单位代码", "superior", _code, blank_ok=True, hint="主管部门的单位代码，如 D06"), Column("所属镇街代码", "town", _code, blank_ok=True, hint="学校所在镇街的代码，如 T01"),
+    Column("上级单位代码", "superior", _code, blank_ok=True, hint="主管部门的单位代码，如 D06"),
+    Column("所属镇街代码", "town", _code, blank_ok=True, hint="学校所在镇街的代码，如 T01"),
     Column("电子邮箱", "email", _email, hint="接收督导文书的邮箱"), Column("负责人", "head", text(50), blank_ok=True),
     Column("校长姓名", "principal", text(50), required=False, blank_ok=True, hint="与任期起止日期同填"),
     Column("校长任期开始", "term_start", a_date, required=False, blank_ok=True),
@@ -74,7 +75,8 @@ def validate_units(ctx: Context, rows: list[Row], problems: Problems) -> list[Un
 
 def _repeated(row: Row, code: str, first_at: dict[str, int], problems: Problems, what: str) -> bool:
     if code in first_at:
-        problems.add(row.number, row.at("code"), f"{what} {code} appears twice (first at row {first_at[code]})")
+        problems.add(row.number, row.at("code"), f"{what} {code} appears twice (first at row "
+                                                 f"{first_at[code]})")
         return True
     first_at[code] = row.number
     return False
@@ -84,7 +86,8 @@ def _unit_entry(row: Row, problems: Problems) -> UnitEntry | None:
     values = {k: v for k, v in row.values.items() if v is not None and k not in PRINCIPAL_KEYS}
     given = [row.values[k] is not None for k in PRINCIPAL_KEYS]
     if any(given) and not all(given):
-        problems.add(row.number, row.at("principal"), "give the principal's name with both term dates, or none")
+        problems.add(row.number, row.at("principal"),
+                     "give the principal's name with both term dates, or none")
         return None
     if all(given):
         values["principal"] = {"name": row.values["principal"], "term_start": row.values["term_start"],
@@ -105,7 +108,8 @@ def validate_inspectors(ctx: Context, rows: list[Row], problems: Problems) -> li
         if row.values["code"] is None or _repeated(row, row.values["code"], first_at, problems, "inspector"):
             continue
         if row.good():
-            entry = _validated(InspectorEntry, {k: v for k, v in row.values.items() if v is not None}, row, problems)
+            values = {k: v for k, v in row.values.items() if v is not None}
+            entry = _validated(InspectorEntry, values, row, problems)
             entries += [entry] if entry is not None else []
     return entries
 

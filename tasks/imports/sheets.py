@@ -77,24 +77,26 @@ def _inspections(ctx: Context, codes: list[str]) -> dict[str, tuple[Inspection, 
     return {inspection.code: (inspection, unit) for inspection, unit in rows}
 
 
-def _open_sheet(ctx: Context, code: str, group: list[Row], found, problems: Problems, source: str) -> Sheet | None:
-    first = group[0].number
+def _open_sheet(ctx: Context, code: str, group: list[Row], found: tuple[Inspection, Unit] | None,
+                problems: Problems, source: str) -> Sheet | None:
+    first, column = group[0].number, group[0].at("inspection")
     if found is None:
-        problems.add(first, group[0].at("inspection"), f"no inspection '{code}' in the ledger ({len(group)} rows)")
+        problems.add(first, column, f"no inspection '{code}' in the ledger ({len(group)} rows)")
         return None
     inspection, unit = found
     for row in group:
         if row.values["unit"] not in (None, unit.code):
-            problems.add(row.number, row.at("unit"), f"inspection {code} is of unit {unit.code}, not {row.values['unit']}")
+            problems.add(row.number, row.at("unit"),
+                         f"inspection {code} is of unit {unit.code}, not {row.values['unit']}")
     expected = {"receive_self_assessment"} if source == SELF else {"visit", "visit_unannounced"}
     if not expected & set(allowed_events(inspection)):
-        when = "after the notice, before the visit" if source == SELF else "once, at the visit"
-        problems.add(first, group[0].at("inspection"), f"inspection {code} is at stage '{inspection.stage}': "
-                                        f"{'a self-assessment' if source == SELF else 'findings'} are taken {when}")
+        what = "a self-assessment is taken after the notice, before the visit" if source == SELF \
+            else "findings are taken once, at the visit"
+        problems.add(first, column, f"inspection {code} is at stage '{inspection.stage}': {what}")
         return None
     framework = framework_for(ctx.session, inspection, unit, ctx.as_of, ctx.frameworks)
     if framework is None and source == SELF:
-        problems.add(first, group[0].at("inspection"), f"inspection {code} ({inspection.kind}) has no indicator framework to score")
+        problems.add(first, column, f"inspection {code} ({inspection.kind}) has no indicator framework")
         return None
     return Sheet(inspection, unit, framework)
 
@@ -112,12 +114,14 @@ def _fill(sheet: Sheet, group: list[Row], problems: Problems, source: str) -> No
         if item is not None and _known_item(sheet, row, problems) and score is not None:
             _score(sheet, row, first_at, problems)
         if finding:
-            sheet.findings.append(FindingInput(_area_of(sheet, item), finding, row.values.get("severity") or "general"))
+            severity = row.values.get("severity") or "general"
+            sheet.findings.append(FindingInput(_area_of(sheet, item), finding, severity))
     if sheet.framework is not None and None not in excused:
         missing = [code for code in missing_items(sheet.framework, sheet.scores) if code not in excused]
         if missing:
-            problems.add(group[0].number, group[0].at("item"), f"inspection {sheet.inspection.code}: no 得分 for "
-                                                               f"{len(missing)} item(s): {', '.join(missing[:12])}")
+            problems.add(group[0].number, group[0].at("item"), f"inspection {sheet.inspection.code}: no "
+                                                               f"得分 for {len(missing)} item(s): "
+                                                               f"{', '.join(missing[:12])}")
 
 
 def _check_bad_row(sheet: Sheet, row: Row, problems: Problems, excused: set[str | None]) -> None:
@@ -137,8 +141,8 @@ def _area_of(sheet: Sheet, item: str | None) -> str:
 def _row_has_content(sheet: Sheet, row: Row, problems: Problems) -> bool:
     values = row.values
     if sheet.framework is None and (values["item"] or values["score"] is not None):
-        problems.add(row.number, row.at("item"), f"inspection {sheet.inspection.code} has no indicator framework: "
-                                            "leave 指标代码 and 得分 empty")
+        problems.add(row.number, row.at("item"), f"inspection {sheet.inspection.code} has no indicator "
+                                                 "framework: leave 指标代码 and 得分 empty")
         return False
     if sheet.framework is not None and values["item"] is None:
         problems.add(row.number, row.at("item"), "empty; a value is required")
@@ -152,8 +156,8 @@ def _row_has_content(sheet: Sheet, row: Row, problems: Problems) -> bool:
 def _known_item(sheet: Sheet, row: Row, problems: Problems) -> bool:
     code = row.values["item"]
     if sheet.framework.entry(code) is None:
-        problems.add(row.number, row.at("item"), f"unknown indicator '{code}' in {sheet.framework.name} "
-                                            f"{sheet.framework.version}")
+        problems.add(row.number, row.at("item"),
+                     f"unknown indicator '{code}' in {sheet.framework.name} {sheet.framework.version}")
         return False
     return True
 
@@ -161,7 +165,8 @@ def _known_item(sheet: Sheet, row: Row, problems: Problems) -> bool:
 def _score(sheet: Sheet, row: Row, first_at: dict[str, int], problems: Problems) -> None:
     code, value = row.values["item"], row.values["score"]
     if code in first_at:
-        problems.add(row.number, row.at("score"), f"item {code} is scored twice (first at row {first_at[code]})")
+        problems.add(row.number, row.at("score"),
+                     f"item {code} is scored twice (first at row {first_at[code]})")
         return
     reason = score_problem(sheet.framework.entry(code).item, value)
     if reason:

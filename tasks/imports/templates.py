@@ -65,8 +65,8 @@ def _sheet_rows(session: Session, inspection: Inspection, as_of: date, kind: str
 def _open_items(session: Session, inspection_ids: list[int] | None) -> list[dict]:
     query = select(RectificationItem, Inspection, Unit, Finding).join(
         Inspection, Inspection.id == RectificationItem.inspection_id).join(
-        Unit, Unit.id == RectificationItem.unit_id).join(Finding, Finding.id == RectificationItem.finding_id).where(
-        RectificationItem.stage == ItemStage.OPEN)
+        Unit, Unit.id == RectificationItem.unit_id).join(
+        Finding, Finding.id == RectificationItem.finding_id).where(RectificationItem.stage == ItemStage.OPEN)
     if inspection_ids is not None:
         query = query.where(RectificationItem.inspection_id.in_(inspection_ids))
     rows = session.exec(query.order_by(Inspection.code, Finding.seq)).all()
