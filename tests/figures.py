@@ -33,9 +33,17 @@ def pytest_configure(config) -> None:
     config._dudao_backend = backend()
 
 
+# Fault tests that live in other modules, counted when they pass.
+COUNTED_ELSEWHERE = {
+    "tests/test_simulation.py::test_a_killed_simulation_resumes_to_the_same_year": "faults.kill9.simulated-year",
+}
+
+
 def pytest_runtest_logreport(report) -> None:
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         _outcomes[report.outcome] += 1
+    if report.when == "call" and report.passed and report.nodeid in COUNTED_ELSEWHERE:
+        tally(COUNTED_ELSEWHERE[report.nodeid])
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
