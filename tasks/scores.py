@@ -71,6 +71,22 @@ def record_scores(session: Session, *, inspection: Inspection, framework: Framew
     return result
 
 
+def inspection_scores(session: Session, inspection: Inspection, policy: ScoringPolicy) -> dict | None:
+    """What a 督导报告 says about scores: each sheet's total and grade by area, and the flagged gaps.
+
+    None when the inspection has no score sheet (or its pinned framework file is gone).
+    """
+    pinned = session.get(InspectionFramework, inspection.id)
+    framework = registry().get(pinned.framework, pinned.version) if pinned else None
+    if framework is None:
+        return None
+    sheets = {source: sheet(session, inspection.id, source) for source in (SELF, ONSITE)}
+    results = {source: score_sheet(framework, scores, policy) for source, scores in sheets.items() if scores}
+    gaps = compare(framework, sheets[SELF], sheets[ONSITE], policy) if len(results) == 2 else []
+    return {"framework": framework.name, "version": framework.version, "sheets": results,
+            "gaps": gaps, "flagged": flagged(gaps)}
+
+
 def record_simulated_scores(session: Session, *, seed: int, inspection: Inspection, unit: Unit, source: str,
                             as_of: date, policy: ScoringPolicy,
                             weak_areas: frozenset[str] = frozenset()) -> None:

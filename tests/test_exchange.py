@@ -23,7 +23,7 @@ from models import (
 from tasks.exporters import export_ledger
 from tasks.imports import ImportRefused, run_import
 from tasks.imports.templates import export_template
-from tasks.scores import scores_by_area
+from tasks.scores import inspection_scores, scores_by_area
 from tests.conftest import run_cli
 from tests.exchange_support import (
     AS_OF,
@@ -101,6 +101,11 @@ def test_findings_after_a_boastful_self_assessment_flag_the_gap(scene, tmp_path)
     areas = scores_by_area_now()["school"]["areas"]
     assert [a["name"] for a in areas] == ["办学方向", "课程教学", "教师发展", "学校管理", "学生发展"]
     assert all(a["self"] == 100.0 and a["onsite"] == 60.0 for a in areas)
+    with session_scope() as session:
+        inspection = session.exec(select(Inspection).where(Inspection.code == scene["school"])).one()
+        report = inspection_scores(session, inspection, load_runtime().policy.scoring)
+    assert (report["sheets"]["self"].grade, report["sheets"]["onsite"].grade) == ("优秀", "合格")
+    assert [g.name for g in report["flagged"]] == [a["name"] for a in areas] + ["总分"]
 
 
 def scores_by_area_now() -> dict:
