@@ -11,7 +11,7 @@ from datetime import date
 from sqlmodel import Session, func, select
 
 from dudao.runtime import Runtime, office
-from models import AuditEvent, RectificationItem, Unit
+from models import AuditEvent, Principal, RectificationItem, Unit
 from rules.ladder import Due, LadderState
 from tasks.outbox import Paper
 from tasks.papers import item_context
@@ -28,7 +28,15 @@ def _unique(units: list[Unit]) -> list[Unit]:
 
 def superior_of(session: Session, unit: Unit) -> Unit:
     """The unit one level up (a school's 区教委, a department's district leadership)."""
-    return session.get(Unit, unit.superior_id) if unit.superior_id else office(session, "LEADERSHIP")
+    return session.get(Unit, unit.superior_id) if unit.superior_id else _office(session, "LEADERSHIP")
+
+
+def _office(session: Session, code: str) -> Unit:
+    """An office, looked up once per session (a sweep asks for the same few thousands of times)."""
+    cache = session.info.setdefault("ladder_offices", {})
+    if code not in cache:
+        cache[code] = office(session, code)
+    return cache[code]
 
 
 def step_papers(session: Session, item: RectificationItem, due: Due, state: LadderState, as_of: date,
@@ -37,10 +45,12 @@ def step_papers(session: Session, item: RectificationItem, due: Due, state: Ladd
     context = item_context(session, item, due.step, as_of)
     unit: Unit = context["unit"]
     superior = superior_of(session, unit)
-    leadership = office(session, "LEADERSHIP")
+    leadership = _office(session, "LEADERSHIP")
     context.update(deadline=state.current_deadline, first_deadline=item.deadline, since=state.ladder_since,
                    policy_version=rt.policy.version, copy_to=[],
                    addressees="，".join(u.name for u in _unique([superior, leadership])))
+    if due.step in ("interview", "accountability"):
+        context["head"] = head_of(session, unit, as_of)
     base = f"item:{item.id}:"
 
     def paper(kind: str, recipients: list[Unit], **extra) -> Paper:
@@ -62,11 +72,19 @@ def step_papers(session: Session, item: RectificationItem, due: Due, state: Ladd
                       copy_to=[unit.name])]
     if due.step == "circular":
         return [paper("circular", [superior, leadership, unit], accountability_on=due.next_step_on,
-                      copy_to=[office(session, "COMMITTEE").name])]
+                      copy_to=[_office(session, "COMMITTEE").name])]
     count, flagged = aggravated
     return [paper("accountability", [leadership, superior, unit], private=unit.ownership == "private",
                   referral=context["finding"].severity == "serious", aggravated=flagged, accountability_count=count,
-                  copy_to=[office(session, "COMMITTEE").name])]
+                  copy_to=[_office(session, "COMMITTEE").name])]
+
+
+def head_of(session: Session, unit: Unit, as_of: date) -> str:
+    """The unit's head on `as_of`: a school's principal in office, else the head named in the district file."""
+    principal = session.exec(select(Principal.name).where(
+        Principal.unit_id == unit.id, Principal.term_start <= as_of, Principal.term_end >= as_of).order_by(
+        Principal.term_start.desc())).first()
+    return principal or unit.head_name
 
 
 def accountability_count(session: Session, unit_id: int, year: int) -> int:
