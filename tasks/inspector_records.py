@@ -2,13 +2,13 @@
 the office of expiring terms and flag training shortfalls."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session, delete, func, select
 
 from dudao.errors import InputError
 from dudao.runtime import Runtime, office
-from models import Inspector
+from models import Inspector, Notice
 from models.lifecycle import record
 from models.planning import InspectorAppraisal, InspectorExit, TrainingRecord, ZoneAssignment
 from rules.inspectors import term_reminder_due, training_shortfalls
@@ -70,8 +70,10 @@ def remind_expiring_terms(session: Session, as_of: date, rt: Runtime) -> list[in
     days = rt.policy.inspectors.term_reminder_days
     limit = rt.policy.inspectors.max_consecutive_terms
     reminded = []
-    for inspector in serving(session, as_of):
-        if not term_reminder_due(inspector.term_end, as_of, days):
+    ending = set(session.exec(select(Inspector.id).where(
+        Inspector.term_end >= as_of, Inspector.term_end <= as_of + timedelta(days=days))).all())
+    for inspector in serving(session, as_of) if ending else []:
+        if inspector.id not in ending or not term_reminder_due(inspector.term_end, as_of, days):
             continue
         the_office = office(session, "OFFICE")
         context = {"inspector": inspector, "renewable": inspector.consecutive_terms < limit, "limit": limit,
@@ -88,13 +90,14 @@ def remind_expiring_terms(session: Session, as_of: date, rt: Runtime) -> list[in
 def flag_training_shortfalls(session: Session, as_of: date, rt: Runtime) -> list[int]:
     """Sweep step: on the policy's check day, one notice to the office naming who lacks training hours."""
     check = date.fromisoformat(f"{as_of.year}-{rt.policy.inspectors.training_check_on}")
-    if as_of < check:
+    key = f"training:{as_of.year}:shortfall"
+    if as_of < check or session.exec(select(Notice.id).where(Notice.key == key)).first() is not None:
         return []
     rows = [r for r in training_report(session, as_of.year, rt) if r["shortfall"] > 0]
     if not rows:
         return []
     the_office = office(session, "OFFICE")
-    notice = issue(session, Paper(key=f"training:{as_of.year}:shortfall", kind="training_shortfall",
+    notice = issue(session, Paper(key=key, kind="training_shortfall",
                                   context={"rows": rows, "year": as_of.year, "doc_no": f"南岸督训〔{as_of.year}〕1号",
                                            "required": rt.policy.inspectors.training_hours_per_year},
                                   issued_on=as_of, unit=the_office, title="督学培训学时不足提示"))

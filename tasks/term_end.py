@@ -3,7 +3,7 @@ sweep as a term draws to its end when neither the plan nor another comprehensive
 
 from datetime import date, timedelta
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from dudao.runtime import Runtime
 from models import Inspection, Principal, Unit
@@ -43,12 +43,32 @@ def raise_term_end_inspections(session: Session, as_of: date, rt: Runtime) -> li
     lead = rt.policy.planning.term_end_lead_days
     due = session.exec(select(Principal, Unit).join(Unit, Principal.unit_id == Unit.id).where(
         Principal.term_end >= as_of, Principal.term_end <= as_of + timedelta(days=lead)).order_by(Unit.code)).all()
+    if not due:
+        return []
+    planned = set(session.exec(select(PlanEntry.principal_id).where(
+        PlanEntry.kind == "term_end", PlanEntry.principal_id.in_([p.id for p, _ in due]))).all())
+    visits = _comprehensive_visits(session, [u.id for _, u in due])
     opened = []
     for principal, unit in due:
-        if planned_for(session, principal.id) or covering_inspection(session, unit.id, principal.term_end, rt):
+        if principal.id in planned or _covers(visits.get(unit.id, []), principal.term_end, rt):
             continue
         opened.append(_raise(session, principal, unit, as_of, rt).id)
     return opened
+
+
+def _comprehensive_visits(session: Session, unit_ids: list[int]) -> dict[int, list[date]]:
+    """Visit days of each unit's comprehensive inspections, in one query for the whole batch."""
+    visits: dict[int, list[date]] = {}
+    for unit_id, day in session.exec(select(Inspection.unit_id, Inspection.visit_on).where(
+            Inspection.unit_id.in_(unit_ids), Inspection.kind.in_(COMPREHENSIVE),
+            Inspection.covert.is_(False), Inspection.visit_on.is_not(None))).all():
+        visits.setdefault(unit_id, []).append(day)
+    return visits
+
+
+def _covers(days: list[date], term_end: date, rt: Runtime) -> bool:
+    earliest = term_end - timedelta(days=rt.policy.planning.term_end_window_days)
+    return any(earliest <= day <= term_end + GRACE_AFTER_TERM for day in days)
 
 
 def _raise(session: Session, principal: Principal, unit: Unit, as_of: date, rt: Runtime) -> Inspection:
@@ -74,7 +94,3 @@ def principals_due(session: Session, year: int) -> list[tuple[Principal, Unit]]:
     start, end = date(year, 1, 1), date(year, 12, 31)
     return list(session.exec(select(Principal, Unit).join(Unit, Principal.unit_id == Unit.id).where(
         Principal.term_end >= start, Principal.term_end <= end).order_by(Unit.code, Principal.id)).all())
-
-
-def count_term_end(session: Session, year: int) -> int:
-    return session.exec(select(func.count()).where(PlanEntry.year == year, PlanEntry.kind == "term_end")).one()
