@@ -176,3 +176,45 @@ def test_a_name_held_by_another_unit_is_refused_before_writing(seeded, tmp_path)
             load_district(session, read_district_file(clash))
     tally("hostile.district.edge-case")
     assert _fingerprint() == before
+
+
+IMPORT_KINDS = ["self-assessment", "findings", "rectification", "units", "inspectors"]
+HOSTILE_CELLS = st.one_of(st.text(max_size=30), st.sampled_from(
+    ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "@SUM(1)", "-1", "1e400", "99999999999999999999",
+     "S001", "2026-ZH-001", "2026-02-30", "<script>alert(1)</script>", "\x00", "合格", "是", ""]))
+
+
+@st.composite
+def import_files(draw, kind: str) -> tuple[str, bytes]:
+    """A CSV with the kind's real headers (some dropped or doubled) and hostile cells, or random bytes."""
+    from tasks.imports import KINDS
+
+    if draw(st.booleans()):
+        return draw(st.sampled_from([".csv", ".xlsx"])), draw(st.binary(min_size=1, max_size=600))
+    headers = [c.header for c in KINDS[kind].columns]
+    headers = draw(st.lists(st.sampled_from(headers), min_size=1, max_size=len(headers) + 2))
+    rows = draw(st.lists(st.lists(HOSTILE_CELLS, min_size=len(headers), max_size=len(headers)), max_size=4))
+    text = "\n".join(",".join('"' + cell.replace('"', '""') + '"' for cell in row) for row in [headers, *rows])
+    return ".csv", text.encode(draw(st.sampled_from(["utf-8", "gbk", "utf-16"])), errors="replace")
+
+
+@pytest.mark.parametrize("kind", IMPORT_KINDS)
+@settings(parent=FUZZ, max_examples=max(20, FUZZ.max_examples // 4))
+@given(data=st.data())
+def test_importers_refuse_hostile_files_cleanly(seeded, kind, data):
+    from datetime import date
+
+    from models import AuditEvent
+    from tasks.imports import run_import
+
+    suffix, content = data.draw(import_files(kind))
+    path = _SCRATCH / f"import-{kind}{suffix}"
+    path.write_bytes(content)
+    with session_scope() as session:
+        events = session.exec(select(func.count()).select_from(AuditEvent)).one()
+    try:
+        run_import(kind, path, as_of=date(2026, 5, 15), actor="fuzz")
+    except InputError:
+        with session_scope() as session:
+            assert session.exec(select(func.count()).select_from(AuditEvent)).one() == events
+    tally(f"hostile.import-{kind}.hypothesis")
