@@ -44,12 +44,26 @@ def summary_markdown(year: int, outcome: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-@flow(name="year-end-summary", flow_run_name="{year}年度督导总结")
-def year_end_summary(year: int, as_of: date | None = None, deliver: bool = True) -> dict:
+def summary_year(year: int | None, as_of: date | str | None) -> int:
+    """The year summed up: as given, else the year of `as_of` (the schedule passes neither)."""
+    if year:
+        return int(year)
+    return (date.fromisoformat(as_of) if isinstance(as_of, str) else clock.resolve(as_of)).year
+
+
+def _run_name() -> str:
+    from prefect.runtime import flow_run
+
+    parameters = flow_run.parameters
+    return f"{summary_year(parameters.get('year'), parameters.get('as_of'))}年度督导总结"
+
+
+@flow(name="year-end-summary", flow_run_name=_run_name)
+def year_end_summary(year: int | None = None, as_of: date | None = None, deliver: bool = True) -> dict:
     """Render the year-end documents, deliver them, publish a markdown artifact.
 
     Args:
-        year: the supervision year.
+        year: the supervision year (default: the year of `as_of`).
         as_of: the date of the documents (default: today in Asia/Shanghai).
         deliver: deliver the outbox afterwards (to SMTP or the Maildir).
 
@@ -57,6 +71,7 @@ def year_end_summary(year: int, as_of: date | None = None, deliver: bool = True)
         what `issue_year_end_documents` returned, plus delivery counts.
     """
     as_of = clock.resolve(as_of)
+    year = summary_year(year, as_of)
     outcome = issue_year_end_documents(year, as_of)
     outcome["delivered"] = deliver_notices(as_of) if deliver else {}
     create_markdown_artifact(summary_markdown(year, outcome), key=f"year-end-summary-{year}",

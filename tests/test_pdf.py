@@ -107,3 +107,21 @@ def test_a_document_whose_file_is_gone_is_a_clear_error(report_pdf, seeded):
         document = session.exec(select(Document).where(Document.key == "inspection:2026-ZH-001:report")).one()
         with pytest.raises(InputError, match="its HTML file .* is missing"):
             pdf.pdf_for(document, seeded.out_dir)
+
+
+def test_a_full_page_holds_22_lines_of_28_characters(ledger, tmp_path):
+    from tasks.rendering import environment
+
+    page = environment().from_string(
+        '{% extends "base.html" %}{% block content %}{% for _ in range(4) %}<p class="body">{{ text }}</p>'
+        '{% endfor %}{% endblock %}').render(authority="南岸区人民政府教育督导室", doc_no="南岸督〔2026〕1号",
+                                             title="版式", issued_on=date(2026, 1, 5), copy_to=[], text="督导" * 400)
+    target = pdf.write_pdf(page, tmp_path / "grid.pdf")
+    words = re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)</word>',
+                       _poppler("pdftotext", "-bbox", "-f", "2", "-l", "2", str(target), "-"))
+    lines: dict[int, int] = {}
+    for top, word in words:
+        if float(top) < (297 - 35) * MM:  # the page number sits below the type area
+            lines[round(float(top))] = lines.get(round(float(top)), 0) + len(word)
+    assert len(lines) == 22
+    assert max(lines.values()) == 28  # a full line; indented first lines hold 26 after two blank characters

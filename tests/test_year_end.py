@@ -83,7 +83,7 @@ def test_the_year_end_summary_flow_leaves_a_markdown_artifact(year, seeded, pref
 
     from flows.year_end_summary import year_end_summary
 
-    outcome = year_end_summary(2026, AS_OF)
+    outcome = year_end_summary(as_of=AS_OF)  # as the schedule starts it: no year, the year of the date
     assert outcome["notices"] == 3 and outcome["delivered"]["sent"] >= 3  # with the year's earlier notices
     assert set(outcome["documents"]) == {"annual_report", "upward_report", "commendation"}
 
@@ -91,8 +91,10 @@ def test_the_year_end_summary_flow_leaves_a_markdown_artifact(year, seeded, pref
         async with get_client() as client:
             found = await client.read_artifacts(artifact_filter=ArtifactFilter(
                 key=ArtifactFilterKey(any_=["year-end-summary-2026"])))
-            return found[-1].data
+            run = await client.read_flow_run(found[-1].flow_run_id)
+            return found[-1].data, run.name
 
-    markdown = asyncio.run(artifact())
+    markdown, run_name = asyncio.run(artifact())
+    assert run_name == "2026年度督导总结"
     assert "# 南岸区2026年度教育督导总结" in markdown and "| 发现问题 | 3 |" in markdown
     assert _unit_name("S001") in markdown
