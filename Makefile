@@ -34,6 +34,7 @@ demo: $(STAMP) deps-system
 	$(BIN)/dudao seed
 	$(BIN)/dudao simulate --year 2026 --seed 2026 > var/simulate-2026.json
 	$(BIN)/dudao summary --year 2026
+	$(BIN)/dudao export ledger --year 2026 -o var/out/2026/整改台账-2026.xlsx
 	$(BIN)/dudao year-end --year 2026 --as-of 2026-12-31 > var/year-end-2026.json
 	$(BIN)/dudao pdf --samples --year 2026
 	$(BIN)/dudao publish --out var/out/site --as-of 2026-12-31
