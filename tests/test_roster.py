@@ -10,7 +10,7 @@ from sqlmodel import func, select
 
 from dudao.db import session_scope
 from dudao.runtime import load_runtime
-from models import Inspection, Inspector, Notice, Unit
+from models import Inspection, InspectionMember, Inspector, Notice, Unit
 from models.planning import EmploymentHistory, InspectorConflict, PlanEntry, ZoneAssignment
 from tasks.annual_cycle import open_annual_inspections
 from tasks.inspector_records import add_training, appraise, flag_training_shortfalls, remind_expiring_terms
@@ -110,13 +110,22 @@ def test_training_shortfalls_are_flagged_once_on_the_check_day(seeded):
 def test_failing_the_appraisal_dismisses_the_inspector(seeded):
     rt = load_runtime()
     with session_scope() as session:
-        assign_zones(session, date(2026, 3, 1), rt)
+        open_annual_inspections(session, year=2026, rt=rt, as_of=date(2026, 1, 5))
+        assign_zones(session, date(2026, 1, 5), rt)
         failing = find_inspector(session, "I004")
         assert session.exec(select(ZoneAssignment).where(ZoneAssignment.inspector_id == failing.id)).all()
-        appraise(session, failing, 2026, False, "未按规定履职", date(2026, 12, 20))
+        teams_before = _team_sizes(session)
+        assert failing.id in {m.inspector_id for m in session.exec(select(InspectionMember)).all()}
+        appraise(session, failing, 2025, False, "未按规定履职", date(2026, 2, 1))
         mine = next(c for c in candidates(session) if c.inspector_id == failing.id)
-        assert mine.serves_on(date(2026, 12, 20)) and not mine.serves_on(date(2026, 12, 21))
+        assert mine.serves_on(date(2026, 2, 1)) and not mine.serves_on(date(2026, 2, 2))
         assert not session.exec(select(ZoneAssignment).where(ZoneAssignment.inspector_id == failing.id)).all()
+        assert failing.id not in {m.inspector_id for m in session.exec(select(InspectionMember)).all()}
+        assert _team_sizes(session) == teams_before  # each team got a replacement
+
+
+def _team_sizes(session) -> Counter:
+    return Counter(session.exec(select(InspectionMember.inspection_id)).all())
 
 
 def test_inspectors_ratio_on_the_command_line(seeded):
