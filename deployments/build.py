@@ -7,14 +7,14 @@ from deployments.unit_choices import ledger_unit_names, offer_units
 def schedules_of(spec: DeploymentSpec) -> list:
     from prefect.schedules import Cron
 
-    return [Cron(spec.cron, timezone=TIMEZONE)] if spec.cron else []
+    return [Cron(cron, timezone=TIMEZONE) for cron in spec.crons]
 
 
 def build_deployment(spec: DeploymentSpec, flow, unit_names: list[str]):
     """One deployment. Manual ones leave parameter checks to the flow, so bad input fails the run visibly."""
     deployment = flow.to_deployment(
         name=spec.name, schedules=schedules_of(spec), description=spec.description, tags=list(spec.tags),
-        parameters=dict(spec.parameters), enforce_parameter_schema=spec.cron is not None)
+        parameters=dict(spec.parameters), enforce_parameter_schema=bool(spec.crons))
     offer_units(deployment, unit_names)
     return deployment
 

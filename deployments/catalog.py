@@ -2,8 +2,9 @@
 `deployments/prefect.yaml` declares the same names, entrypoints and schedules for a work pool
 (tests/test_deployments.py keeps the two in step).
 
-Schedules are Asia/Shanghai wall-clock times. The daily sweep fires Monday to Friday and skips the
-statutory non-working days itself (调休 moves working days onto weekends, which cron cannot know).
+Schedules are Asia/Shanghai wall-clock times. The daily sweep fires at 08:30 Monday to Friday and, for the
+调休 Saturdays and Sundays that are working days, at 08:30 on weekends too; the flow itself skips every
+statutory non-working day (holidays fall on weekdays, make-up days on weekends: cron cannot know either).
 """
 
 import importlib
@@ -21,7 +22,7 @@ class DeploymentSpec:
     name: str
     entrypoint: str  # path/to/module.py:function, relative to the repository
     description: str
-    cron: str | None = None
+    crons: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     parameters: dict = field(default_factory=dict)
 
@@ -36,18 +37,18 @@ class DeploymentSpec:
 
 SPECS: tuple[DeploymentSpec, ...] = (
     DeploymentSpec("annual-plan", "flows/annual_plan.py:annual_plan",
-                   "年度督导工作计划：每年1月2日9:00编制当年计划并报市督导室。", cron="0 9 2 1 *",
+                   "年度督导工作计划：每年1月2日9:00编制当年计划并报市督导室。", crons=("0 9 2 1 *",),
                    tags=("scheduled", "plan")),
     DeploymentSpec("annual-cycle", "flows/annual_cycle.py:annual_cycle",
                    "年度综合督导：每年1月6日9:00按计划开启当年综合督导，此后由每日巡检推进。",
-                   cron="0 9 6 1 *", tags=("scheduled", "annual")),
+                   crons=("0 9 6 1 *",), tags=("scheduled", "annual")),
     DeploymentSpec("daily-sweep", "flows/daily_sweep.py:daily_sweep",
                    "每日督导巡检：工作日8:30推进到期事项（通知、反馈、报告、公开、整改督办、回头看）并投递通知；"
-                   "法定节假日自动跳过。", cron="30 8 * * 1-5", tags=("scheduled", "sweep"),
+                   "法定节假日自动跳过，调休上班日照常运行。", crons=("30 8 * * 1-5", "30 8 * * 0,6"), tags=("scheduled", "sweep"),
                    parameters={"request_signoff": True}),
     DeploymentSpec("year-end-summary", "flows/year_end_summary.py:year_end_summary",
                    "年度督导总结：每年12月25日9:00生成年度督导报告、上报市督导室并提出表彰建议。",
-                   cron="0 9 25 12 *", tags=("scheduled", "summary")),
+                   crons=("0 9 25 12 *",), tags=("scheduled", "summary")),
     DeploymentSpec("special-inspection", "flows/special_inspection.py:special_inspection",
                    "专项督导：选择主题和被督导单位后手动启动。", tags=("manual", "special")),
     DeploymentSpec("emergency-inspection", "flows/emergency_inspection.py:emergency_inspection",

@@ -18,7 +18,8 @@ HEADER = f"""\
 #   prefect worker start --pool {POOL}        # on each machine, in the same folder
 # With no `pull` section, workers run the flows from the folder `prefect deploy` ran in: keep the
 # repository at the same path on every worker machine (or add a git_clone pull step).
-# Schedules are {TIMEZONE} times; the daily sweep skips Chinese non-working days itself.
+# Schedules are {TIMEZONE} times; the daily sweep fires every morning at 08:30 and skips Chinese
+# non-working days itself (调休: some weekends are working days, some weekdays are holidays).
 # No secrets here: SMTP and database settings come from each worker's environment (DUDAO_*).
 """
 
@@ -28,8 +29,8 @@ def deployment_entry(spec: DeploymentSpec) -> dict:
              "tags": list(spec.tags), "work_pool": {"name": POOL, "work_queue_name": "default"}}
     if spec.parameters:
         entry["parameters"] = dict(spec.parameters)
-    if spec.cron:
-        entry["schedules"] = [{"cron": spec.cron, "timezone": TIMEZONE}]
+    if spec.crons:
+        entry["schedules"] = [{"cron": cron, "timezone": TIMEZONE} for cron in spec.crons]
     else:
         entry["enforce_parameter_schema"] = False  # the flow checks its input and fails the run readably
     return entry

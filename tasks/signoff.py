@@ -36,7 +36,8 @@ def run_label(session: Session, inspection: Inspection) -> tuple[str, list[str]]
     """The Chinese run name and the tags (year, kind, unit) of a run about one inspection."""
     unit = session.get(Unit, inspection.unit_id)
     kind = KIND_LABELS.get(inspection.kind, inspection.kind)
-    return f"{inspection.year}年{kind}报告签发 · {unit.name}", [str(inspection.year), inspection.kind, unit.code]
+    year = f"{inspection.year}" if kind.startswith("年度") else f"{inspection.year}年"
+    return f"{year}{kind}报告签发 · {unit.name}", [str(inspection.year), inspection.kind, unit.code]
 
 
 def approve(session: Session, ref: str, as_of: date, actor: str) -> Outcome:
@@ -51,13 +52,13 @@ def approve(session: Session, ref: str, as_of: date, actor: str) -> Outcome:
     return Outcome(inspection.code, unit.name, as_of, newly=True)
 
 
-def request_signoffs(codes: list[str], timeout_minutes: int) -> list[str]:
+def request_signoffs(codes: list[str], timeout_seconds: int) -> list[str]:
     """Start one sign-off run per issued report (idempotent per inspection). Returns the run names asked."""
     from prefect.deployments import run_deployment
 
     started = []
     for code in codes:
         run = run_deployment(SIGNOFF_DEPLOYMENT, timeout=0, idempotency_key=f"signoff-{code}",
-                             parameters={"inspection": code, "timeout_minutes": timeout_minutes})
+                             parameters={"inspection": code, "timeout_seconds": timeout_seconds})
         started.append(run.name)
     return started
