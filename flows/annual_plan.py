@@ -6,6 +6,7 @@ from datetime import date
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.runtime import flow_run
 from pydantic import BaseModel, Field
 
 from dudao import clock
@@ -64,19 +65,25 @@ def plan_markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
-@flow(name="annual-plan", flow_run_name="{year}年度督导工作计划 · 南岸区")
-def annual_plan(year: int, seed: int | None = None, as_of: date | None = None) -> dict:
+def _plan_run_name() -> str:
+    """The January schedule passes no year: the run is named after the year it plans."""
+    return f"{flow_run.parameters.get('year') or clock.today().year}年度督导工作计划 · 南岸区"
+
+
+@flow(name="annual-plan", flow_run_name=_plan_run_name)
+def annual_plan(year: int | None = None, seed: int | None = None, as_of: date | None = None) -> dict:
     """Draw up the year's plan (once; running again shows the same plan).
 
     Args:
-        year: the plan's year.
+        year: the plan's year (default: the year of `as_of`, as the January schedule runs it).
         seed: the published seed of the 双随机 draw (default: derived from a public text naming the year).
         as_of: the day of planning (default: today).
 
     Returns:
         the plan view and the ratio report.
     """
-    params = AnnualPlanInput(year=year, seed=seed, as_of=as_of)
+    params = AnnualPlanInput(year=year or clock.resolve(as_of).year, seed=seed, as_of=as_of)
+    year = params.year
     result = draw_up_plan_task(params.year, clock.resolve(params.as_of), params.seed)
     create_markdown_artifact(plan_markdown(result), key=f"annual-plan-{year}", description=f"{year}年度督导工作计划")
     create_table_artifact(plan_rows(result["plan"]), key=f"annual-plan-{year}-targets",

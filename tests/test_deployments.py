@@ -197,3 +197,12 @@ def test_sweep_publishes_reports_and_a_table_of_moves_and_failures(seeded, prefe
     assert all("督导报告" in a.data and "dudao approve" in a.data for a in reports)
     assert len(links) == len(keys) and all("(file://" in a.data and ".html)" in a.data for a in links)
     assert "550 mailbox unavailable" in str(table[0].data) and codes[0] in str(table[0].data)
+
+
+def test_scheduled_deployments_need_no_parameter_the_schedule_cannot_give():
+    """A schedule fires with the deployment's parameters only: every required one must be among them."""
+    for spec in SPECS:
+        if spec.crons:
+            (deployment,) = build_deployments([spec.name], unit_names=[])
+            required = set(deployment._parameter_openapi_schema.required or [])
+            assert required <= set(spec.parameters), f"{spec.name} needs {required - set(spec.parameters)}"
