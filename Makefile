@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install clean deps-system
+.PHONY: demo test lint install clean deps-system serve
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -45,6 +45,14 @@ demo: $(STAMP) deps-system
 test: $(STAMP) deps-system
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
+
+## serve: a local Prefect server with its UI on http://127.0.0.1:4200 (SQLite under var/prefect-server, no
+## analytics) serving every deployment: schedules, the emergency/special forms, the sign-off. Ctrl-C stops it.
+serve: $(STAMP)
+	$(BIN)/dudao migrate
+	$(BIN)/dudao seed
+	PREFECT_HOME=$(CURDIR)/var/prefect-server PREFECT_SERVER_ANALYTICS_ENABLED=false \
+	  $(BIN)/dudao serve --with-server --host 127.0.0.1 --port 4200
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
