@@ -7,11 +7,15 @@ from dudao import clock
 from dudao.db import session_scope
 from dudao.runtime import load_runtime
 from flows.special_inspection import request_field
+from models import Unit
+from tasks.run_labels import add_run_tags
 from tasks.special import EmergencyInspectionInput, start_emergency
 
 
 def _emergency_run_name() -> str:
-    return f"突发事件督导 · {request_field('unit')}"
+    as_of = request_field("as_of")
+    year = as_of[:4] if as_of[:4].isdigit() else clock.today().year
+    return f"{year}年突发事件督导 · {request_field('unit')}"
 
 
 @task(name="open-emergency-inspection", task_run_name="启动突发事件督导")
@@ -19,6 +23,8 @@ def open_emergency(request: EmergencyInspectionInput) -> dict:
     rt = load_runtime()
     with session_scope() as session:
         inspection = start_emergency(session, request, rt, clock.resolve(request.as_of))
+        unit = session.get(Unit, inspection.unit_id)
+        add_run_tags([str(inspection.year), "emergency", unit.code])  # year, kind, unit: filters in the UI
         return {"inspection": inspection.code, "visit_on": str(inspection.visit_on)}
 
 
