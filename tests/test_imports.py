@@ -148,6 +148,7 @@ def test_a_second_self_assessment_is_refused_by_the_lifecycle(scene, tmp_path):
     (b"\n\n\n", "the first row must be the header"),
     (b"\x81\x30\xff\xfe\x00garbage", "neither UTF-8 nor GBK/GB18030"),
     (b"PK\x03\x04 not really a zip", "not a readable XLSX workbook"),
+    (bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504), "old Excel .xls format: save it as .xlsx or CSV"),
 ])
 def test_empty_and_unreadable_files_are_refused(scene, tmp_path, content, reason):
     path = tmp_path / "odd.csv"

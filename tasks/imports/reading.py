@@ -16,6 +16,7 @@ from pathlib import Path
 from tasks.imports.problems import refuse
 
 Cell = str | int | float | date | datetime | None
+OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # the old binary .xls (and .doc) container
 BLANK_RUN_END = 1000  # this many blank rows in a row end an XLSX sheet (formatted but empty rows)
 
 
@@ -51,11 +52,11 @@ def read_table(path: Path, limits: Limits | None = None) -> Table:
         raise refuse(name, f"the file is {size / 2**20:.1f} MB; at most {limits.max_bytes / 2**20:g} MB "
                            "can be imported at once: split it")
     suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise refuse(name, "old Excel .xls format: save it as .xlsx or CSV")
     with path.open("rb") as handle:
-        zipped = handle.read(4) == b"PK\x03\x04"
-    if suffix in (".xlsx", ".xlsm") or zipped:
+        magic = handle.read(8)
+    if suffix == ".xls" or magic == OLE_MAGIC:
+        raise refuse(name, "old Excel .xls format: save it as .xlsx or CSV")
+    if suffix in (".xlsx", ".xlsm") or magic.startswith(b"PK\x03\x04"):
         return _read_xlsx(path, limits)
     return _read_csv(path, limits)
 
