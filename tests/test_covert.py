@@ -34,11 +34,18 @@ def _simulate(start: date, end: date) -> None:
 def _prefect_texts(api_url: str) -> list[str]:
     """Run names, task run names and artifact contents of the annual-plan runs."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterKey,
+        FlowRunFilter,
+        FlowRunFilterId,
+        FlowRunFilterName,
+    )
 
     with get_client(sync_client=True) as client:
-        runs = [r for r in client.read_flow_runs() if "年度督导工作计划" in r.name]
-        tasks = [t.name for t in client.read_task_runs() if t.flow_run_id in {r.id for r in runs}]
+        runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(like_="年度督导工作计划")))
+        tasks = [t.name for t in client.read_task_runs(flow_run_filter=FlowRunFilter(
+            id=FlowRunFilterId(any_=[r.id for r in runs])))]
         artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
             key=ArtifactFilterKey(like_="annual-plan-2027")))
     assert runs and tasks and len(artifacts) >= 2
