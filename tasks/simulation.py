@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from sqlmodel import Session, func, select
 
 from dudao.runtime import Runtime
-from models import Finding, Inspection, RectificationItem, SimulationRun, Submission, Unit
-from models.lifecycle import InspectionStage, ItemStage, allowed_events
+from models import Finding, Inspection, InspectionKind, RectificationItem, SimulationRun, Submission, Unit
+from models.lifecycle import InspectionStage, ItemStage
 from rules import behaviour
 from tasks.annual_cycle import open_annual_inspections
 from tasks.responses import (
@@ -63,11 +63,17 @@ def _self_assess(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
                                     as_of=as_of, policy=rt.policy.scoring)
 
 
+def _unannounced_due(session: Session, as_of: date) -> list[tuple[Inspection, Unit]]:
+    """Planned covert and emergency inspections whose visit day has come: they are never announced."""
+    return list(session.exec(select(Inspection, Unit).join(Unit, Inspection.unit_id == Unit.id).where(
+        Inspection.stage == S.PLANNED, Inspection.visit_on <= as_of,
+        Inspection.covert.is_(True) | (Inspection.kind == InspectionKind.EMERGENCY)).order_by(Inspection.id)).all())
+
+
 def _visit(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
     for stage in (S.PLANNED, S.NOTIFIED, S.SELF_ASSESSMENT):  # planned: covert and emergency, unannounced
-        for inspection, unit in _stage(session, stage):
-            if inspection.visit_on is not None and inspection.visit_on <= as_of and (
-                    stage != S.PLANNED or "visit_unannounced" in allowed_events(inspection)):
+        for inspection, unit in _unannounced_due(session, as_of) if stage == S.PLANNED else _stage(session, stage):
+            if inspection.visit_on <= as_of:
                 found = behaviour.findings_for(seed, inspection.code, unit.kind)
                 record_visit(session, inspection, [FindingInput(*f) for f in found], as_of, rt, actor=ACTOR)
                 record_simulated_scores(session, seed=seed, inspection=inspection, unit=unit, source="onsite",
