@@ -136,8 +136,9 @@ def test_emergency_inspection_started_from_the_form_completes(stack, page):
     finished = wait_finished(api_url, run["id"], timeout=90)
     assert finished["state_type"] == "COMPLETED", finished["state"]["message"]
     page.goto(f"{url}/runs/flow-run/{run['id']}")
-    page.get_by_text(UNIT).first.wait_for()
+    page.get_by_text(f"2026年突发事件督导 · {UNIT}").first.wait_for()
     page.get_by_text("Completed").first.wait_for()
+    assert {"2026", "emergency", "S002"} <= set(finished["tags"])
     shot(page, "04-emergency-run-completed")
     engine = create_engine(stack["ledger"])
     with engine.connect() as conn:
