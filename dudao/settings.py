@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     smtp_from: str = "dudao@jdz.nanan.example.cn"
     smtp_from_name: str = "南岸区政府教育督导室"
     smtp_concurrency: int = 8
+    smtp_password_block: str | None = None  # name of a Prefect Secret block holding the password instead
+    smtp_timeout: float = 30.0
+    smtp_max_attempts: int = 5  # transient failures after this many attempts: the notice is reported stuck
+    smtp_claim_seconds: int = 600  # a notice left `sending` this long by a run elsewhere is taken again
     mail_domain: str = "dudao.nanan.example.cn"
     # where var/out is served over HTTP for operators (links in Prefect artifacts); None: file:// links
     documents_url: str | None = None

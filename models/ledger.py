@@ -34,11 +34,14 @@ class Notice(SQLModel, table=True):
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
     created_on: date
     hold_until: date | None = None  # covert inspections: not delivered before the visit
-    status: str = Field(default="pending", index=True, max_length=10)  # pending, sent, failed
+    status: str = Field(default="pending", index=True, max_length=10)  # pending, sending, sent, failed
     attempts: int = 0
     last_error: str = Field(default="", sa_type=Text)
     message_id: str = Field(max_length=200)
     sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    # while `sending`: the delivery run that claimed it (host/pid/random) and when (tasks/outbox_ledger.py)
+    attempt_token: str | None = Field(default=None, max_length=100)
+    claimed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class AuditEvent(SQLModel, table=True):

@@ -1,107 +1,216 @@
 """Delivery of the outbox: pending notices become e-mails, to SMTP when configured, else to the Maildir.
 
-Render, send and record are separate: the notice row holds the rendered text; this module builds the
-message, hands it over, and records the outcome per notice.
+Render, send and record are separate steps: the notice row holds the rendered text; a run claims a group
+of notices (tasks/outbox_ledger.py), builds their messages (tasks/notice_build.py), hands them to the
+Maildir or to SMTP (tasks/smtp_delivery.py), and records each outcome as it arrives.
+
+What a notice's recipient gets:
+- Maildir (no SMTP configured): exactly once; the file name comes from the outbox key, so a run repeated
+  after a crash finds the message there and only records it.
+- SMTP: every notice is accepted by the server at least once and, except after a crash, exactly once.
+  A run killed between the server's "250 accepted" and the commit of that outcome (at most FLUSH_SECONDS
+  of outcomes, plus the messages on the wire) leaves those notices `sending`; the next run sends them
+  again with the same Message-ID, which lets the receiving side drop the copy. Messages the server had
+  not accepted yet (still waiting for the reply to DATA) are simply sent for the first time.
 """
+
+from __future__ import annotations
 
 import asyncio
 import json
+import logging
+from dataclasses import dataclass
 from datetime import date
 
-from prefect import task
-from sqlmodel import Session, or_, select
+from prefect import get_run_logger, task
+from prefect.context import TaskRunContext
+from prefect.tasks import exponential_backoff
+from sqlalchemy import select
 
-from dudao import clock
 from dudao.db import session_scope
+from dudao.errors import InputError
 from dudao.settings import Settings, get_settings
-from models import Document, Notice
+from models import Document, Notice, Unit
 from tasks.maildir_outbox import deliver_to_maildir
-from tasks.messages import Attachment, build_message
+from tasks.notice_build import MessageSpec, document_attachments, render_all
+from tasks.notice_report import stuck_notices
+from tasks.outbox_ledger import ClaimRequest, Recorder, claim, new_token, release
+from tasks.smtp_config import smtp_config
+from tasks.smtp_delivery import Group, send_outbox
+from tasks.smtp_sender import SmtpConfig
+
+logger = logging.getLogger(__name__)
 
 BATCH = 500
 
 
-def pending_notices(session: Session, as_of: date, limit: int) -> list[Notice]:
-    """Pending notices that may go out on `as_of` (covert ones wait until their visit)."""
-    return list(session.exec(select(Notice).where(
-        Notice.status == "pending", or_(Notice.hold_until.is_(None), Notice.hold_until <= as_of),
-    ).order_by(Notice.id).limit(limit)).all())
+@dataclass
+class DeliveryOutcome:
+    """What one run did: counts by outcome, and whether another attempt soon is worth it."""
+
+    counts: dict[str, int]
+    retryable: int  # transient failures of notices still below smtp_max_attempts
+    stopped_early: bool  # the server took nothing from a whole group: the rest waits for the next run
+
+    @property
+    def retry_wanted(self) -> bool:
+        return self.retryable > 0 or self.stopped_early
 
 
-def to_message(session: Session, notice: Notice, settings: Settings):
-    attachments = []
-    if notice.document_id is not None:
-        document = session.get(Document, notice.document_id)
-        path = settings.out_dir / document.path
-        if path.exists():
-            attachments.append(Attachment(f"{document.title}.html", path.read_bytes(), "text/html"))
-    return build_message(
+def spec_for(notice: Notice, document: Document | None, settings: Settings) -> MessageSpec:
+    attachments = () if document is None else document_attachments(document.title, settings.out_dir / document.path)
+    return MessageSpec(
         key=notice.key, sender=settings.smtp_from, sender_name=settings.smtp_from_name,
-        recipients=[tuple(r) for r in json.loads(notice.recipients)], subject=notice.subject,
-        text=notice.body_text, html=notice.body_html, attachments=attachments, domain=settings.mail_domain)
+        recipients=tuple(tuple(r) for r in json.loads(notice.recipients)), subject=notice.subject,
+        text=notice.body_text, html=notice.body_html or None, attachments=attachments,
+        domain=settings.mail_domain)
 
 
-def _mark(notice: Notice, status: str, reason: str = "") -> None:
-    notice.attempts += 1
-    notice.status, notice.last_error = status, reason
-    if status == "sent":
-        notice.sent_at = clock.now()
-
-
-def deliver_batch_to_maildir(as_of: date, settings: Settings) -> dict[str, int]:
-    """One batch of pending notices into the Maildir; returns counts by outcome."""
-    with session_scope() as session:
-        notices = pending_notices(session, as_of, BATCH)
-        for notice in notices:
-            deliver_to_maildir(settings.outbox_dir, notice.key, to_message(session, notice, settings))
-            _mark(notice, "sent")
-            session.add(notice)
-    return {"sent": len(notices)}
-
-
-def deliver_batch_to_smtp(as_of: date, settings: Settings) -> dict[str, int]:
-    """One batch of pending notices over SMTP; transient failures stay pending for the retry."""
-    from tasks.smtp_sender import SmtpConfig, send_batch
-
-    config = SmtpConfig(host=settings.smtp_host, port=settings.smtp_port, username=settings.smtp_username,
-                        password=settings.smtp_password, tls=settings.smtp_tls,
-                        concurrency=settings.smtp_concurrency)
-    with session_scope() as session:
-        notices = {n.key: n for n in pending_notices(session, as_of, BATCH)}
-        messages = [(key, to_message(session, n, settings)) for key, n in notices.items()]
-    counts = {"sent": 0, "transient": 0, "permanent": 0}
-    for result in asyncio.run(send_batch(messages, config)):
-        counts[result.status] += 1
+def claim_group(request: ClaimRequest, settings: Settings) -> Group:
+    """Claim the next notices and describe their messages (documents read in one query)."""
+    notices = claim(request)
+    document_ids = {n.document_id for n in notices if n.document_id is not None}
+    documents: dict[int, Document] = {}
+    if document_ids:
         with session_scope() as session:
-            notice = session.get(Notice, notices[result.key].id)
-            status = {"sent": "sent", "permanent": "failed"}.get(result.status, "pending")
-            _mark(notice, status, result.reason)
-            session.add(notice)
-    return counts
+            documents = {d.id: d for d in session.execute(
+                select(Document).where(Document.id.in_(document_ids))).scalars()}
+    return Group(notices, [spec_for(n, documents.get(n.document_id), settings) for n in notices])
 
 
-def deliver_pending_now(as_of: date) -> dict[str, int]:
-    """Deliver every pending notice, batch by batch."""
+def _into_maildir(next_group, recorder: Recorder, settings: Settings) -> bool:
+    after_id = 0
+    while (group := next_group(after_id)).notices:
+        for notice, built in zip(group.notices, render_all(group.specs), strict=True):
+            if isinstance(built, str):
+                recorder.add(notice.key, "permanent", built)
+                continue
+            deliver_to_maildir(settings.outbox_dir, notice.key, built)
+            recorder.add(notice.key, "sent")
+        after_id = group.notices[-1].id
+    return False
+
+
+def _run(as_of: date, settings: Settings, config: SmtpConfig | None, only_id: int | None = None) -> DeliveryOutcome:
+    token = new_token()
+    recorder = Recorder(token, max_attempts=settings.smtp_max_attempts)
+    limit = BATCH if config is None else min(1000, max(100, 20 * config.concurrency))
+
+    def next_group(after_id: int) -> Group:
+        request = ClaimRequest(token, as_of, after_id, limit, settings.smtp_claim_seconds, only_id)
+        group = claim_group(request, settings)
+        recorder.expect(group.notices)
+        return group
+
+    try:
+        if config is None:
+            stopped = _into_maildir(next_group, recorder, settings)
+        else:
+            stopped = asyncio.run(send_outbox(next_group, config, recorder))
+        recorder.flush()
+    finally:
+        _settle(recorder, token)
+    return DeliveryOutcome(dict(recorder.counts), recorder.retryable, stopped)
+
+
+def _settle(recorder: Recorder, token: str) -> None:
+    """After a failure too: keep what is known (outcomes not committed yet), then free the rest."""
+    try:
+        recorder.flush()
+    except Exception:
+        logger.exception("outcomes of %s could not be recorded; those notices will be sent again", token)
+    release(token)
+
+
+def deliver_pending_now(as_of: date, *, only_id: int | None = None) -> DeliveryOutcome:
+    """Deliver every notice due on `as_of` (or just `only_id`, failed or not), group by group.
+
+    Raises:
+        InputError: the SMTP settings do not fit together (checked before anything is claimed).
+    """
     settings = get_settings()
-    deliver = deliver_batch_to_smtp if settings.smtp_host else deliver_batch_to_maildir
-    total: dict[str, int] = {}
-    while True:
-        counts = deliver(as_of, settings)
-        for name, count in counts.items():
-            total[name] = total.get(name, 0) + count
-        if counts.get("sent", 0) + counts.get("permanent", 0) == 0:
-            return total
+    return _run(as_of, settings, smtp_config(settings), only_id)
 
 
-@task(name="deliver-notices", task_run_name="deliver notices · {as_of}", retries=3,
-      retry_delay_seconds=[2, 10, 30], retry_jitter_factor=0.5)
+def deliver_batch_to_maildir(as_of: date, settings: Settings | None = None) -> dict[str, int]:
+    """Every due notice into the Maildir (whatever the SMTP settings say); returns counts by outcome."""
+    return _run(as_of, settings or get_settings(), None).counts
+
+
+def refresh_recipients(session, notice: Notice) -> None:
+    """Take each recipient's address from its unit as it is now (an operator may have corrected it)."""
+    recipients = json.loads(notice.recipients)
+    names = [name for name, _ in recipients]
+    current = dict(session.execute(select(Unit.name, Unit.email).where(Unit.name.in_(names))).all())
+    refreshed = [[name, current.get(name) or address] for name, address in recipients]
+    if refreshed != recipients:
+        notice.recipients = json.dumps(refreshed, ensure_ascii=False)
+        session.add(notice)
+
+
+def retry_notice(notice_id: int, as_of: date) -> Notice:
+    """Send one notice again by hand (failed, or pending after transient failures); returns it afterwards.
+
+    Raises:
+        InputError: no such notice, already sent, held (covert inspection) or being sent by another run.
+    """
+    with session_scope() as session:
+        notice = session.get(Notice, notice_id)
+        if notice is None:
+            raise InputError(f"notice {notice_id} does not exist")
+        if notice.status == "sent":
+            raise InputError(f"notice {notice_id} was sent at {notice.sent_at:%Y-%m-%d %H:%M}; it is not sent twice")
+        if notice.hold_until is not None and notice.hold_until > as_of:
+            raise InputError(f"notice {notice_id} is held until {notice.hold_until} (covert inspection)")
+        refresh_recipients(session, notice)
+    outcome = deliver_pending_now(as_of, only_id=notice_id)
+    if sum(outcome.counts.values()) == 0:
+        raise InputError(f"notice {notice_id} is being sent by another run right now")
+    with session_scope() as session:
+        return session.get(Notice, notice_id)
+
+
+class TransientDelivery(Exception):
+    """Raised by the task after recording, so that Prefect's retry sends the transient failures again."""
+
+
+def _transient_only(task, task_run, state) -> bool:
+    """Retry what the server refused for now; a settings error or a bug fails the run at once."""
+    try:
+        state.result()
+    except TransientDelivery:
+        return True
+    except BaseException:
+        return False
+    return False
+
+
+def _last_try() -> bool:
+    context = TaskRunContext.get()
+    return context is None or context.task_run.run_count > context.task.retries
+
+
+@task(name="deliver-notices", task_run_name="deliver notices · {as_of}", retries=4,
+      retry_delay_seconds=exponential_backoff(backoff_factor=2), retry_jitter_factor=0.5,
+      retry_condition_fn=_transient_only)
 def deliver_notices(as_of: date) -> dict[str, int]:
-    """Deliver the outbox.
+    """Deliver the outbox; retried (2, 4, 8, 16 s, with jitter) while notices fail transiently.
 
     Args:
         as_of: held notices (covert inspections) go out only from their date on.
 
     Returns:
-        counts by outcome: sent, transient, permanent.
+        counts by outcome (sent, transient, permanent) and `stuck`: notices still pending after
+        `smtp_max_attempts` attempts, which the sweep's artifact lists.
     """
-    return deliver_pending_now(as_of)
+    outcome = deliver_pending_now(as_of)
+    logger = get_run_logger()
+    logger.info("delivery: %s", outcome.counts)
+    if outcome.retry_wanted and not _last_try():
+        raise TransientDelivery(f"{outcome.counts['transient']} notice(s) failed transiently"
+                                + (", the server took none of a group" if outcome.stopped_early else ""))
+    with session_scope() as session:
+        stuck, _ = stuck_notices(session, get_settings().smtp_max_attempts, limit=0)
+    if stuck:
+        logger.warning("%d notice(s) still pending after %d attempts", stuck, get_settings().smtp_max_attempts)
+    return {**outcome.counts, "stuck": stuck}

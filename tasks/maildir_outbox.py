@@ -5,7 +5,7 @@ Each notice has a fixed file name, so a delivery repeated after a crash finds th
 
 import hashlib
 import os
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 
 
@@ -23,14 +23,15 @@ def already_delivered(root: Path, key: str) -> bool:
     return (root / "new" / name).exists() or any((root / "cur").glob(f"{name}:2,*"))
 
 
-def deliver_to_maildir(root: Path, key: str, message: EmailMessage) -> bool:
-    """Put the message in `root/new` unless it is there already. Returns True if written now."""
+def deliver_to_maildir(root: Path, key: str, message: Message | bytes) -> bool:
+    """Put the message (built, or its bytes) in `root/new` unless it is there already. True if written now."""
     _ensure(root)
     if already_delivered(root, key):
         return False
     name = _name(key)
     tmp = root / "tmp" / f"{name}.{os.getpid()}"
-    tmp.write_bytes(message.as_bytes())
+    # Maildir files end their lines with LF; built bytes come with the CRLF of the wire.
+    tmp.write_bytes(message.replace(b"\r\n", b"\n") if isinstance(message, bytes) else message.as_bytes())
     try:
         os.link(tmp, root / "new" / name)  # atomic, and refuses to overwrite a concurrent delivery
     except FileExistsError:

@@ -13,6 +13,7 @@ from sqlmodel import Session, func, select
 from dudao.db import session_scope
 from dudao.settings import get_settings
 from models import KIND_LABELS, Document, Inspection, Notice, Unit
+from tasks.notice_report import stuck_notices
 
 FAILED_ROWS = 20
 
@@ -95,7 +96,12 @@ def sweep_rows(session: Session, moved: dict[str, list[int]], delivered: dict[st
     rows += [{"类别": "失败通知", "项目": notice.key, "数量": notice.attempts,
               "明细": f"{notice.subject}：{notice.last_error[:200]}"} for notice in failed]
     if failed_total > len(failed):
-        rows.append({"类别": "失败通知", "项目": "其余", "数量": failed_total - len(failed), "明细": "见 dudao summary"})
+        rows.append({"类别": "失败通知", "项目": "其余", "数量": failed_total - len(failed), "明细": "见 dudao notices --failed"})
+    stuck_total, stuck = stuck_notices(session, get_settings().smtp_max_attempts, FAILED_ROWS)
+    rows += [{"类别": "滞留通知", "项目": notice.key, "数量": notice.attempts,
+              "明细": f"{notice.subject}：{notice.last_error[:200]}"} for notice in stuck]
+    if stuck_total > len(stuck):
+        rows.append({"类别": "滞留通知", "项目": "其余", "数量": stuck_total - len(stuck), "明细": "见 dudao notices --stuck"})
     return rows
 
 

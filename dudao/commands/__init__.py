@@ -12,4 +12,5 @@ MODULES = [
     "dudao.commands.audit",
     "dudao.commands.documents",
     "dudao.commands.publish",
+    "dudao.commands.notices",
 ]

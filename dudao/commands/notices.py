@@ -1,0 +1,74 @@
+"""The outbox: `dudao notices [--failed|--stuck]`, `dudao notices deliver`, `dudao notices retry ID`."""
+
+import argparse
+import json
+
+from dudao.cli_support import iso_date
+
+
+def cmd_notices(args) -> int:
+    from dudao.db import session_scope
+    from dudao.settings import get_settings
+    from tasks.notice_report import failed_notices, notice_row, status_counts, stuck_notices
+
+    with session_scope() as session:
+        if args.failed or args.stuck:
+            pick = failed_notices if args.failed else lambda s, n: stuck_notices(s, get_settings().smtp_max_attempts, n)
+            total, notices = pick(session, args.limit)
+            rows = [notice_row(n) for n in notices]
+        else:
+            total, rows = None, [status_counts(session)]
+    if args.json:
+        print(json.dumps(rows if total is not None else rows[0], ensure_ascii=False))
+    elif total is None:
+        print("  ".join(f"{status} {count}" for status, count in rows[0].items()) or "the outbox is empty")
+    else:
+        _print_rows("failed" if args.failed else "stuck", total, rows)
+    return 0
+
+
+def _print_rows(what: str, total: int, rows: list[dict]) -> None:
+    print(f"{total} {what} notice(s)" + (f", newest {len(rows)} shown" if total > len(rows) else ""))
+    for row in rows:
+        print(f"#{row['id']}  {row['key']}  attempts {row['attempts']}  {row['subject']}")
+        print(f"    {row['last_error'] or '(no reason recorded)'}")
+
+
+def cmd_deliver(args) -> int:
+    from dudao.prefect_env import configure_prefect
+    from dudao.settings import get_settings
+    from tasks.smtp_config import smtp_config
+
+    smtp_config(get_settings())  # settings mistakes: one clear line before Prefect starts
+    configure_prefect()
+    from flows.deliver_outbox import deliver_outbox
+
+    print(json.dumps(deliver_outbox(args.as_of), ensure_ascii=False))
+    return 0
+
+
+def cmd_retry(args) -> int:
+    from dudao import clock
+    from tasks.delivery import retry_notice
+
+    notice = retry_notice(args.id, clock.resolve(args.as_of))
+    print(f"notice {notice.id}: {notice.status}" + (f" ({notice.last_error})" if notice.last_error else ""))
+    return 0 if notice.status == "sent" else 1
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    notices = sub.add_parser("notices", help="the outbox: counts by status, failed or stuck notices; deliver; retry")
+    notices.add_argument("--failed", action="store_true", help="notices refused for good (5xx), with the reason")
+    notices.add_argument("--stuck", action="store_true",
+                         help="pending after DUDAO_SMTP_MAX_ATTEMPTS transient failures, with the last error")
+    notices.add_argument("--limit", type=int, default=50)
+    notices.add_argument("--json", action="store_true")
+    notices.set_defaults(func=cmd_notices)
+    actions = notices.add_subparsers(dest="action")
+    deliver = actions.add_parser("deliver", help="deliver what is due (SMTP when configured, else var/outbox/)")
+    deliver.add_argument("--as-of", type=iso_date, help="held notices go out from their date on (default: today)")
+    deliver.set_defaults(func=cmd_deliver)
+    retry = actions.add_parser("retry", help="send one notice again now (failed or pending)")
+    retry.add_argument("id", type=int, metavar="ID")
+    retry.add_argument("--as-of", type=iso_date)
+    retry.set_defaults(func=cmd_retry)

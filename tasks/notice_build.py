@@ -1,0 +1,82 @@
+"""A notice row becomes the bytes of its e-mail: text + HTML, the official document attached (HTML, and the
+PDF when one was written beside it), the deterministic Message-ID.
+
+No database and no Prefect here: a `MessageSpec` is a small picklable value, so a big delivery can build
+its messages in worker processes while the event loop sends (the email package costs milliseconds of CPU
+per message; see bench/notices_outbox.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email import policy
+from email.message import Message
+from email.parser import BytesParser
+from pathlib import Path
+
+from dudao.errors import InputError
+from tasks.messages import Attachment, build_message, safe_filename
+
+_UNSAFE_IN_NAME = re.compile(r"[/\\\x00-\x1f\x7f\u2028\u2029]|=\?")
+_WIRE_PARSER = BytesParser(policy=policy.compat32)
+
+
+@dataclass(frozen=True)
+class MessageSpec:
+    """Everything one e-mail is made of; attachments are read from disk when the message is built."""
+
+    key: str
+    sender: str
+    sender_name: str
+    recipients: tuple[tuple[str, str], ...]
+    subject: str
+    text: str
+    html: str | None
+    attachments: tuple[tuple[str, str, str], ...]  # (file name, path, MIME type)
+    domain: str
+
+
+def attachment_name(title: str, suffix: str) -> str:
+    """A file name from a document title: separators, line breaks and '=?' become '_' (the title stays whole)."""
+    return safe_filename(_UNSAFE_IN_NAME.sub("_", title).strip() + suffix)
+
+
+def document_attachments(title: str, html_path: Path) -> tuple[tuple[str, str, str], ...]:
+    """The filed document as HTML, plus its PDF when tasks/pdf.py wrote one beside it."""
+    files = []
+    if html_path.is_file():
+        files.append((attachment_name(title, ".html"), str(html_path), "text/html"))
+    pdf = html_path.with_suffix(".pdf")
+    if pdf.is_file():
+        files.append((attachment_name(title, ".pdf"), str(pdf), "application/pdf"))
+    return tuple(files)
+
+
+def render(spec: MessageSpec) -> bytes:
+    """The message as sent (CRLF, 7-bit safe). Raises InputError on a bad header or address."""
+    try:
+        attachments = [Attachment(name, Path(path).read_bytes(), mime) for name, path, mime in spec.attachments]
+    except OSError as exc:
+        raise InputError(f"attachment of {spec.key} cannot be read: {exc}") from None
+    message = build_message(
+        key=spec.key, sender=spec.sender, sender_name=spec.sender_name, recipients=list(spec.recipients),
+        subject=spec.subject, text=spec.text, html=spec.html, attachments=attachments, domain=spec.domain)
+    return message.as_bytes(policy=policy.SMTP)
+
+
+def render_all(specs: list[MessageSpec]) -> list[bytes | str]:
+    """Render many (one call per worker-process task): the bytes, or why the message cannot be built."""
+    out: list[bytes | str] = []
+    for spec in specs:
+        try:
+            out.append(render(spec))
+        except InputError as exc:
+            out.append(f"message refused before sending: {exc}")
+    return out
+
+
+def wire_message(raw: bytes) -> Message:
+    """The built bytes as aiosmtplib sends them: top-level headers parsed (for envelope and Date), the
+    body kept exactly as built, so sending does not pay for a second MIME serialisation."""
+    return _WIRE_PARSER.parsebytes(raw, headersonly=True)

@@ -1,0 +1,112 @@
+"""The outbox over SMTP: claim a group, build it, send it over the pooled connections, record as results come.
+
+While one group is on the wire the next is claimed and built (in worker processes when the run is big),
+so the connections stay busy; results are committed every FLUSH_SECONDS by a small timer task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import suppress
+from dataclasses import dataclass
+
+from models import Notice
+from tasks.notice_build import MessageSpec, render_all, wire_message
+from tasks.outbox_ledger import FLUSH_SECONDS, Recorder
+from tasks.smtp_sender import SmtpConfig, send_batch
+
+POOL_FROM = 200  # a group this big is built in worker processes
+SLICE = 50  # messages per worker-process task
+
+
+@dataclass
+class Group:
+    """Claimed notices and their specs (from the claim step, run in a thread)."""
+
+    notices: list[Notice]
+    specs: list[MessageSpec]
+
+
+ClaimNext = Callable[[int], Group]  # after_id -> the next claimed group (empty when none is due)
+
+
+class Builder:
+    """Builds a group's messages: in this process for small groups, in worker processes for big ones."""
+
+    def __init__(self) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+
+    async def build(self, specs: list[MessageSpec]) -> list[bytes | str]:
+        if len(specs) < POOL_FROM:
+            return await asyncio.to_thread(render_all, specs)
+        if self.pool is None:
+            workers = max(1, min(4, os.cpu_count() or 1))
+            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        loop = asyncio.get_running_loop()
+        parts = await asyncio.gather(*(loop.run_in_executor(self.pool, render_all, specs[i:i + SLICE])
+                                       for i in range(0, len(specs), SLICE)))
+        return [item for part in parts for item in part]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+async def _prepare(claim_next: ClaimNext, after_id: int, builder: Builder) -> tuple[Group, list]:
+    claiming = asyncio.ensure_future(asyncio.to_thread(claim_next, after_id))
+    try:
+        group = await asyncio.shield(claiming)
+    except asyncio.CancelledError:
+        await claiming  # a claim being committed finishes first, so the run's release() comes after it
+        raise
+    return group, await builder.build(group.specs)
+
+
+async def _flush_every(recorder: Recorder) -> None:
+    while True:
+        await asyncio.sleep(FLUSH_SECONDS)
+        recorder.flush()
+
+
+def _ready(group: Group, built: list, recorder: Recorder) -> list:
+    """The sendable (key, message) pairs; a message that cannot be built is recorded failed at once."""
+    batch = []
+    for notice, item in zip(group.notices, built, strict=True):
+        if isinstance(item, str):
+            recorder.add(notice.key, "permanent", item)
+        else:
+            batch.append((notice.key, wire_message(item)))
+    return batch
+
+
+async def send_outbox(claim_next: ClaimNext, config: SmtpConfig, recorder: Recorder) -> bool:
+    """Send group after group until none is due. Returns True if it stopped early: a whole group went
+    out with nothing accepted and some transient failure (the server is down or refusing for now)."""
+    builder = Builder()
+    flusher = asyncio.create_task(_flush_every(recorder))
+    upcoming = asyncio.create_task(_prepare(claim_next, 0, builder))
+    try:
+        while True:
+            group, built = await upcoming
+            if not group.notices:
+                return False
+            upcoming = asyncio.create_task(_prepare(claim_next, group.notices[-1].id, builder))
+            before = dict(recorder.counts)
+            await send_batch(_ready(group, built, recorder), config,
+                             on_result=lambda r: recorder.add(r.key, r.status, r.reason))
+            if recorder.counts["sent"] == before["sent"] and recorder.counts["transient"] > before["transient"]:
+                return True
+    finally:
+        await _stop(upcoming, flusher)
+        builder.close()
+
+
+async def _stop(*tasks: asyncio.Task) -> None:
+    for task in tasks:
+        task.cancel()
+        with suppress(asyncio.CancelledError, Exception):
+            await task
