@@ -1,0 +1,74 @@
+"""复核: a request within the window is recorded and acknowledged, the ladder goes on meanwhile, the office is
+reminded once when the decision is due, and a request outside the window is refused with nothing written."""
+
+import json
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from dudao.db import session_scope
+from dudao.errors import InputError
+from models import AuditEvent, Inspection, Notice, RectificationItem, ReviewRequest
+from tasks.review import decide_review, remind_review_decisions, request_review
+from tests.ladder_support import make_items, notices_of, sweep, sweep_days, totals
+
+D = date.fromisoformat
+
+
+def _inspection_of(item_id: int) -> Inspection:
+    with session_scope() as session:
+        return session.get(Inspection, session.get(RectificationItem, item_id).inspection_id)
+
+
+def _request(inspection_id: int, day: date, rt, reason: str = "对问题认定有异议") -> int:
+    with session_scope() as session:
+        return request_review(session, session.get(Inspection, inspection_id), reason, day, rt, actor="unit").id
+
+
+def test_a_review_is_recorded_and_the_ladder_is_not_suspended(seeded, runtime):
+    [item_id] = make_items("S019", D("2026-09-30"), issued_on=D("2026-09-01"))
+    inspection = _inspection_of(item_id)
+    request_id = _request(inspection.id, D("2026-09-10"), runtime)
+    with session_scope() as session:
+        request = session.get(ReviewRequest, request_id)
+        receipt = session.exec(select(Notice).where(Notice.kind == "review_receipt")).one()
+        event = session.exec(select(AuditEvent).where(AuditEvent.event == "review_request")).one()
+    assert (request.decision, request.decide_by) == ("pending", D("2026-10-10"))  # 30 days
+    assert [name for name, _ in json.loads(receipt.recipients)] == ["海棠溪阳光小学（示例）", "南岸区政府教育督导室"]  # S019 and the office
+    assert "不停止执行" in receipt.body_text
+    assert json.loads(event.detail)["ladder_suspended"] is False
+    sweep_days(D("2026-09-20"), D("2026-10-08"), runtime)
+    assert notices_of(item_id)["urge"] == 1  # the request did not hold the 督办
+
+
+def test_a_request_outside_the_window_is_refused_and_nothing_is_written(seeded, runtime):
+    [item_id] = make_items("S020", D("2026-09-30"), issued_on=D("2026-09-01"))
+    inspection = _inspection_of(item_id)
+    before = totals()
+    with pytest.raises(InputError, match=r"until 2026-09-16 \(rectification.review_request_days\)"):
+        _request(inspection.id, D("2026-09-17"), runtime)
+    assert totals() == before
+    _request(inspection.id, D("2026-09-16"), runtime)  # the last day is inside
+    with pytest.raises(InputError, match="already requested"):
+        _request(inspection.id, D("2026-09-16"), runtime)
+
+
+def test_the_office_is_reminded_once_when_a_decision_is_due_and_then_decides(seeded, runtime):
+    [item_id] = make_items("S021", D("2026-09-30"), issued_on=D("2026-09-01"))
+    request_id = _request(_inspection_of(item_id).id, D("2026-09-05"), runtime)
+    assert sweep(D("2026-10-04"), runtime, step=remind_review_decisions) == []
+    assert sweep(D("2026-10-05"), runtime, step=remind_review_decisions) == [request_id]
+    assert sweep(D("2026-10-06"), runtime, step=remind_review_decisions) == []  # once
+    with session_scope() as session:
+        decide_review(session, session.get(ReviewRequest, request_id), False, "认定事实清楚", D("2026-10-09"),
+                      actor="operator")
+    with session_scope() as session:
+        kinds = sorted(session.exec(select(Notice.kind).where(Notice.kind.like("review%"))).all())
+        decision = session.exec(select(Notice).where(Notice.kind == "review_decision")).one()
+        late = json.loads(session.exec(select(AuditEvent.detail).where(AuditEvent.event == "review_decision")).one())
+    assert kinds == ["review_decision", "review_due", "review_receipt"]
+    assert "维持原督导意见书" in decision.body_text and late["late"] is True
+    assert sweep(D("2026-10-12"), runtime, step=remind_review_decisions) == []
+    with session_scope() as session, pytest.raises(InputError, match="already decided"):
+        decide_review(session, session.get(ReviewRequest, request_id), True, "x", D("2026-10-12"), actor="operator")
