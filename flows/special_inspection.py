@@ -17,7 +17,9 @@ def request_field(name: str) -> str:
 
 
 def _special_run_name() -> str:
-    return f"专项督导 · {request_field('theme')}"
+    as_of = request_field("as_of")
+    year = as_of[:4] if as_of[:4].isdigit() else clock.today().year
+    return f"{year}年专项督导 · {request_field('theme')}"
 
 
 @task(name="open-special-inspections", task_run_name="开展专项督导")
