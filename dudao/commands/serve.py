@@ -30,6 +30,9 @@ def cmd_serve(args) -> int:
 
     migrate()
     if not args.with_server:
+        if not os.environ.get("PREFECT_API_URL"):
+            print("dudao: warning: PREFECT_API_URL is not set: runs go to a temporary server without UI; "
+                  "use --with-server (make serve) or point PREFECT_API_URL at your Prefect server", flush=True)
         _serve(args.only, args.limit)
         return 0
     from deployments.local_server import running_server
