@@ -50,7 +50,7 @@ class DeliveryOutcome:
 
     counts: dict[str, int]
     retryable: int  # transient failures of notices still below smtp_max_attempts
-    stopped_early: bool  # the server took nothing from a whole group: the rest waits for the next run
+    stopped_early: bool  # the server took nothing from a full group: the notices after it were not tried
 
     @property
     def retry_wanted(self) -> bool:
@@ -75,7 +75,8 @@ def claim_group(request: ClaimRequest, settings: Settings) -> Group:
         with session_scope() as session:
             documents = {d.id: d for d in session.execute(
                 select(Document).where(Document.id.in_(document_ids))).scalars()}
-    return Group(notices, [spec_for(n, documents.get(n.document_id), settings) for n in notices])
+    specs = [spec_for(n, documents.get(n.document_id), settings) for n in notices]
+    return Group(notices, specs, full=len(notices) == request.limit)
 
 
 def _into_maildir(next_group, recorder: Recorder, settings: Settings) -> bool:
@@ -190,6 +191,15 @@ def _last_try() -> bool:
     return context is None or context.task_run.run_count > context.task.retries
 
 
+_TRIES_SO_FAR: dict[str, dict[str, int]] = {}  # task run id -> outcome counts of its earlier tries
+
+
+def _with_earlier_tries(counts: dict[str, int]) -> dict[str, int]:
+    context = TaskRunContext.get()
+    earlier = _TRIES_SO_FAR.pop(str(context.task_run.id), {}) if context else {}
+    return {name: count + earlier.get(name, 0) for name, count in counts.items()}
+
+
 @task(name="deliver-notices", task_run_name="deliver notices · {as_of}", retries=4,
       retry_delay_seconds=exponential_backoff(backoff_factor=2), retry_jitter_factor=0.5,
       retry_condition_fn=_transient_only)
@@ -200,17 +210,20 @@ def deliver_notices(as_of: date) -> dict[str, int]:
         as_of: held notices (covert inspections) go out only from their date on.
 
     Returns:
-        counts by outcome (sent, transient, permanent) and `stuck`: notices still pending after
-        `smtp_max_attempts` attempts, which the sweep's artifact lists.
+        counts by outcome over all tries (sent, transient, permanent) and `stuck`: notices still pending
+        after `smtp_max_attempts` attempts, which the sweep's artifact lists.
     """
     outcome = deliver_pending_now(as_of)
+    counts = _with_earlier_tries(outcome.counts)
     logger = get_run_logger()
     logger.info("delivery: %s", outcome.counts)
     if outcome.retry_wanted and not _last_try():
+        _TRIES_SO_FAR[str(TaskRunContext.get().task_run.id)] = counts
         raise TransientDelivery(f"{outcome.counts['transient']} notice(s) failed transiently"
                                 + (", the server took none of a group" if outcome.stopped_early else ""))
+    max_attempts = get_settings().smtp_max_attempts
     with session_scope() as session:
-        stuck, _ = stuck_notices(session, get_settings().smtp_max_attempts, limit=0)
+        stuck, _ = stuck_notices(session, max_attempts, limit=0)
     if stuck:
-        logger.warning("%d notice(s) still pending after %d attempts", stuck, get_settings().smtp_max_attempts)
-    return {**outcome.counts, "stuck": stuck}
+        logger.warning("%d notice(s) still pending after %d attempts: dudao notices --stuck", stuck, max_attempts)
+    return {**counts, "stuck": stuck}

@@ -29,6 +29,7 @@ class Group:
 
     notices: list[Notice]
     specs: list[MessageSpec]
+    full: bool = False  # as many as the claim allowed: more may be due after these
 
 
 ClaimNext = Callable[[int], Group]  # after_id -> the next claimed group (empty when none is due)
@@ -84,8 +85,9 @@ def _ready(group: Group, built: list, recorder: Recorder) -> list:
 
 
 async def send_outbox(claim_next: ClaimNext, config: SmtpConfig, recorder: Recorder) -> bool:
-    """Send group after group until none is due. Returns True if it stopped early: a whole group went
-    out with nothing accepted and some transient failure (the server is down or refusing for now)."""
+    """Send group after group until none is due. Returns True if it stopped early with notices left
+    behind: a full group went out with nothing accepted and some transient failure (the server is down
+    or refusing for now), so the rest waits for the next attempt."""
     builder = Builder()
     flusher = asyncio.create_task(_flush_every(recorder))
     upcoming = asyncio.create_task(_prepare(claim_next, 0, builder))
@@ -99,7 +101,7 @@ async def send_outbox(claim_next: ClaimNext, config: SmtpConfig, recorder: Recor
             await send_batch(_ready(group, built, recorder), config,
                              on_result=lambda r: recorder.add(r.key, r.status, r.reason))
             if recorder.counts["sent"] == before["sent"] and recorder.counts["transient"] > before["transient"]:
-                return True
+                return group.full
     finally:
         await _stop(upcoming, flusher)
         builder.close()
