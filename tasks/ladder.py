@@ -11,7 +11,7 @@ nothing for it. Documents, notices and audit events are written in the caller's 
 
 from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import bindparam
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -40,8 +40,11 @@ def climb_ladder(session: Session, as_of: date, rt: Runtime) -> list[int]:
     if not rt.calendar.is_workday(as_of):  # official documents are dated on working days
         return []
     items = select_due_items(session, as_of)
-    _prefetch(session, items)
-    return [item.id for item in items if _climb(session, item, as_of, rt)]
+    related = _prefetch(session, items)  # held: the identity map keeps only weak references
+    with session.no_autoflush:  # one flush per document (outbox.issue_document flushes) instead of one per query
+        moved = [item.id for item in items if _climb(session, item, as_of, rt)]
+    del related
+    return moved
 
 
 def _climb(session: Session, item: RectificationItem, as_of: date, rt: Runtime) -> bool:
@@ -58,18 +61,27 @@ def state_of(item: RectificationItem) -> LadderState:
     return LadderState(item.stage, item.current_deadline, item.ladder_step, item.ladder_since, item.step_due_on)
 
 
+def _claim_statement(planned: bool):
+    """UPDATE from the state read to the new plan (Core, compiled once: the sweep runs it for every due item)."""
+    t = RectificationItem.__table__
+    plan_was = t.c.next_action_on == bindparam("old_next") if planned else t.c.next_action_on.is_(None)
+    return t.update().where(
+        t.c.id == bindparam("item_id"), t.c.stage == ItemStage.OPEN.value, t.c.ladder_step == bindparam("old_step"),
+        t.c.current_deadline == bindparam("old_deadline"), plan_was,
+    ).values({name: bindparam(f"new_{name}") for name in _PLAN})
+
+
+_CLAIM = {planned: _claim_statement(planned) for planned in (True, False)}
+
+
 def _claim(session: Session, item: RectificationItem, state: LadderState, after: LadderState,
            plan: date | None) -> bool:
     """Move the item from the state it was read in to its new plan; False if it is no longer in that state."""
-    table = RectificationItem
-    planned = table.next_action_on.is_(None) if item.next_action_on is None else \
-        table.next_action_on == item.next_action_on
     values = {"ladder_step": after.ladder_step, "ladder_since": after.ladder_since,
               "current_deadline": after.current_deadline, "step_due_on": after.step_due_on, "next_action_on": plan}
-    result = session.execute(update(table).where(
-        table.id == item.id, table.stage == ItemStage.OPEN, table.ladder_step == state.ladder_step,
-        table.current_deadline == state.current_deadline, planned).values(**values)
-        .execution_options(synchronize_session=False))
+    params = {"item_id": item.id, "old_step": state.ladder_step, "old_deadline": state.current_deadline,
+              "old_next": item.next_action_on, **{f"new_{name}": value for name, value in values.items()}}
+    result = session.connection().execute(_CLAIM[item.next_action_on is not None], params)
     if result.rowcount != 1:
         return False
     for name in _PLAN:
@@ -100,18 +112,21 @@ def _issue_step(session: Session, item: RectificationItem, due: Due, state: Ladd
 
 def _aggravation(session: Session, item: RectificationItem, as_of: date, rt: Runtime) -> tuple[int, bool]:
     """(问责 count in the year including this one, whether that makes the unit aggravated)."""
+    session.flush()  # earlier 问责 of this sweep count too
     count = accountability_count(session, item.unit_id, as_of.year) + 1
     return count, count >= rt.policy.ladder.aggravated_after
 
 
-def _prefetch(session: Session, items: list[RectificationItem]) -> None:
-    """Load the due items' inspections, units and findings in a few queries (the papers then hit the
-    identity map instead of one query each)."""
+def _prefetch(session: Session, items: list[RectificationItem]) -> list:
+    """Load the due items' inspections, units (and their superiors) and findings in a few queries, so that
+    the papers find them in the identity map instead of one query each. Returns them: keep the list."""
+    loaded: list = []
     for start in range(0, len(items), _CHUNK):
         chunk = items[start:start + _CHUNK]
         for model, ids in ((Inspection, {i.inspection_id for i in chunk}), (Unit, {i.unit_id for i in chunk}),
                            (Finding, {i.finding_id for i in chunk})):
-            session.exec(select(model).where(model.id.in_(ids))).all()
-    superiors = {u.superior_id for u in session.identity_map.values() if isinstance(u, Unit) and u.superior_id}
+            loaded += session.exec(select(model).where(model.id.in_(ids))).all()
+    superiors = {u.superior_id for u in loaded if isinstance(u, Unit) and u.superior_id}
     if superiors:
-        session.exec(select(Unit).where(Unit.id.in_(superiors))).all()
+        loaded += session.exec(select(Unit).where(Unit.id.in_(superiors))).all()
+    return loaded
