@@ -13,4 +13,5 @@ MODULES = [
     "dudao.commands.documents",
     "dudao.commands.publish",
     "dudao.commands.notices",
+    "dudao.commands.serve",
 ]
