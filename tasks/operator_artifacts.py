@@ -16,6 +16,7 @@ from models import KIND_LABELS, Document, Inspection, Notice, Unit
 from tasks.notice_report import stuck_notices
 
 FAILED_ROWS = 20
+INSPECTION_STEPS = {"term-end", "notify", "feed-back", "issue", "publish", "recheck-or-close"}  # return inspection ids
 
 
 def document_link(document: Document) -> str:
@@ -80,7 +81,7 @@ def codes_of(session: Session, step: str, ids: list[int]) -> str:
     """Readable names of what a step moved: inspection codes, or item numbers for the ladder."""
     if not ids:
         return ""
-    if step in ("ladder", "escalate", "review-due"):
+    if step not in INSPECTION_STEPS:  # items, inspectors, ...: their numbers
         return "、".join(f"#{i}" for i in ids[:10]) + ("…" if len(ids) > 10 else "")
     codes = session.exec(select(Inspection.code).where(Inspection.id.in_(ids[:10])).order_by(Inspection.id)).all()
     return "、".join(codes) + ("…" if len(ids) > 10 else "")
