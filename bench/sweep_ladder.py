@@ -21,6 +21,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from queue import Empty
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -72,12 +73,20 @@ def measure(what: str, url: str, var_dir: str) -> dict:
     queue = ctx.Queue()
     proc = ctx.Process(target=_child, args=(what, url, var_dir, queue))
     proc.start()
-    result = queue.get(timeout=3600)
+    while proc.is_alive() or not queue.empty():
+        try:
+            result = queue.get(timeout=5)
+            break
+        except Empty:
+            continue
+    else:
+        raise RuntimeError(f"the {what} measurement died (exit code {proc.exitcode})")
     proc.join()
     return result
 
 
 def _build(url: str, var_dir: str, n_items: int, due_fraction: float) -> tuple[int, float]:
+    Path(var_dir).mkdir(parents=True, exist_ok=True)
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
     proc = ctx.Process(target=_build_child, args=(url, var_dir, n_items, due_fraction, queue))
