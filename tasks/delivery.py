@@ -95,7 +95,7 @@ def _into_maildir(next_group, recorder: Recorder, settings: Settings) -> bool:
 def _run(as_of: date, settings: Settings, config: SmtpConfig | None, only_id: int | None = None) -> DeliveryOutcome:
     token = new_token()
     recorder = Recorder(token, max_attempts=settings.smtp_max_attempts)
-    limit = BATCH if config is None else min(1000, max(100, 20 * config.concurrency))
+    limit = BATCH if config is None else min(1000, max(100, 10 * config.concurrency))
 
     def next_group(after_id: int) -> Group:
         request = ClaimRequest(token, as_of, after_id, limit, settings.smtp_claim_seconds, only_id)

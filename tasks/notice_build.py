@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email import policy
-from email.message import Message
+from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from pathlib import Path
 
@@ -53,16 +53,20 @@ def document_attachments(title: str, html_path: Path) -> tuple[tuple[str, str, s
     return tuple(files)
 
 
-def render(spec: MessageSpec) -> bytes:
-    """The message as sent (CRLF, 7-bit safe). Raises InputError on a bad header or address."""
+def build(spec: MessageSpec) -> EmailMessage:
+    """The message (tasks/messages.py). Raises InputError on a bad header or address, or a missing file."""
     try:
         attachments = [Attachment(name, Path(path).read_bytes(), mime) for name, path, mime in spec.attachments]
     except OSError as exc:
         raise InputError(f"attachment of {spec.key} cannot be read: {exc}") from None
-    message = build_message(
+    return build_message(
         key=spec.key, sender=spec.sender, sender_name=spec.sender_name, recipients=list(spec.recipients),
         subject=spec.subject, text=spec.text, html=spec.html, attachments=attachments, domain=spec.domain)
-    return message.as_bytes(policy=policy.SMTP)
+
+
+def render(spec: MessageSpec) -> bytes:
+    """The message as sent: CRLF line ends, 7-bit safe (non-ASCII bodies are base64)."""
+    return build(spec).as_bytes(policy=policy.SMTP)
 
 
 def render_all(specs: list[MessageSpec]) -> list[bytes | str]:

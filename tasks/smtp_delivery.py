@@ -19,8 +19,7 @@ from tasks.notice_build import MessageSpec, render_all, wire_message
 from tasks.outbox_ledger import FLUSH_SECONDS, Recorder
 from tasks.smtp_sender import SmtpConfig, send_batch
 
-POOL_FROM = 200  # a group this big is built in worker processes
-SLICE = 50  # messages per worker-process task
+SLICE = 25  # messages per worker-process task
 
 
 @dataclass
@@ -36,17 +35,21 @@ ClaimNext = Callable[[int], Group]  # after_id -> the next claimed group (empty 
 
 
 class Builder:
-    """Builds a group's messages: in this process for small groups, in worker processes for big ones."""
+    """Builds a group's messages: in a thread when the run is one small group, else in worker processes
+    (from the first full group on: building costs more CPU than sending, see bench/notices_outbox.py)."""
 
     def __init__(self) -> None:
         self.pool: ProcessPoolExecutor | None = None
 
-    async def build(self, specs: list[MessageSpec]) -> list[bytes | str]:
-        if len(specs) < POOL_FROM:
+    async def build(self, group: Group) -> list[bytes | str]:
+        specs = group.specs
+        if self.pool is None and not group.full:
             return await asyncio.to_thread(render_all, specs)
         if self.pool is None:
+            # fork: a worker starts in milliseconds and never re-runs the caller's main module; it only
+            # builds MIME from plain values and leaves through os._exit, touching nothing it inherited.
             workers = max(1, min(4, os.cpu_count() or 1))
-            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
         loop = asyncio.get_running_loop()
         parts = await asyncio.gather(*(loop.run_in_executor(self.pool, render_all, specs[i:i + SLICE])
                                        for i in range(0, len(specs), SLICE)))
@@ -64,7 +67,7 @@ async def _prepare(claim_next: ClaimNext, after_id: int, builder: Builder) -> tu
     except asyncio.CancelledError:
         await claiming  # a claim being committed finishes first, so the run's release() comes after it
         raise
-    return group, await builder.build(group.specs)
+    return group, await builder.build(group)
 
 
 async def _flush_every(recorder: Recorder) -> None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -365,3 +366,28 @@ def test_a_claimed_notice_is_left_to_its_live_run_and_taken_over_when_that_run_i
     assert len(claim(ClaimRequest(third, AS_OF))) == 3
     release(third)
     assert len(claim(ClaimRequest(new_token(), AS_OF))) == 3
+
+
+def test_a_big_run_is_built_in_worker_processes_and_reuses_its_connections(seeded, smtp_server, monkeypatch):
+    from tasks import smtp_delivery
+    from tasks.delivery import deliver_pending_now
+
+    use_smtp(monkeypatch, smtp_server, DUDAO_SMTP_CONCURRENCY="10")
+    notices = queue_notices(250)  # groups of 100: full ones, so all three are built by the worker processes
+    pools = []
+
+    def counted_pool(*args, **kwargs):  # the real pool, counted
+        pools.append(ProcessPoolExecutor(*args, **kwargs))
+        return pools[-1]
+
+    monkeypatch.setattr(smtp_delivery, "ProcessPoolExecutor", counted_pool)
+    with session_scope() as session:  # one bad header in the middle: refused in a worker, the rest goes
+        session.execute(update(Notice).where(Notice.id == notices[150].id).values(subject="a\nb"))
+    outcome = deliver_pending_now(AS_OF)
+    assert outcome.counts == {"sent": len(notices) - 1, "transient": 0, "permanent": 1}
+    assert sorted(smtp_server.message_ids) == sorted(n.message_id for n in notices if n is not notices[150])
+    assert set(smtp_server.message_ids.values()) == {1}
+    assert smtp_server.connections <= 10 * 3  # at most one connection per worker and group of 100
+    received = {m["Message-ID"]: m for m in smtp_server.received}
+    assert received[notices[-1].message_id]["Subject"] == notices[-1].subject
+    assert len(pools) == 1
