@@ -1,6 +1,5 @@
 """The district data file (units, principals, inspectors): parsed, validated, then loaded in one transaction."""
 
-import tomllib
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -10,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sqlmodel import Session, select
 
 from dudao.errors import InputError
+from dudao.toml_input import first_error, read_toml
 from models import Inspector, Principal, Unit
 
 
@@ -105,22 +105,11 @@ def _no_duplicates(what: str, field: str, values: list[str]) -> None:
 
 def read_district_file(path: Path) -> DistrictFile:
     """Parse and validate; any problem raises InputError naming the file and the entry."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"{path}: {exc}") from None
-    except RecursionError:
-        raise InputError(f"{path}: nested too deeply") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    _, data = read_toml(path)
     try:
         return DistrictFile.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "file"
-        raise InputError(f"{path}: {where}: {first['msg']}") from None
+        raise first_error(path, exc) from None
 
 
 def load_district(session: Session, district: DistrictFile) -> dict[str, int]:

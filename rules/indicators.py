@@ -3,7 +3,6 @@ worth a number of points (分值). One TOML file per framework version under dat
 pins the version it used, so a framework changed next year does not change last year's scores.
 """
 
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
@@ -13,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from dudao.errors import InputError
+from dudao.toml_input import first_error, read_toml
 
 CODE = r"^[A-Z][A-Z0-9.]{0,15}$"
 
@@ -125,16 +125,11 @@ class Registry:
 
 def read_framework(path: Path) -> Framework:
     """Parse and validate one framework file; a bad file raises InputError naming the file and the place."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"{path}: {exc}") from None
+    _, data = read_toml(path, "indicator framework")
     try:
         return Framework.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "file"
-        raise InputError(f"{path}: {where}: {first['msg']}") from None
+        raise first_error(path, exc) from None
 
 
 @lru_cache

@@ -1,7 +1,6 @@
 """The policy in force: one versioned TOML file, validated, with the seed's numbers as defaults."""
 
 import re
-import tomllib
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from pydantic import (
 )
 
 from dudao.errors import InputError
+from dudao.toml_input import read_toml
 
 LARGEST = 100_000  # no count, day number or threshold in the policy is larger (a typo'd 10**20 would hang)
 _MONTH_DAY = re.compile(r"\d{2}-\d{2}")
@@ -149,17 +149,7 @@ class Policy(_Section):
 
 def load_policy(path: Path) -> Policy:
     """Read and validate the policy file; a bad file raises InputError naming the line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except FileNotFoundError:
-        raise InputError(f"{path}: policy file not found") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"{path}: {exc}") from None
-    except RecursionError:
-        raise InputError(f"{path}: nested too deeply") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    text, data = read_toml(path, "policy file")
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
