@@ -7,11 +7,11 @@ Maildir or to SMTP (tasks/smtp_delivery.py), and records each outcome as it arri
 What a notice's recipient gets:
 - Maildir (no SMTP configured): exactly once; the file name comes from the outbox key, so a run repeated
   after a crash finds the message there and only records it.
-- SMTP: every notice is accepted by the server at least once and, except after a crash, exactly once.
-  A run killed between the server's "250 accepted" and the commit of that outcome (at most FLUSH_SECONDS
-  of outcomes, plus the messages on the wire) leaves those notices `sending`; the next run sends them
-  again with the same Message-ID, which lets the receiving side drop the copy. Messages the server had
-  not accepted yet (still waiting for the reply to DATA) are simply sent for the first time.
+- SMTP: a notice is `sent` only after the server's "250", else it stays pending (transient) or is `failed`
+  with the server's reason (permanent). Nothing is sent twice except in one window: a run killed between a
+  "250" and the commit of that outcome (outcomes are committed every FLUSH_SECONDS) leaves the notice
+  `sending`, and the next run sends it again with the same Message-ID, which lets the receiver drop the copy.
+  Messages still waiting for the reply to their DATA were not accepted: they are simply sent then.
 """
 
 from __future__ import annotations
