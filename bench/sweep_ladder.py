@@ -8,6 +8,7 @@ peak RSS over what it held after imports and connecting. The ledgers are built w
     .venv/bin/python bench/sweep_ladder.py                       # 10k, 100k, 1M on SQLite and PostgreSQL
     .venv/bin/python bench/sweep_ladder.py --quick               # 10k and 100k on SQLite, naive on 40 items
     .venv/bin/python bench/sweep_ladder.py --db sqlite --sizes 1000000 --naive 0
+    .venv/bin/python bench/sweep_ladder.py --sizes 10000,100000,1000000 --due-items 500 --naive 0
 
 The last line printed is one JSON object with every figure.
 """
@@ -145,6 +146,8 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--sizes", default="10000,100000,1000000", help="open items, comma-separated")
     parser.add_argument("--due", type=float, default=0.005, help="fraction of the open items due on the day")
+    parser.add_argument("--due-items", type=int, help="about this many due items whatever the size (overrides --due):"
+                        " shows the cost follows the due items, not the open ones")
     parser.add_argument("--naive", type=int, default=200, help="items for the naive one-task-per-item run (0: skip)")
     parser.add_argument("--quick", action="store_true", help="10k and 100k on SQLite, naive on 40 items")
     args = parser.parse_args()
@@ -154,9 +157,10 @@ def main() -> None:
     sizes = [int(size) for size in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="dudao-bench-ladder-") as tmp:
         work = Path(tmp)
-        sweeps = [run_size(db, n, args.due, work) for db in dbs for n in sizes]
+        sweeps = [run_size(db, n, args.due_items / n if args.due_items else args.due, work) for db in dbs for n in sizes]
         naive = [run_naive(db, args.naive, work) for db in dbs] if args.naive else []
-    print(json.dumps({"benchmark": "sweep_ladder", "as_of": AS_OF.isoformat(), "due_fraction": args.due,
+    print(json.dumps({"benchmark": "sweep_ladder", "as_of": AS_OF.isoformat(),
+                      "due": {"items": args.due_items} if args.due_items else {"fraction": args.due},
                       "sweeps": sweeps, "naive": naive}, ensure_ascii=False))
 
 
