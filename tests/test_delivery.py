@@ -391,3 +391,58 @@ def test_a_big_run_is_built_in_worker_processes_and_reuses_its_connections(seede
     received = {m["Message-ID"]: m for m in smtp_server.received}
     assert received[notices[-1].message_id]["Subject"] == notices[-1].subject
     assert len(pools) == 1
+
+
+def _certificates(folder: Path) -> tuple[Path, Path, Path]:
+    """A throwaway CA and a server certificate for 127.0.0.1 signed by it (openssl)."""
+    ca_key, ca, key, csr, cert = (folder / n for n in ("ca.key", "ca.pem", "server.key", "server.csr", "server.pem"))
+    ext = folder / "san.cnf"
+    ext.write_text("subjectAltName=IP:127.0.0.1\n")
+    for command in (
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca, "-days", "2",
+             "-subj", "/CN=dudao test CA"],
+            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1"],
+            ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", cert, "-days", "2",
+             "-extfile", ext]):
+        subprocess.run(["openssl", *map(str, command)], check=True, capture_output=True)
+    return ca, cert, key
+
+
+class StartTlsServer(RecordingSmtpServer):
+    """The recording server, offering STARTTLS and requiring it before AUTH and MAIL."""
+
+    def __init__(self, cert: Path, key: Path, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.cert, self.key = cert, key
+
+    def start(self) -> None:
+        import ssl
+
+        from tests.smtp_server import _PortZeroController
+
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.cert, self.key)
+        self._controller = _PortZeroController(self, tls_context=context, require_starttls=True,
+                                               authenticator=self._authenticate, auth_require_tls=True)
+        self._controller.start()
+        self.port = self._controller.port
+
+
+def test_starttls_and_login_when_configured(seeded, tmp_path, monkeypatch):
+    from tasks.delivery import deliver_pending_now, retry_notice
+
+    ca, cert, key = _certificates(tmp_path)
+    server = StartTlsServer(cert, key, credentials={"dudao": PASSWORD})
+    server.start()
+    try:
+        use_smtp(monkeypatch, server, DUDAO_SMTP_TLS="none")
+        [notice] = queue_notices(1)
+        # without TLS the server answers 530 to MAIL: a 5xx, so failed, with the reason for the operator
+        assert deliver_pending_now(AS_OF).counts == {"sent": 0, "transient": 0, "permanent": 1}
+        assert notices_by_key()[notice.key].last_error == "530 Must issue a STARTTLS command first"
+        use_smtp(monkeypatch, server, DUDAO_SMTP_TLS="starttls", DUDAO_SMTP_USERNAME="dudao",
+                 DUDAO_SMTP_PASSWORD=PASSWORD, SSL_CERT_FILE=str(ca))
+        assert retry_notice(notice.id, AS_OF).status == "sent"  # settings fixed: the operator retries it
+        assert server.message_ids == {notice.message_id: 1}
+    finally:
+        server.stop()
