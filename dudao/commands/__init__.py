@@ -15,3 +15,4 @@ MODULES = [
     "dudao.commands.notices",
     "dudao.commands.serve",
 ]
+    "dudao.commands.data",
