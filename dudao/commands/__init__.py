@@ -9,10 +9,10 @@ MODULES = [
     "dudao.commands.planning",
     "dudao.commands.inspectors",
     "dudao.commands.visits",
+    "dudao.commands.data",
     "dudao.commands.audit",
     "dudao.commands.documents",
     "dudao.commands.publish",
     "dudao.commands.notices",
     "dudao.commands.serve",
 ]
-    "dudao.commands.data",
