@@ -1,6 +1,7 @@
 """Ladder commands through the installed `dudao`: calendar add (with and without an override file), policy show,
 rectification submit/review, review request; bad policy and override files name the line, write nothing."""
 
+import json
 from datetime import date
 
 import pytest
@@ -103,3 +104,10 @@ def test_review_request_from_the_command_line(seeded):
     with session_scope() as session:
         assert session.exec(select(ReviewRequest)).one().requested_on == date(2026, 9, 5)
 
+
+
+def test_summary_json_shows_the_five_ladder_keys_even_when_nothing_climbed(seeded):
+    result = run_cli("summary", "--year", "2026", "--json", env=_env(seeded))
+    summary = json.loads(result.stdout)
+    assert summary["ladder"] == {"reminder": 0, "urge": 0, "interview": 0, "circular": 0, "accountability": 0}
+    assert summary["aggravated_units"] == [] and summary["escalation"] == {f"level{n}": 0 for n in range(1, 5)}
