@@ -26,6 +26,7 @@ from tasks.responses import (
     submit_rectification,
 )
 from tasks.scores import record_simulated_scores
+from tasks.simulated_ladder import simulate_ladder_day
 from tasks.sweep import sweep_day
 
 S = InspectionStage
@@ -38,6 +39,7 @@ def simulate_day(session: Session, run: SimulationRun, as_of: date, rt: Runtime)
         open_annual_inspections(session, year=run.year, rt=rt, as_of=as_of)
     for act in (_self_assess, _visit, _rebut, _release, _submit, _review, _recheck):
         act(session, run.seed, as_of, rt)
+    simulate_ladder_day(session, run.seed, as_of, rt)
     moved = sweep_day(session, as_of, rt)
     run.last_day = as_of
     session.add(run)

@@ -10,7 +10,9 @@ from dudao.db import session_scope
 from dudao.runtime import Runtime, load_runtime
 from tasks.cycle import feed_back_due, issue_due, notify_due, publish_due, recheck_or_close_due
 from tasks.inspector_records import flag_training_shortfalls, remind_expiring_terms
+from tasks.escalation import escalate_issues
 from tasks.ladder import climb_ladder
+from tasks.review import remind_review_decisions
 from tasks.term_end import raise_term_end_inspections
 
 Step = Callable[[Session, date, Runtime], list[int]]
@@ -22,6 +24,8 @@ STEPS: dict[str, Step] = {
     "issue": issue_due,
     "publish": publish_due,
     "ladder": climb_ladder,
+    "escalate": escalate_issues,
+    "review-due": remind_review_decisions,
     "recheck-or-close": recheck_or_close_due,
     "inspector-terms": remind_expiring_terms,
     "training": flag_training_shortfalls,
