@@ -9,8 +9,8 @@ from sqlmodel import Session
 from dudao.db import session_scope
 from dudao.runtime import Runtime, load_runtime
 from tasks.cycle import feed_back_due, issue_due, notify_due, publish_due, recheck_or_close_due
-from tasks.inspector_records import flag_training_shortfalls, remind_expiring_terms
 from tasks.escalation import escalate_issues
+from tasks.inspector_records import flag_training_shortfalls, remind_expiring_terms
 from tasks.ladder import climb_ladder
 from tasks.review import remind_review_decisions
 from tasks.term_end import raise_term_end_inspections
