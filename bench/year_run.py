@@ -1,0 +1,125 @@
+"""One measured simulated year in this process, for bench/year_district.py and bench/year_province.py.
+
+`python bench/year_run.py MODE DISTRICT` with MODE `prefect` (the `simulate-year` flow on an ephemeral
+Prefect server started first and timed apart) or `bare` (the same task bodies, month by month, without
+Prefect) and DISTRICT `sample` (data/nanan.toml) or `province:N` (bench/province_data.py, N schools).
+A fresh SQLite ledger and Prefect home under a temporary DUDAO_VAR_DIR. Prints one JSON object.
+
+Domain time is measured inside the tasks: the task bodies (`simulate-days`: a transaction per day around
+`simulate_day`; `deliver-notices`: the outbox to Maildir) and the year's summary; the rest of the flow's
+wall time is Prefect's own (engine, task runs, artifacts, API calls).
+"""
+
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+TIMERS: dict[str, float] = {}
+
+
+def _timed(name, fn):
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            TIMERS[name] = TIMERS.get(name, 0.0) + time.perf_counter() - start
+    wrapper.__wrapped__ = fn
+    return wrapper
+
+
+def _environment() -> Path:
+    var = Path(tempfile.mkdtemp(prefix="dudao-bench-year-"))
+    os.environ["DUDAO_VAR_DIR"] = str(var)
+    os.environ.pop("DUDAO_DATABASE_URL", None)
+    os.environ["PREFECT_HOME"] = str(var / "prefect")
+    os.environ.pop("PREFECT_API_URL", None)
+    from dudao.prefect_env import configure_prefect
+
+    configure_prefect()
+    return var
+
+
+def _seed(district: str) -> dict:
+    from dudao.db import migrate, session_scope
+    from dudao.district_file import load_district, read_district_file
+    from dudao.settings import get_settings
+
+    migrate()
+    if district == "sample":
+        data = read_district_file(get_settings().district_path)
+    else:
+        from bench.province_data import province
+
+        data = province(int(district.split(":", 1)[1]))
+    with session_scope() as session:
+        return load_district(session, data)
+
+
+def _instrument() -> None:
+    import flows.simulate_year as sy
+    import tasks.delivery as delivery
+    import tasks.simulation as simulation
+
+    sy.simulate_day = _timed("simulate_day", simulation.simulate_day)
+    sy.simulate_days.fn = _timed("task_bodies", sy.simulate_days.fn)
+    delivery.deliver_notices.fn = _timed("task_bodies", delivery.deliver_notices.fn)
+    delivery.deliver_pending_now = _timed("deliver", delivery.deliver_pending_now)
+    sy.year_summary = _timed("summary", sy.year_summary)
+
+
+def _bare(year: int, seed: int, until) -> dict:
+    """The flow's body without Prefect: the same task bodies, month by month."""
+    import flows.simulate_year as sy
+    import tasks.delivery as delivery
+    from dudao.db import session_scope
+
+    for start, end in sy.month_chunks(sy.start_or_resume(year, seed), until or sy.date(year, 12, 31)):
+        sy.simulate_days.fn(year, start, end)
+        _timed("task_bodies", delivery.deliver_pending_now)(end)
+    with session_scope() as session:
+        return sy.year_summary(session, year)
+
+
+def run(mode: str, district: str, until: str | None = None, year: int = 2026, seed: int = 2026) -> dict:
+    """One year (or up to `until`, YYYY-MM-DD) in this process; the figures as a dict."""
+    var = _environment()
+    started = time.perf_counter()
+    counts = _seed(district)
+    seed_s = time.perf_counter() - started
+    _instrument()
+    server_s = 0.0
+    if mode == "prefect":
+        from prefect.server.api.server import SubprocessASGIServer
+
+        started = time.perf_counter()
+        SubprocessASGIServer().start(timeout=300)
+        server_s = time.perf_counter() - started
+    import flows.simulate_year as sy
+
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    last = sy.date.fromisoformat(until) if until else None
+    summary = sy.simulate_year(year, seed, last) if mode == "prefect" else _bare(year, seed, last)
+    wall = time.perf_counter() - started
+    domain = TIMERS.get("task_bodies", 0.0) + TIMERS.get("summary", 0.0)
+    return {"mode": mode, "district": district, "until": until or f"{year}-12-31", "units": counts, "seed_s": round(seed_s, 2),
+            "server_start_s": round(server_s, 2), "wall_s": round(wall, 2), "domain_s": round(domain, 2),
+            "simulate_day_s": round(TIMERS.get("simulate_day", 0.0), 2),
+            "deliver_s": round(TIMERS.get("deliver", 0.0), 2),
+            "orchestration_s": round(wall - domain, 2), "orchestration_share": round((wall - domain) / wall, 3),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "rss_before_run_mb": round(rss_before, 1), "var_dir": str(var),
+            "summary": {k: summary[k] for k in ("inspections", "rectification", "ladder", "audit_events")
+                        if k in summary},
+            "documents": sum(summary.get("documents", {}).values())}
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(*sys.argv[1:4]), ensure_ascii=False))
