@@ -44,6 +44,12 @@ def unit_profile(seed: int, unit_code: str) -> str:
     return "diligent" if roll < 0.7 else "late" if roll < 0.9 else "never"
 
 
+# The earliest a unit acts before its date (self-assessment: due - 6 days; rectification report: deadline - 12
+# days): the simulation reads only the rows whose date is this close, so the bounds must hold (tested).
+SELF_ASSESSMENT_EARLIEST_DAYS = 6
+SUBMISSION_EARLIEST_DAYS = 12
+
+
 def self_assessment_day(seed: int, unit_code: str, due: date) -> date | None:
     profile = unit_profile(seed, unit_code)
     if profile == "never" and rng(seed, "sa-never", unit_code).random() < 0.5:

@@ -6,6 +6,7 @@ documents and notices by deterministic keys, so running it twice for one day cha
 
 from datetime import date, timedelta
 
+from sqlalchemy import exists
 from sqlmodel import Session, select
 
 from dudao.runtime import Runtime, office
@@ -119,19 +120,35 @@ def publish_due(session: Session, as_of: date, rt: Runtime) -> list[int]:
 
 
 def recheck_or_close_due(session: Session, as_of: date, rt: Runtime) -> list[int]:
-    """An inspection whose items are all accepted awaits 回头看; once all are confirmed it closes."""
+    """An inspection whose items are all accepted awaits 回头看; once all are confirmed it closes.
+
+    The database picks the inspections that are ready (one NOT EXISTS probe on the items' inspection index
+    each), so a day with nothing ready reads no inspection and no item."""
     moved = []
-    for inspection in session.exec(select(Inspection).where(
-            Inspection.stage.in_([S.RECTIFYING, S.RECHECK])).order_by(Inspection.id)).all():
-        stages = set(session.exec(select(RectificationItem.stage).where(
-            RectificationItem.inspection_id == inspection.id)).all())
-        if inspection.stage == S.RECTIFYING and stages <= {ItemStage.ACCEPTED, ItemStage.CLOSED}:
+    for inspection in session.exec(select(Inspection).where(_ready_for_recheck() | _ready_to_close()).order_by(
+            Inspection.id)).all():
+        if inspection.stage == S.RECTIFYING:
             inspection.recheck_on = max(session.exec(select(RectificationItem.recheck_on).where(
                 RectificationItem.inspection_id == inspection.id)).all(), default=as_of)
             transition(session, inspection, "await_recheck", as_of=as_of)
-            moved.append(inspection.id)
-        elif inspection.stage == S.RECHECK and stages == {ItemStage.CLOSED}:
+        else:
             inspection.closed_on = as_of
             transition(session, inspection, "close", as_of=as_of)
-            moved.append(inspection.id)
+        moved.append(inspection.id)
     return moved
+
+
+def _items_where(*conditions):
+    return exists().where(RectificationItem.inspection_id == Inspection.id, *conditions)
+
+
+def _ready_for_recheck():
+    """Rectifying, and every item (if any) accepted or closed."""
+    return (Inspection.stage == S.RECTIFYING) & ~_items_where(
+        RectificationItem.stage.not_in([ItemStage.ACCEPTED, ItemStage.CLOSED]))
+
+
+def _ready_to_close():
+    """Awaiting 回头看, with items, and every one of them closed."""
+    return ((Inspection.stage == S.RECHECK) & _items_where(RectificationItem.stage == ItemStage.CLOSED)
+            & ~_items_where(RectificationItem.stage != ItemStage.CLOSED))

@@ -51,13 +51,15 @@ def plan_day(year: int, rt: Runtime) -> date:
     return rt.calendar.next_workday(date(year, 1, 2))
 
 
-def _stage(session: Session, stage: str) -> list[tuple[Inspection, Unit]]:
+def _stage(session: Session, stage: str, *where) -> list[tuple[Inspection, Unit]]:
     return list(session.exec(select(Inspection, Unit).join(Unit, Inspection.unit_id == Unit.id).where(
-        Inspection.stage == stage).order_by(Inspection.id)).all())
+        Inspection.stage == stage, *where).order_by(Inspection.id)).all())
 
 
 def _self_assess(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
-    for inspection, unit in _stage(session, S.NOTIFIED):
+    soonest = as_of + timedelta(days=behaviour.SELF_ASSESSMENT_EARLIEST_DAYS)  # later dues cannot be today
+    for inspection, unit in _stage(session, S.NOTIFIED, Inspection.self_assessment_due <= soonest,
+                                   Inspection.visit_on > as_of):
         day = behaviour.self_assessment_day(seed, unit.code, inspection.self_assessment_due)
         if day is not None and day <= as_of < inspection.visit_on:
             receive_self_assessment(session, inspection, as_of, actor=ACTOR)
@@ -74,7 +76,8 @@ def _unannounced_due(session: Session, as_of: date) -> list[tuple[Inspection, Un
 
 def _visit(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
     for stage in (S.PLANNED, S.NOTIFIED, S.SELF_ASSESSMENT):  # planned: covert and emergency, unannounced
-        for inspection, unit in _unannounced_due(session, as_of) if stage == S.PLANNED else _stage(session, stage):
+        for inspection, unit in (_unannounced_due(session, as_of) if stage == S.PLANNED
+                                 else _stage(session, stage, Inspection.visit_on <= as_of)):
             if inspection.visit_on <= as_of:
                 found = behaviour.findings_for(seed, inspection.code, unit.kind)
                 record_visit(session, inspection, [FindingInput(*f) for f in found], as_of, rt, actor=ACTOR)
@@ -101,7 +104,9 @@ def _release(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
 
 def _submit(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
     rows = session.exec(select(RectificationItem, Unit).join(Unit, RectificationItem.unit_id == Unit.id).where(
-        RectificationItem.stage == ItemStage.OPEN).order_by(RectificationItem.id)).all()
+        RectificationItem.stage == ItemStage.OPEN,  # a later deadline cannot bring a report today
+        RectificationItem.current_deadline <= as_of + timedelta(days=behaviour.SUBMISSION_EARLIEST_DAYS),
+    ).order_by(RectificationItem.id)).all()
     earlier = dict(session.exec(select(Submission.item_id, func.count()).where(
         Submission.item_id.in_([item.id for item, _ in rows])).group_by(Submission.item_id)).all())
     for item, unit in rows:
