@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
+from email.policy import EmailPolicy
 from pathlib import Path
 
 from dudao.errors import InputError
@@ -20,6 +21,27 @@ from tasks.messages import Attachment, build_message, safe_filename
 
 _UNSAFE_IN_NAME = re.compile(r"[/\\\x00-\x1f\x7f\u2028\u2029]|=\?")
 _WIRE_PARSER = BytesParser(policy=policy.compat32)
+_FOLDED_MAX = 4096
+
+
+class _RememberedFolding(EmailPolicy):
+    """policy.SMTP that remembers folded header lines: a header's folded form depends only on its name and
+    value, and most lines repeat from notice to notice (From, MIME-Version, each part's Content-Type and
+    transfer encoding, the attachment's name), while folding one costs ~0.1 ms in the email package."""
+
+    def fold_binary(self, name: str, value) -> bytes:
+        key = (name, str(value), self.linesep, self.max_line_length, self.utf8, self.cte_type)
+        folded = _FOLDED.get(key)
+        if folded is None:
+            folded = super().fold_binary(name, value)
+            if len(_FOLDED) >= _FOLDED_MAX:
+                _FOLDED.clear()
+            _FOLDED[key] = folded
+        return folded
+
+
+_FOLDED: dict[tuple, bytes] = {}
+_SMTP = _RememberedFolding(linesep="\r\n")
 
 
 @dataclass(frozen=True)
@@ -66,7 +88,7 @@ def build(spec: MessageSpec) -> EmailMessage:
 
 def render(spec: MessageSpec) -> bytes:
     """The message as sent: CRLF line ends, 7-bit safe (non-ASCII bodies are base64)."""
-    return build(spec).as_bytes(policy=policy.SMTP)
+    return build(spec).as_bytes(policy=_SMTP)
 
 
 def render_all(specs: list[MessageSpec]) -> list[bytes | str]:
