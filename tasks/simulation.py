@@ -87,10 +87,13 @@ def _visit(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
 
 
 def _rebut(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
+    firsts: dict[int, Finding] = {}  # each preliminary inspection's first finding, in one query
+    for finding in session.exec(select(Finding).join(Inspection, Finding.inspection_id == Inspection.id).where(
+            Inspection.stage == S.PRELIMINARY, Finding.seq == 1).order_by(Finding.id)).all():
+        firsts.setdefault(finding.inspection_id, finding)
     for inspection, _unit in _stage(session, S.PRELIMINARY):
         upheld = behaviour.rebuttal_upheld(seed, inspection.code)
-        first = session.exec(select(Finding).where(Finding.inspection_id == inspection.id,
-                                                   Finding.seq == 1)).first()
+        first = firsts.get(inspection.id)
         if upheld is not None and first is not None and not first.rebutted:
             rebut(session, first, upheld, as_of, actor=ACTOR)
 
