@@ -33,7 +33,7 @@ def main() -> None:
         flow = measure("prefect", district, args.until)
         result = {"district": district, "prefect": flow}
     else:
-        result = compare(district, args.until, GOAL_S)
+        result = compare(district, args.until, GOAL_S if args.units == FULL and not args.until else None)
         flow = result["prefect"]
     scale = FULL / args.units
     estimate = flow["wall_s"] * scale

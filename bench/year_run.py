@@ -104,13 +104,16 @@ def run(mode: str, district: str, until: str | None = None, year: int = 2026, se
     import flows.simulate_year as sy
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     last = sy.date.fromisoformat(until) if until else None
     summary = sy.simulate_year(year, seed, last) if mode == "prefect" else _bare(year, seed, last)
     wall = time.perf_counter() - started
     domain = TIMERS.get("task_bodies", 0.0) + TIMERS.get("summary", 0.0)
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_s = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime  # this process only, not the server
     return {"mode": mode, "district": district, "until": until or f"{year}-12-31", "units": counts, "seed_s": round(seed_s, 2),
-            "server_start_s": round(server_s, 2), "wall_s": round(wall, 2), "domain_s": round(domain, 2),
+            "server_start_s": round(server_s, 2), "wall_s": round(wall, 2), "cpu_s": round(cpu_s, 2), "domain_s": round(domain, 2),
             "simulate_day_s": round(TIMERS.get("simulate_day", 0.0), 2),
             "deliver_s": round(TIMERS.get("deliver", 0.0), 2),
             "orchestration_s": round(wall - domain, 2), "orchestration_share": round((wall - domain) / wall, 3),
