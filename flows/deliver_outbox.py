@@ -14,7 +14,7 @@ from dudao import clock
 from dudao.db import session_scope
 from dudao.settings import get_settings
 from tasks.delivery import deliver_notices
-from tasks.notice_report import failed_notices, notice_row, stuck_notices
+from tasks.notice_report import failed_notices, stuck_notices
 from tasks.smtp_config import smtp_config
 
 ROWS = 20
@@ -24,21 +24,28 @@ def _run_name() -> str:
     return f"投递通知 · {flow_run.parameters.get('as_of') or clock.today()}"
 
 
+def _row(label: str, notice) -> dict:
+    return {"类别": label, "id": notice.id, "key": notice.key, "attempts": notice.attempts, "subject": notice.subject,
+            "last_error": notice.last_error[:300]}
+
+
 @task(name="outbox-table", task_run_name="投递结果 · {as_of}")
 def publish_outbox_table(as_of: date, counts: dict[str, int]) -> int:
-    """One table: the counts of this delivery, then failed and stuck notices (id, key, attempts, reason)."""
+    """One table: the counts of this delivery, then failed and stuck notices (id, key, attempts, reason).
+
+    Returns:
+        how many rows the table has.
+    """
     with session_scope() as session:
         failed_total, failed = failed_notices(session, ROWS)
         stuck_total, stuck = stuck_notices(session, get_settings().smtp_max_attempts, ROWS)
     rows = [{"类别": "投递", "id": "", "key": outcome, "attempts": count, "subject": "", "last_error": ""}
             for outcome, count in counts.items()]
-    rows += [{"类别": "失败", **notice_row(n)} for n in failed] + [{"类别": "滞留", **notice_row(n)} for n in stuck]
-    for label, total, shown in (("失败", failed_total, failed), ("滞留", stuck_total, stuck)):
+    rows += [_row("失败", n) for n in failed] + [_row("滞留", n) for n in stuck]
+    for label, total, shown, flag in (("失败", failed_total, failed, "--failed"), ("滞留", stuck_total, stuck, "--stuck")):
         if total > len(shown):
             rows.append({"类别": label, "id": "", "key": f"其余 {total - len(shown)} 条", "attempts": "",
-                         "subject": "", "last_error": "dudao notices --failed / --stuck"})
-    for row in rows:
-        row.pop("status", None)
+                         "subject": "", "last_error": f"dudao notices {flag}"})
     create_table_artifact(rows, key="notice-delivery", description=f"{as_of} 通知投递：失败与滞留")
     return len(rows)
 
