@@ -113,11 +113,24 @@ def test_server_down_notices_stay_pending_stuck_then_go_on_a_later_run(seeded, p
     assert [r["项目"] for r in stuck_rows] == [n.key for n in notices]
     listed = run_cli("notices", "--stuck", "--json")
     assert [r["key"] for r in json.loads(listed.stdout)] == [n.key for n in notices]
+    assert [r["key"] for r in latest_table("notice-delivery") if r["类别"] == "滞留"] == [n.key for n in notices]
 
     smtp_server.start()
     assert deliver_outbox(AS_OF) == {"sent": 3, "transient": 0, "permanent": 0, "stuck": 0}
     assert sorted(smtp_server.message_ids) == sorted(n.message_id for n in notices)
     assert set(smtp_server.message_ids.values()) == {1}
+
+
+def latest_table(key: str) -> list[dict]:
+    """The rows of the newest table artifact with this key."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    with get_client(sync_client=True) as client:
+        [artifact] = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+                                           sort=ArtifactSort.CREATED_DESC, limit=1)
+    return json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
 
 
 def test_server_down_at_first_then_up_during_prefects_backoff(seeded, prefect_harness, smtp_server, monkeypatch):
