@@ -16,6 +16,7 @@ PDFs are apart: `tasks/pdf.py` (WeasyPrint) measures about 0.3 s of one core a d
 import argparse
 import json
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -87,9 +88,12 @@ def main() -> None:
             template.render({"authority": AUTHORITY, **context})
 
     building = timed("building the contexts (model objects, findings)", count, build)
-    rows = [timed("bare Jinja, HTML only, contexts ready (baseline)", count, bare),
-            timed("render(): context + HTML + text", count, ours),
-            timed("render() + both files written", count, ours_with_files)]
+    try:
+        rows = [timed("bare Jinja, HTML only, contexts ready (baseline)", count, bare),
+                timed("render(): context + HTML + text", count, ours),
+                timed("render() + both files written", count, ours_with_files)]
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
     for row in (building, *rows):
         print(f"{row['label']:<50}{row['seconds']:>8} s{row['per_second']:>8} docs/s"
               f"{row['peak_rss_growth_mb']:>8} MB")
