@@ -10,6 +10,7 @@ JSON object as the last line.
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,9 @@ def measure(mode: str, district: str, until: str | None) -> dict:
     done = subprocess.run(args, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"{mode} run failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    shutil.rmtree(result["var_dir"], ignore_errors=True)  # the throwaway ledger, documents and Prefect home
+    return result
 
 
 def compare(district: str, until: str | None, goal_s: float | None) -> dict:
