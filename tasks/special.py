@@ -42,6 +42,13 @@ class EmergencyInspectionInput(BaseModel):
     reason: str = Field(min_length=1, max_length=500, description="突发事件情况")
     as_of: date | None = Field(default=None, description="发起日期（默认今天）")
 
+    @field_validator("unit", "reason")
+    @classmethod
+    def _not_blank(cls, value: str, info) -> str:
+        if not value.strip():
+            raise ValueError(f"the {info.field_name} is empty")
+        return value.strip()
+
 
 def resolve_units(session: Session, names: list[str]) -> list[Unit]:
     """Each named unit, or InputError naming the first unknown, duplicate or non-inspectable one."""

@@ -79,3 +79,14 @@ def test_a_special_inspection_naming_an_unknown_unit_writes_nothing(seeded):
     assert result.returncode == 2 and "S999" in result.stderr
     with session_scope() as session:
         assert session.exec(select(func.count()).select_from(Inspection)).one() == 0
+
+
+def test_an_emergency_reason_of_only_spaces_is_refused():
+    import pydantic
+    import pytest
+
+    from tasks.special import EmergencyInspectionInput
+
+    with pytest.raises(pydantic.ValidationError, match="the reason is empty"):
+        EmergencyInspectionInput(unit="S001", reason="   ")
+    assert EmergencyInspectionInput(unit=" S001 ", reason=" 校舍局部坍塌 ").reason == "校舍局部坍塌"
