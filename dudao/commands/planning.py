@@ -75,34 +75,32 @@ def _precheck(start, request) -> None:
         session.rollback()
 
 
-def cmd_special(args) -> int:
+def _start_by_hand(kind: str, **fields) -> int:
+    """Validate a special or emergency request, check it against the ledger, then run its flow."""
     from dudao.prefect_env import configure_prefect
 
     configure_prefect()
-    from tasks.special import SpecialInspectionInput, start_special
+    from tasks.special import EmergencyInspectionInput, SpecialInspectionInput, start_emergency, start_special
 
+    model, start = {"special": (SpecialInspectionInput, start_special),
+                    "emergency": (EmergencyInspectionInput, start_emergency)}[kind]
     require_seeded()
-    request = _validated(SpecialInspectionInput, theme=args.theme, units=args.units, as_of=args.as_of)
-    _precheck(start_special, request)
-    from flows.special_inspection import special_inspection
-
-    print(json.dumps(special_inspection(request), ensure_ascii=False))
+    request = _validated(model, **fields)
+    _precheck(start, request)
+    if kind == "special":
+        from flows.special_inspection import special_inspection as run
+    else:
+        from flows.emergency_inspection import emergency_inspection as run
+    print(json.dumps(run(request), ensure_ascii=False))
     return 0
+
+
+def cmd_special(args) -> int:
+    return _start_by_hand("special", theme=args.theme, units=args.units, as_of=args.as_of)
 
 
 def cmd_emergency(args) -> int:
-    from dudao.prefect_env import configure_prefect
-
-    configure_prefect()
-    from tasks.special import EmergencyInspectionInput, start_emergency
-
-    require_seeded()
-    request = _validated(EmergencyInspectionInput, unit=args.unit, reason=args.reason, as_of=args.as_of)
-    _precheck(start_emergency, request)
-    from flows.emergency_inspection import emergency_inspection
-
-    print(json.dumps(emergency_inspection(request), ensure_ascii=False))
-    return 0
+    return _start_by_hand("emergency", unit=args.unit, reason=args.reason, as_of=args.as_of)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
