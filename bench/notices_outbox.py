@@ -30,7 +30,13 @@ from datetime import date
 from pathlib import Path
 
 import aiosmtplib
-from notices_smtp import Sink, running_sink, send_bare, send_naive  # bench/ is this script's folder
+from notices_smtp import (  # bench/ is this script's folder
+    Sink,
+    parse_options,
+    running_sink,
+    send_bare,
+    send_naive,
+)
 from sqlalchemy import insert, update
 
 AS_OF = date(2026, 11, 2)
@@ -152,13 +158,7 @@ def run_against(delay_ms: float, batch: list, args: argparse.Namespace) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=10_000)
-    parser.add_argument("--delay-ms", type=float, default=50.0, help="slow sink: wait before each DATA reply")
-    parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--naive-messages", type=int, default=500, help="naive rate measured on these")
-    parser.add_argument("--rounds", type=int, default=2, help="ours and bare alternate; every round reported")
-    args = parser.parse_args()
+    args = parse_options(__doc__.splitlines()[0], "ours and bare alternate; every round reported")
     with tempfile.TemporaryDirectory(prefix="dudao-bench-") as folder:
         make_ledger(Path(folder), args.messages)
         batch = prebuilt(args.messages)

@@ -178,14 +178,19 @@ def run_against(
     return figures
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_options(description: str, rounds_help: str) -> argparse.Namespace:
+    """The options every notices benchmark takes."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--delay-ms", type=float, default=50.0, help="slow sink: wait before each DATA reply")
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--naive-messages", type=int, default=500, help="naive rate measured on these")
-    parser.add_argument("--rounds", type=int, default=2, help="ours and bare alternate; best round kept")
-    args = parser.parse_args()
+    parser.add_argument("--rounds", type=int, default=2, help=rounds_help)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_options(__doc__.splitlines()[0], "ours and bare alternate; best round kept")
     start = time.perf_counter()
     batch = notices(args.messages)
     build_seconds = time.perf_counter() - start
