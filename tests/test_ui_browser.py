@@ -30,6 +30,7 @@ from tests.ui_stack import (
 pytestmark = pytest.mark.slow
 UNIT = "花园路明德小学（示例）"
 SHOTS = OUTPUT / "ui"
+DEPLOYMENT_PAGE = re.compile(r".*/deployments/deployment/[^/]+(\?.*)?$")
 
 
 @pytest.fixture(scope="module")
@@ -97,13 +98,25 @@ def pick_date(page, iso: str) -> None:
 
 
 def submit_and_find_run(page, api_url: str, before: set[str]) -> dict:
-    page.get_by_role("button", name="Submit").click()
-    page.wait_for_url(re.compile(r".*/deployments/deployment/[^/]+(\?.*)?$"))
+    """Submit as a person would: a Prefect server on SQLite may answer 503 while it is busy writing; the UI
+    then shows "Something went wrong trying to create a flow run" and stays on the form, and the person
+    submits again. Any other refusal fails the test with a screenshot."""
 
     def new_run():
         runs = [r for r in flow_runs(api_url) if r["id"] not in before]
         return runs[0] if runs else None
 
+    for attempt in range(1, 4):
+        with page.expect_response(lambda r: r.url.endswith("/create_flow_run"), timeout=90_000) as answer:
+            page.get_by_role("button", name="Submit").click()
+        status = answer.value.status
+        if status < 500:
+            break
+        shot(page, f"submit-refused-{attempt}")
+        assert new_run() is None, f"the server answered {status} yet made a run"
+        page.wait_for_timeout(2_000 * attempt)
+    assert status < 300, (shot(page, "submit-refused"), f"the server answered {status}: {answer.value.text()}")
+    page.wait_for_url(DEPLOYMENT_PAGE)
     return wait_for(new_run, 30, "the flow run the form created")
 
 
