@@ -16,7 +16,7 @@ from sqlalchemy import text  # noqa: E402
 from dudao.db import get_engine, session_scope  # noqa: E402
 from dudao.runtime import Runtime, load_runtime  # noqa: E402
 from models import RectificationItem  # noqa: E402
-from tasks.ladder import _climb  # noqa: E402
+from tasks.ladder import climb_items  # noqa: E402
 
 
 @cache
@@ -27,7 +27,7 @@ def _runtime() -> Runtime:
 @task(name="climb-one-item", task_run_name="item {item_id}")
 def climb_one(item_id: int, as_of: date) -> bool:
     with session_scope() as session:
-        return _climb(session, session.get(RectificationItem, item_id), as_of, _runtime())
+        return bool(climb_items(session, [session.get(RectificationItem, item_id)], as_of, _runtime()))
 
 
 @flow(name="naive-ladder-sweep")

@@ -9,6 +9,7 @@ day moved it first (or the unit handed in a report meanwhile) the UPDATE matches
 nothing for it. Documents, notices and audit events are written in the caller's transaction.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import bindparam
@@ -20,8 +21,8 @@ from models import Finding, Inspection, RectificationItem, Unit
 from models.lifecycle import ItemStage, record
 from rules.ladder import Due, LadderState, advance, due_step, next_action_on
 from tasks.escalation import raise_issue
-from tasks.ladder_papers import accountability_count, step_papers
-from tasks.outbox import issue
+from tasks.ladder_papers import accountability_counts, step_papers
+from tasks.outbox import Paper, issue_many
 
 _PLAN = ("ladder_step", "ladder_since", "current_deadline", "step_due_on", "next_action_on")
 _CHUNK = 500
@@ -41,20 +42,55 @@ def climb_ladder(session: Session, as_of: date, rt: Runtime) -> list[int]:
         return []
     items = select_due_items(session, as_of)
     related = _prefetch(session, items)  # held: the identity map keeps only weak references
-    with session.no_autoflush:  # one flush per document (outbox.issue_document flushes) instead of one per query
-        moved = [item.id for item in items if _climb(session, item, as_of, rt)]
+    moved = climb_items(session, items, as_of, rt)
     del related
     return moved
 
 
-def _climb(session: Session, item: RectificationItem, as_of: date, rt: Runtime) -> bool:
+@dataclass
+class _Step:
+    """One item's step of the day, claimed and ready to issue."""
+
+    item: RectificationItem
+    due: Due
+    state: LadderState
+    papers: list[Paper]
+    aggravated: tuple[int, bool]
+
+
+def climb_items(session: Session, items: list[RectificationItem], as_of: date, rt: Runtime) -> list[int]:
+    """Claim each item's step, issue all the day's papers as one batch, then record each step that was new."""
+    session.flush()  # the transaction's earlier audit events count for the 问责 tally below
+    with session.no_autoflush:
+        tally = _AccountabilityTally(session, items, as_of.year, rt)
+        steps = [step for item in items if (step := _claim_step(session, item, as_of, rt, tally)) is not None]
+        notice_ids = issue_many(session, [paper for step in steps for paper in step.papers])
+        new = [step for step, first in zip(steps, _firsts(steps, notice_ids), strict=True) if first is not None]
+        for step in new:
+            _record_step(session, step, as_of, rt)
+    return [step.item.id for step in new]
+
+
+def _firsts(steps: list[_Step], notice_ids: list[int | None]) -> list[int | None]:
+    """The notice id of each step's main paper (None: issued before, so the step is not new)."""
+    firsts, at = [], 0
+    for step in steps:
+        firsts.append(notice_ids[at])
+        at += len(step.papers)
+    return firsts
+
+
+def _claim_step(session: Session, item: RectificationItem, as_of: date, rt: Runtime,
+                tally: "_AccountabilityTally") -> _Step | None:
+    """Move the item to its plan for today; the step to issue, if one is due and the claim held."""
     state = state_of(item)
     due = due_step(state, as_of, rt.policy.ladder, rt.calendar)
     after = advance(state, due, as_of) if due is not None else state
     plan = next_action_on(after, as_of, rt.policy.ladder, rt.calendar)
-    if not _claim(session, item, state, after, plan):
-        return False  # another sweep, or the unit's report, got there first
-    return due is not None and _issue_step(session, item, due, state, as_of, rt)
+    if not _claim(session, item, state, after, plan) or due is None:
+        return None  # nothing due, or another sweep (or the unit's report) got there first
+    aggravated = tally.add(item.unit_id) if due.step == "accountability" else (0, False)
+    return _Step(item, due, state, step_papers(session, item, due, state, as_of, rt, aggravated), aggravated)
 
 
 def state_of(item: RectificationItem) -> LadderState:
@@ -89,32 +125,33 @@ def _claim(session: Session, item: RectificationItem, state: LadderState, after:
     return True
 
 
-def _issue_step(session: Session, item: RectificationItem, due: Due, state: LadderState, as_of: date,
-                rt: Runtime) -> bool:
-    """The step's documents and notices, its audit event, and what the step sets off. False if issued before."""
-    aggravated = _aggravation(session, item, as_of, rt) if due.step == "accountability" else (0, False)
-    papers = step_papers(session, item, due, state, as_of, rt, aggravated)
-    notices = [issue(session, paper) for paper in papers]
-    if notices[0] is None:
-        return False
+def _record_step(session: Session, step: _Step, as_of: date, rt: Runtime) -> None:
+    """The step's audit event, and what the step sets off (四级议题上报 at 约谈, the aggravated flag)."""
+    item, due, state = step.item, step.due, step.state
     record(session, "item", item.id, f"ladder:{due.step}", as_of=as_of, from_stage=state.ladder_step,
            to_stage=item.ladder_step, detail={
-               "key": papers[0].key, "deadline": state.current_deadline, "new_deadline": due.new_deadline,
+               "key": step.papers[0].key, "deadline": state.current_deadline, "new_deadline": due.new_deadline,
                "next_step_on": due.next_step_on, "policy": rt.policy.version})
     if due.step == "interview":  # a unit that reached 约谈 cannot resolve the issue alone: 四级议题上报
         raise_issue(session, session.get(Finding, item.finding_id), as_of, rt, actor="system")
-    if aggravated[1]:
+    if step.aggravated[1]:
         record(session, "unit", item.unit_id, "aggravated", as_of=as_of, to_stage="aggravated",
-               detail={"year": as_of.year, "accountability_count": aggravated[0], "item": item.id,
+               detail={"year": as_of.year, "accountability_count": step.aggravated[0], "item": item.id,
                        "policy": rt.policy.version})
-    return True
 
 
-def _aggravation(session: Session, item: RectificationItem, as_of: date, rt: Runtime) -> tuple[int, bool]:
-    """(问责 count in the year including this one, whether that makes the unit aggravated)."""
-    session.flush()  # earlier 问责 of this sweep count too
-    count = accountability_count(session, item.unit_id, as_of.year) + 1
-    return count, count >= rt.policy.ladder.aggravated_after
+class _AccountabilityTally:
+    """问责建议 per unit in the year: those recorded before this sweep (one query for the due items' units) plus
+    those this sweep issues, counted as they are claimed."""
+
+    def __init__(self, session: Session, items: list[RectificationItem], year: int, rt: Runtime) -> None:
+        self.counts = accountability_counts(session, {item.unit_id for item in items}, year)
+        self.after = rt.policy.ladder.aggravated_after
+
+    def add(self, unit_id: int) -> tuple[int, bool]:
+        """Count one more for the unit: (its count including this one, whether that makes it aggravated)."""
+        self.counts[unit_id] += 1
+        return self.counts[unit_id], self.counts[unit_id] >= self.after
 
 
 def _prefetch(session: Session, items: list[RectificationItem]) -> list:

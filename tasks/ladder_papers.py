@@ -6,6 +6,7 @@ recommendation that the unit's leaders be neither commended nor promoted; the �
 leadership and the superior (private schools: 撤换负责人, 吊销办学许可证; serious findings: referral).
 """
 
+from collections import Counter
 from datetime import date
 
 from sqlmodel import Session, func, select
@@ -87,10 +88,15 @@ def head_of(session: Session, unit: Unit, as_of: date) -> str:
     return principal or unit.head_name
 
 
-def accountability_count(session: Session, unit_id: int, year: int) -> int:
-    """How many 问责建议 the unit has received in `year` so far (this transaction's included)."""
-    items = select(RectificationItem.id).where(RectificationItem.unit_id == unit_id)
-    return session.exec(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.entity == "item", AuditEvent.event == "ladder:accountability",
-        AuditEvent.entity_id.in_(items), AuditEvent.as_of >= date(year, 1, 1),
-        AuditEvent.as_of <= date(year, 12, 31))).one()
+def accountability_counts(session: Session, unit_ids: set[int], year: int) -> Counter:
+    """unit id -> how many 问责建议 it has received in `year` so far (flushed audit events only)."""
+    counts: Counter = Counter()
+    ids = sorted(unit_ids)
+    for start in range(0, len(ids), 500):
+        rows = session.exec(select(RectificationItem.unit_id, func.count()).join(
+            AuditEvent, AuditEvent.entity_id == RectificationItem.id).where(
+            RectificationItem.unit_id.in_(ids[start:start + 500]), AuditEvent.entity == "item",
+            AuditEvent.event == "ladder:accountability", AuditEvent.as_of >= date(year, 1, 1),
+            AuditEvent.as_of <= date(year, 12, 31)).group_by(RectificationItem.unit_id)).all()
+        counts.update(dict(rows))
+    return counts

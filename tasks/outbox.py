@@ -1,7 +1,9 @@
 """Documents on disk and notices in the outbox, written in the caller's transaction.
 
 Each has a deterministic key: writing the same key twice returns the first row and adds nothing, so a
-re-run, a retry or a second sweep of the same day never issues a document or a notice twice.
+re-run, a retry or a second sweep of the same day never issues a document or a notice twice. Rows are
+written with Core statements, many papers at a time (`issue_many`): a sweep files thousands of documents,
+and an ORM object and a flush per document cost more than rendering it.
 """
 
 import json
@@ -10,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlalchemy import select as select_core
+from sqlmodel import Session
 
 from dudao.settings import get_settings
 from models import Document, Notice, Unit
@@ -18,6 +21,7 @@ from tasks.messages import message_id_for
 from tasks.rendering import DOCUMENT_TITLES, render
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+_CHUNK = 500  # keys per IN list and rows per INSERT statement
 
 
 @dataclass
@@ -41,43 +45,107 @@ def safe_name(key: str) -> str:
     return _SAFE.sub("_", key).strip("._") or "document"
 
 
-def issue_document(session: Session, paper: Paper) -> tuple[Document, str, str]:
-    """Render and file a document (once per key). Returns the row, its HTML and its text."""
+def issue(session: Session, paper: Paper) -> Notice | None:
+    """File the document and put its notice in the outbox, both once per key (None if issued before)."""
+    notice_id = issue_many(session, [paper])[0]
+    return None if notice_id is None else session.get(Notice, notice_id)
+
+
+def issue_many(session: Session, papers: list[Paper]) -> list[int | None]:
+    """File each paper's document and queue its notice, once per key, in the caller's transaction.
+
+    Returns the new notices' ids in the order of `papers`: None where the key was issued before (or earlier in
+    `papers`). The batch costs one key lookup per _CHUNK papers and one multi-row INSERT each for documents and
+    notices; per paper what is left is rendering and the two files."""
+    connection = session.connection()
+    fresh = _not_yet_issued(connection, papers)
+    if not fresh:
+        return [None] * len(papers)
+    rendered = {paper.key: _render(paper) for paper in fresh}
+    documents = _file_documents(connection, fresh, rendered)
+    settings = get_settings()
+    rows = [_notice_row(paper, documents[paper.key], rendered[paper.key], settings.mail_domain) for paper in fresh]
+    ids, first = _insert(connection, Notice, rows), {id(paper) for paper in fresh}
+    return [ids[paper.key] if id(paper) in first else None for paper in papers]
+
+
+def _not_yet_issued(connection, papers: list[Paper]) -> list[Paper]:
+    """The papers whose notice key is new, each key once (its first paper)."""
+    issued = _existing(connection, Notice, [paper.key for paper in papers])
+    fresh = {}
+    for paper in papers:
+        if paper.key not in issued:
+            fresh.setdefault(paper.key, paper)
+    return list(fresh.values())
+
+
+def _existing(connection, model, keys: list[str]) -> dict[str, tuple]:
+    """key -> (id, title or None) of the rows of `model` that already hold one of `keys`."""
+    table = model.__table__
+    title = table.c.title if "title" in table.c else None
+    found: dict[str, tuple] = {}
+    for start in range(0, len(keys), _CHUNK):
+        columns = [table.c.key, table.c.id] + ([title] if title is not None else [])
+        for row in connection.execute(select_core(*columns).where(table.c.key.in_(keys[start:start + _CHUNK]))):
+            found[row[0]] = tuple(row[1:])
+    return found
+
+
+def _render(paper: Paper) -> tuple[str, str, str]:
+    """(title, html, text) of the paper's document."""
     title = paper.title or DOCUMENT_TITLES[paper.kind]
-    doc_no = paper.context.get("doc_no", "")
-    html, text = render(paper.kind, {"title": title, "doc_no": doc_no, "issued_on": paper.issued_on,
-                                     **paper.context})
-    existing = session.exec(select(Document).where(Document.key == paper.key)).first()
-    if existing is not None:  # filed earlier (a step repeated after a failed delivery)
-        return existing, html, text
-    relative = Path(str(paper.issued_on.year)) / safe_name(paper.unit.code) / f"{safe_name(paper.key)}.html"
-    _write(get_settings().out_dir / relative, html, text)
-    document = Document(key=paper.key, kind=paper.kind, title=title, path=str(relative),
-                        inspection_id=paper.inspection_id, item_id=paper.item_id, unit_id=paper.unit.id,
-                        issued_on=paper.issued_on)
-    session.add(document)
-    session.flush()
-    return document, html, text
+    html, text = render(paper.kind, {"title": title, "doc_no": paper.context.get("doc_no", ""),
+                                     "issued_on": paper.issued_on, **paper.context})
+    return title, html, text
+
+
+def _file_documents(connection, papers: list[Paper], rendered: dict) -> dict[str, tuple[int, str]]:
+    """key -> (document id, title): documents filed before keep their row and file (a step repeated after a
+    failed delivery); the others are written to disk and inserted."""
+    documents = {key: (found[0], found[1]) for key, found in
+                 _existing(connection, Document, [paper.key for paper in papers]).items()}
+    out_dir, rows = get_settings().out_dir, []
+    for paper in papers:
+        if paper.key in documents:
+            continue
+        title, html, text = rendered[paper.key]
+        relative = Path(str(paper.issued_on.year)) / safe_name(paper.unit.code) / f"{safe_name(paper.key)}.html"
+        _write(out_dir / relative, html, text)
+        rows.append({"key": paper.key, "kind": paper.kind, "title": title, "path": str(relative),
+                     "inspection_id": paper.inspection_id, "item_id": paper.item_id, "unit_id": paper.unit.id,
+                     "issued_on": paper.issued_on})
+    titles = {row["key"]: row["title"] for row in rows}
+    documents.update({key: (id_, titles[key]) for key, id_ in _insert(connection, Document, rows).items()})
+    return documents
+
+
+def _notice_row(paper: Paper, document: tuple[int, str], rendered: tuple[str, str, str], domain: str) -> dict:
+    document_id, title = document
+    _, html, text = rendered
+    recipients = paper.recipients or [paper.unit]
+    return {
+        "key": paper.key, "kind": paper.kind, "subject": f"【{title}】{paper.unit.name}",
+        "recipients": json.dumps([[u.name, u.email] for u in recipients], ensure_ascii=False),
+        "body_text": text, "body_html": html, "document_id": document_id, "inspection_id": paper.inspection_id,
+        "item_id": paper.item_id, "unit_id": paper.unit.id, "created_on": paper.issued_on,
+        "hold_until": paper.hold_until, "status": "pending", "attempts": 0, "last_error": "",
+        "message_id": message_id_for(paper.key, domain),
+    }
+
+
+def _insert(connection, model, rows: list[dict]) -> dict[str, int]:
+    """INSERT the rows (multi-row statements) and return key -> new id."""
+    if not rows:
+        return {}
+    table = model.__table__
+    ids: dict[str, int] = {}
+    for start in range(0, len(rows), _CHUNK):
+        result = connection.execute(table.insert().returning(table.c.key, table.c.id), rows[start:start + _CHUNK])
+        ids.update({key: id_ for key, id_ in result})
+    return ids
 
 
 def _write(path: Path, html: str, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
     path.with_suffix(".txt").write_text(text, encoding="utf-8")
-
-
-def issue(session: Session, paper: Paper) -> Notice | None:
-    """File the document and put its notice in the outbox, both once per key (None if issued before)."""
-    if session.exec(select(Notice.id).where(Notice.key == paper.key)).first() is not None:
-        return None
-    document, html, text = issue_document(session, paper)
-    recipients = paper.recipients or [paper.unit]
-    notice = Notice(
-        key=paper.key, kind=paper.kind, subject=f"【{document.title}】{paper.unit.name}",
-        recipients=json.dumps([[u.name, u.email] for u in recipients], ensure_ascii=False),
-        body_text=text, body_html=html, document_id=document.id, inspection_id=paper.inspection_id,
-        item_id=paper.item_id, unit_id=paper.unit.id, created_on=paper.issued_on, hold_until=paper.hold_until,
-        message_id=message_id_for(paper.key, get_settings().mail_domain),
-    )
-    session.add(notice)
-    return notice
