@@ -8,6 +8,8 @@ import os
 from email.message import Message
 from pathlib import Path
 
+from tasks.notice_build import MessageSpec, render_or_reason
+
 
 def _name(key: str) -> str:
     return f"dudao-{hashlib.sha256(key.encode()).hexdigest()[:40]}"
@@ -39,3 +41,18 @@ def deliver_to_maildir(root: Path, key: str, message: Message | bytes) -> bool:
     finally:
         tmp.unlink(missing_ok=True)
     return True
+
+
+def build_and_deliver(specs: list[MessageSpec], root: Path) -> list[str | None]:
+    """Build each message and put it in the Maildir (one call per worker-process task): for each spec None
+    when its message is there (now or from an earlier run), else why it cannot be built. Filing here, in
+    the worker, spares the caller receiving and writing the bytes."""
+    outcomes: list[str | None] = []
+    for spec in specs:
+        built = render_or_reason(spec)
+        if isinstance(built, str):
+            outcomes.append(built)
+        else:
+            deliver_to_maildir(root, spec.key, built)
+            outcomes.append(None)
+    return outcomes

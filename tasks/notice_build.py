@@ -91,15 +91,17 @@ def render(spec: MessageSpec) -> bytes:
     return build(spec).as_bytes(policy=_SMTP)
 
 
+def render_or_reason(spec: MessageSpec) -> bytes | str:
+    """The bytes, or why the message cannot be built."""
+    try:
+        return render(spec)
+    except InputError as exc:
+        return f"message refused before sending: {exc}"
+
+
 def render_all(specs: list[MessageSpec]) -> list[bytes | str]:
-    """Render many (one call per worker-process task): the bytes, or why the message cannot be built."""
-    out: list[bytes | str] = []
-    for spec in specs:
-        try:
-            out.append(render(spec))
-        except InputError as exc:
-            out.append(f"message refused before sending: {exc}")
-    return out
+    """Render many (one call per worker-process task)."""
+    return [render_or_reason(spec) for spec in specs]
 
 
 def wire_message(raw: bytes) -> Message:

@@ -7,19 +7,15 @@ so the connections stay busy; results are committed every FLUSH_SECONDS by a sma
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 
 from models import Notice
+from tasks.build_workers import BuildWorkers
 from tasks.notice_build import MessageSpec, render_all, wire_message
 from tasks.outbox_ledger import FLUSH_SECONDS, Recorder
 from tasks.smtp_sender import SmtpConfig, send_batch
-
-SLICE = 25  # messages per worker-process task
 
 
 @dataclass
@@ -39,25 +35,17 @@ class Builder:
     (from the first full group on: building costs more CPU than sending, see bench/notices_outbox.py)."""
 
     def __init__(self) -> None:
-        self.pool: ProcessPoolExecutor | None = None
+        self.workers = BuildWorkers()
 
     async def build(self, group: Group) -> list[bytes | str]:
         specs = group.specs
-        if self.pool is None and not group.full:
+        if self.workers.pool is None and not group.full:
             return await asyncio.to_thread(render_all, specs)
-        if self.pool is None:
-            # fork: a worker starts in milliseconds and never re-runs the caller's main module; it only
-            # builds MIME from plain values and leaves through os._exit, touching nothing it inherited.
-            workers = max(1, min(4, os.cpu_count() or 1))
-            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-        loop = asyncio.get_running_loop()
-        parts = await asyncio.gather(*(loop.run_in_executor(self.pool, render_all, specs[i:i + SLICE])
-                                       for i in range(0, len(specs), SLICE)))
+        parts = await asyncio.gather(*(asyncio.wrap_future(f) for f in self.workers.submit(render_all, specs)))
         return [item for part in parts for item in part]
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+        self.workers.close()
 
 
 async def _prepare(claim_next: ClaimNext, after_id: int, builder: Builder) -> tuple[Group, list]:

@@ -3,6 +3,7 @@ through the deliver-outbox flow and its Prefect task, and the CLI. Crashes: test
 TLS, login and secrets: test_delivery_security.py."""
 
 import json
+import re
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -186,7 +187,7 @@ def test_without_smtp_the_maildir_gets_each_notice_once(seeded, prefect_harness,
 
 
 def test_a_big_run_is_built_in_worker_processes_and_reuses_its_connections(seeded, smtp_server, monkeypatch):
-    from tasks import smtp_delivery
+    from tasks import build_workers
     from tasks.delivery import deliver_pending_now
 
     use_smtp(monkeypatch, smtp_server, DUDAO_SMTP_CONCURRENCY="10")
@@ -197,7 +198,7 @@ def test_a_big_run_is_built_in_worker_processes_and_reuses_its_connections(seede
         pools.append(ProcessPoolExecutor(*args, **kwargs))
         return pools[-1]
 
-    monkeypatch.setattr(smtp_delivery, "ProcessPoolExecutor", counted_pool)
+    monkeypatch.setattr(build_workers, "ProcessPoolExecutor", counted_pool)
     with session_scope() as session:  # one bad header in the middle: refused in a worker, the rest goes
         session.execute(update(Notice).where(Notice.id == notices[150].id).values(subject="a\nb"))
     outcome = deliver_pending_now(AS_OF)
@@ -208,3 +209,50 @@ def test_a_big_run_is_built_in_worker_processes_and_reuses_its_connections(seede
     received = {m["Message-ID"]: m for m in smtp_server.received}
     assert received[notices[-1].message_id]["Subject"] == notices[-1].subject
     assert len(pools) == 1
+
+
+def test_a_big_maildir_run_is_built_and_filed_in_worker_processes_byte_for_byte(seeded, monkeypatch):
+    from tasks import build_workers, delivery
+    from tasks.maildir_outbox import _name
+    from tasks.notice_build import render
+
+    notices = queue_notices(60)
+    with session_scope() as session:  # one bad header in the middle: refused in a worker, the rest is filed
+        session.execute(update(Notice).where(Notice.id == notices[30].id).values(subject="a\nb"))
+    pools = []
+
+    def counted_pool(*args, **kwargs):  # the real pool, counted
+        pools.append(ProcessPoolExecutor(*args, **kwargs))
+        return pools[-1]
+
+    monkeypatch.setattr(build_workers, "ProcessPoolExecutor", counted_pool)
+    monkeypatch.setattr(delivery, "BATCH", 20)  # three groups, each built by the workers
+    monkeypatch.setattr(delivery, "IN_PROCESS_MAX", 5)
+    assert delivery.deliver_batch_to_maildir(AS_OF) == {"sent": 59, "transient": 0, "permanent": 1}
+    assert len(pools) == 1
+    rows = notices_by_key()
+    bad = rows[notices[30].key]
+    assert bad.status == "failed" and "subject contains a line break" in bad.last_error
+    folder = seeded.outbox_dir / "new"
+    assert len(list(folder.iterdir())) == 59
+    settings = delivery.get_settings()
+    with session_scope() as session:  # each file holds what this process builds from the same row
+        for notice in notices:
+            if notice is notices[30]:
+                continue
+            row = rows[notice.key]
+            spec = delivery.spec_for(row, session.get(delivery.Document, row.document_id), settings)
+            expected = render(spec).replace(b"\r\n", b"\n")
+            assert _boundaries_named((folder / _name(notice.key)).read_bytes()) == _boundaries_named(expected)
+            assert row.status == "sent"
+    before = {f.name: f.read_bytes() for f in folder.iterdir()}
+    with session_scope() as session:  # as a run killed after filing, before recording: found, only recorded
+        session.execute(update(Notice).where(Notice.id.in_([n.id for n in notices[:45]])).values(status="pending"))
+    assert delivery.deliver_batch_to_maildir(AS_OF) == {"sent": 44, "transient": 0, "permanent": 1}
+    assert {f.name: f.read_bytes() for f in folder.iterdir()} == before
+
+
+def _boundaries_named(message: bytes) -> bytes:
+    """The message with its MIME boundaries (random, drawn by the email package) named in order of appearance."""
+    names: dict[bytes, bytes] = {}
+    return re.sub(rb"={15}\d+==", lambda m: names.setdefault(m.group(), b"BOUNDARY-%d" % len(names)), message)

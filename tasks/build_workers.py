@@ -1,0 +1,40 @@
+"""Worker processes that build notice e-mails, for the SMTP path and the Maildir path alike.
+
+Building a message with the email package costs milliseconds of CPU (bench/notices_outbox.py,
+bench/year_province.py), more than sending or filing it, so a big delivery spreads it over forked workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+
+SLICE = 25  # messages per worker-process task
+
+
+class BuildWorkers:
+    """A pool forked on first use and kept for the rest of the run."""
+
+    def __init__(self) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+
+    def submit(self, fn: Callable[..., list], items: Sequence, *args) -> list[Future]:
+        """`fn(slice, *args)` for each SLICE of `items`, in order; each future gives a list."""
+        if self.pool is None:
+            # fork: a worker starts in milliseconds and never re-runs the caller's main module; it only
+            # builds MIME from plain values (and files it, for the Maildir) and leaves through os._exit,
+            # touching nothing else it inherited (no database connection, no Prefect client).
+            workers = max(1, min(4, os.cpu_count() or 1))
+            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        return [self.pool.submit(fn, items[i:i + SLICE], *args) for i in range(0, len(items), SLICE)]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+def joined(futures: list[Future]) -> list:
+    """The slices' results as one list, in order (raises what a worker raised)."""
+    return [item for future in futures for item in future.result()]
