@@ -3,10 +3,11 @@
 
 from datetime import date, timedelta
 
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from dudao.runtime import Runtime
-from models import Finding, Inspection, RectificationItem, ReviewRequest, Unit
+from models import Finding, Inspection, RectificationItem, ReviewRequest, Submission, Unit
 from models.lifecycle import InspectionStage, ItemStage
 from rules import behaviour
 from tasks.escalation import raise_issue
@@ -21,14 +22,40 @@ def simulate_ladder_day(session: Session, seed: int, as_of: date, rt: Runtime) -
 
 def _raise_issues(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
     """A unit reports an issue it cannot resolve alone on the day its rectification item opens."""
-    rows = session.exec(select(Finding, Unit.kind, Unit.code).join(
-        RectificationItem, RectificationItem.finding_id == Finding.id).join(
-        Unit, RectificationItem.unit_id == Unit.id).where(
-        RectificationItem.stage == ItemStage.OPEN, RectificationItem.ladder_step == "none",
-        Finding.needs_escalation.is_(False)).order_by(Finding.id)).all()
-    for finding, kind, code in rows:
+    for finding, kind, code in newly_open(session, as_of):
         if behaviour.raises_issue(seed, finding.id, kind):
             raise_issue(session, finding, as_of, rt, actor=code)
+
+
+def newly_open(session: Session, as_of: date) -> list[tuple[Finding, str, str]]:
+    """(finding, unit kind, unit code) of the items a unit may raise today, by finding: those opened since
+    the day before (the simulated days follow one another)."""
+    return list(session.exec(select(Finding, Unit.kind, Unit.code).join(
+        RectificationItem, RectificationItem.finding_id == Finding.id).join(
+        Unit, RectificationItem.unit_id == Unit.id).join(
+        Inspection, RectificationItem.inspection_id == Inspection.id).where(
+        *MAY_RAISE, _opened_since(as_of - timedelta(days=1))).order_by(Finding.id)).all())
+
+
+# An item whose unit may raise its finding: open, before the ladder's first step, not raised yet.
+MAY_RAISE = (RectificationItem.stage == ItemStage.OPEN, RectificationItem.ladder_step == "none",
+              Finding.needs_escalation.is_(False))
+
+
+def _opened_since(since: date):
+    """Items that became open at `since` or later: opened with their 督导意见书, reopened by a rejected report,
+    or relapsed at 回头看 (any relapsed one: few stay before the ladder's first step).
+
+    Whether a unit raises a finding depends on the finding alone (behaviour.raises_issue), and a raise that
+    did not happen when the item was last seen open cannot happen later (needs_escalation only becomes True,
+    a withdrawn finding stays withdrawn), so an item already seen open on the previous simulated day need not
+    be read again. tests/test_simulated_ladder.py checks every day of a simulated year against reading every
+    open item.
+    """
+    rejected = select(Submission.id).where(
+        Submission.item_id == RectificationItem.id, Submission.decision == "rejected",
+        Submission.decided_on >= since).exists()
+    return or_(Inspection.issued_on >= since, RectificationItem.reopen_count > 0, rejected)
 
 
 def _request_reviews(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
