@@ -21,7 +21,7 @@ from models import Finding, Inspection, RectificationItem, Unit
 from models.lifecycle import ItemStage, record
 from rules.ladder import Due, LadderState, advance, due_step, next_action_on
 from tasks.escalation import raise_issue
-from tasks.ladder_papers import accountability_counts, step_papers
+from tasks.ladder_papers import accountability_counts, forget_principals, prefetch_principals, step_papers
 from tasks.outbox import Paper, issue_many
 
 _PLAN = ("ladder_step", "ladder_since", "current_deadline", "step_due_on", "next_action_on")
@@ -42,9 +42,12 @@ def climb_ladder(session: Session, as_of: date, rt: Runtime) -> list[int]:
         return []
     items = select_due_items(session, as_of)
     related = _prefetch(session, items)  # held: the identity map keeps only weak references
-    moved = climb_items(session, items, as_of, rt)
-    del related
-    return moved
+    prefetch_principals(session, {item.unit_id for item in items})
+    try:
+        return climb_items(session, items, as_of, rt)
+    finally:
+        forget_principals(session)
+        del related
 
 
 @dataclass
@@ -59,16 +62,21 @@ class _Step:
 
 
 def climb_items(session: Session, items: list[RectificationItem], as_of: date, rt: Runtime) -> list[int]:
-    """Claim each item's step, issue all the day's papers as one batch, then record each step that was new."""
+    """Claim each item's step, issue the papers of _CHUNK items as one batch, then record each step that was new
+    (in chunks, so that memory holds one chunk's rendered papers, not the day's)."""
     session.flush()  # the transaction's earlier audit events count for the 问责 tally below
+    moved: list[int] = []
     with session.no_autoflush:
         tally = _AccountabilityTally(session, items, as_of.year, rt)
-        steps = [step for item in items if (step := _claim_step(session, item, as_of, rt, tally)) is not None]
-        notice_ids = issue_many(session, [paper for step in steps for paper in step.papers])
-        new = [step for step, first in zip(steps, _firsts(steps, notice_ids), strict=True) if first is not None]
-        for step in new:
-            _record_step(session, step, as_of, rt)
-    return [step.item.id for step in new]
+        for start in range(0, len(items), _CHUNK):
+            chunk = items[start:start + _CHUNK]
+            steps = [step for item in chunk if (step := _claim_step(session, item, as_of, rt, tally)) is not None]
+            notice_ids = issue_many(session, [paper for step in steps for paper in step.papers])
+            for step, first in zip(steps, _firsts(steps, notice_ids), strict=True):
+                if first is not None:
+                    _record_step(session, step, as_of, rt)
+                    moved.append(step.item.id)
+    return moved
 
 
 def _firsts(steps: list[_Step], notice_ids: list[int | None]) -> list[int | None]:

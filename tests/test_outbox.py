@@ -1,0 +1,70 @@
+"""The outbox files papers in batches: each key once, across batches and within one, documents filed before
+kept, and a batch that rolls back leaves no rows behind."""
+
+from datetime import date
+
+import pytest
+from sqlmodel import delete, select
+
+from dudao.db import session_scope
+from dudao.settings import get_settings
+from models import Document, Notice, Unit
+from tasks.outbox import Paper, issue, issue_many
+
+DAY = date(2026, 5, 15)
+
+
+def papers(session, *keys: str) -> list[Paper]:
+    units = session.exec(select(Unit).where(Unit.code.like("S%")).order_by(Unit.code)).all()
+    return [Paper(key=key, kind="reminder", issued_on=DAY, unit=units[i % 3], context={
+        "unit": units[i % 3], "inspection": {"code": f"2026-{i:03d}"}, "finding": {"text": f"问题{key}"},
+        "deadline": date(2026, 6, 1), "workdays_left": 3}) for i, key in enumerate(keys)]
+
+
+def rows(model) -> dict[str, object]:
+    with session_scope() as session:
+        found = session.exec(select(model)).all()
+        session.expunge_all()
+    return {row.key: row for row in found}
+
+
+def test_each_key_is_issued_once_within_a_batch_and_across_batches(seeded):
+    with session_scope() as session:
+        first = issue_many(session, papers(session, "r:a", "r:b", "r:a"))
+    assert first[0] is not None and first[1] is not None and first[2] is None
+    notices, documents = rows(Notice), rows(Document)
+    assert sorted(notices) == sorted(documents) == ["r:a", "r:b"]
+    assert {n.id for n in notices.values()} == {first[0], first[1]}
+    assert all(notices[k].document_id == documents[k].id for k in notices)
+    assert "问题r:a" in notices["r:a"].body_html and "问题r:a" in notices["r:a"].body_text
+    assert notices["r:a"].subject.startswith("【整改提醒】") and notices["r:a"].status == "pending"
+    html = get_settings().out_dir / documents["r:b"].path
+    assert "问题r:b" in html.read_text(encoding="utf-8") and html.with_suffix(".txt").exists()
+
+    with session_scope() as session:
+        again = issue_many(session, papers(session, "r:a", "r:c", "r:b"))
+    assert again[0] is None and again[2] is None and again[1] is not None
+    assert sorted(rows(Notice)) == ["r:a", "r:b", "r:c"]
+
+
+def test_a_document_filed_before_keeps_its_row_and_file_and_gets_its_notice(seeded):
+    with session_scope() as session:
+        issue_many(session, papers(session, "r:kept"))
+    document = rows(Document)["r:kept"]
+    path = get_settings().out_dir / document.path
+    path.write_text("filed earlier", encoding="utf-8")  # must not be rewritten
+    with session_scope() as session:
+        session.exec(delete(Notice))  # as if the notice's row had never been written
+    with session_scope() as session:
+        notice = issue(session, papers(session, "r:kept")[0])
+        assert notice is not None and notice.document_id == document.id
+    assert sorted(rows(Document)) == ["r:kept"] and path.read_text(encoding="utf-8") == "filed earlier"
+
+
+def test_a_batch_in_a_transaction_that_rolls_back_leaves_no_rows(seeded):
+    with pytest.raises(RuntimeError), session_scope() as session:
+        assert all(issue_many(session, papers(session, *(f"r:{i}" for i in range(1200)))))
+        raise RuntimeError("the caller fails after filing")
+    assert rows(Notice) == {} and rows(Document) == {}
+    with session_scope() as session:  # and the same keys can be issued afterwards
+        assert all(issue_many(session, papers(session, "r:0", "r:1199")))
