@@ -104,7 +104,7 @@ def run(mode: str, district: str, until: str | None = None, year: int = 2026, se
     import flows.simulate_year as sy
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    cpu, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     last = sy.date.fromisoformat(until) if until else None
     summary = sy.simulate_year(year, seed, last) if mode == "prefect" else _bare(year, seed, last)
@@ -112,8 +112,11 @@ def run(mode: str, district: str, until: str | None = None, year: int = 2026, se
     domain = TIMERS.get("task_bodies", 0.0) + TIMERS.get("summary", 0.0)
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu_s = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime  # this process only, not the server
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)  # the delivery's build workers (ended and waited for)
     return {"mode": mode, "district": district, "until": until or f"{year}-12-31", "units": counts, "seed_s": round(seed_s, 2),
-            "server_start_s": round(server_s, 2), "wall_s": round(wall, 2), "cpu_s": round(cpu_s, 2), "domain_s": round(domain, 2),
+            "server_start_s": round(server_s, 2), "wall_s": round(wall, 2), "cpu_s": round(cpu_s, 2),
+            "cpu_workers_s": round(workers.ru_utime + workers.ru_stime - children.ru_utime - children.ru_stime, 2),
+            "domain_s": round(domain, 2),
             "simulate_day_s": round(TIMERS.get("simulate_day", 0.0), 2),
             "deliver_s": round(TIMERS.get("deliver", 0.0), 2),
             "orchestration_s": round(wall - domain, 2), "orchestration_share": round((wall - domain) / wall, 3),
