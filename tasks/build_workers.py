@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
 SLICE = 25  # messages per worker-process task
+PARENT_CHECK_SECONDS = 0.5
 
 
 class BuildWorkers:
@@ -27,12 +30,25 @@ class BuildWorkers:
             # builds MIME from plain values (and files it, for the Maildir) and leaves through os._exit,
             # touching nothing else it inherited (no database connection, no Prefect client).
             workers = max(1, min(4, os.cpu_count() or 1))
-            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_exit_with_parent, initargs=(os.getpid(),))
         return [self.pool.submit(fn, items[i:i + SLICE], *args) for i in range(0, len(items), SLICE)]
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: leave once the parent is gone (killed with SIGKILL, say), instead of waiting forever
+    for work that will not come; a message being built then is finished or dropped, never filed twice."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def joined(futures: list[Future]) -> list:

@@ -55,6 +55,20 @@ def _kill_when(proc: subprocess.Popen, ready, limit: float = 300) -> None:
     raise AssertionError(f"the process ended (rc {proc.poll()}) before the fault could be injected")
 
 
+def _processes_of(var_dir: str) -> list[int]:
+    """Live processes run with this DUDAO_VAR_DIR (forked workers inherit the environment)."""
+    mark = f"DUDAO_VAR_DIR={var_dir}".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and mark in (proc / "environ").read_bytes().split(b"\0") \
+                    and (proc / "stat").read_text().split(") ")[-1][:1] != "Z":
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
 def _files(folder: Path, pattern: str) -> int:
     return sum(1 for _ in folder.glob(pattern)) if folder.exists() else 0
 
@@ -146,6 +160,10 @@ def test_a_delivery_killed_mid_batch_sends_no_notice_twice(ledger, tmp_path_fact
     tally("faults.kill9.delivery")
     delivered_before_kill = _files(new, "*")
     assert delivered_before_kill < pending, "the batch finished before the kill"
+    deadline = time.monotonic() + 10  # its build workers leave with it (they check every half second)
+    while _processes_of(env["DUDAO_VAR_DIR"]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_of(env["DUDAO_VAR_DIR"]) == [], "build workers outlived their killed delivery"
     _driver(env, "deliver", BUSY_DAY)
     assert_same_as_uninterrupted(ledger, tmp_path_factory)
 
