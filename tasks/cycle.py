@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from dudao.runtime import Runtime, office
 from models import Finding, Inspection, RectificationItem, Unit
 from models.lifecycle import InspectionStage, ItemStage, record, transition
-from tasks.outbox import Paper, issue
+from tasks.outbox import Paper, issue_many
 from tasks.papers import findings_of, inspection_context
 
 S = InspectionStage
@@ -25,47 +25,47 @@ def _due(session: Session, stage: str, column, as_of: date) -> list[Inspection]:
 
 def notify_due(session: Session, as_of: date, rt: Runtime) -> list[int]:
     """督导通知书 to each unit whose notice date has come (covert inspections are never announced)."""
-    moved = []
-    for inspection in _due(session, S.PLANNED, Inspection.notice_on, as_of):
-        if inspection.covert:
-            continue
-        context = inspection_context(session, inspection, "notice")
-        issue(session, Paper(key=f"inspection:{inspection.code}:notice", kind="notice", context=context,
-                             issued_on=as_of, unit=context["unit"], inspection_id=inspection.id))
+    due = [i for i in _due(session, S.PLANNED, Inspection.notice_on, as_of) if not i.covert]
+    issue_many(session, [_paper(session, inspection, "notice", as_of) for inspection in due])
+    for inspection in due:
         transition(session, inspection, "notify", as_of=as_of)
-        moved.append(inspection.id)
-    return moved
+    return [inspection.id for inspection in due]
 
 
 def feed_back_due(session: Session, as_of: date, rt: Runtime) -> list[int]:
     """初步督导意见 after the visit; the unit may rebut until `rebuttal_due`."""
-    moved = []
-    for inspection in _due(session, S.ONSITE, Inspection.feedback_on, as_of):
+    due = _due(session, S.ONSITE, Inspection.feedback_on, as_of)
+    for inspection in due:
         inspection.rebuttal_due = rt.calendar.add_workdays(as_of, rt.policy.inspection.rebuttal_workdays)
-        context = inspection_context(session, inspection, "feedback")
-        context["findings"] = findings_of(session, inspection)
-        issue(session, Paper(key=f"inspection:{inspection.code}:feedback", kind="feedback", context=context,
-                             issued_on=as_of, unit=context["unit"], inspection_id=inspection.id))
+    issue_many(session, [_paper(session, inspection, "feedback", as_of, findings=findings_of(session, inspection))
+                         for inspection in due])
+    for inspection in due:
         transition(session, inspection, "feed_back", as_of=as_of)
-        moved.append(inspection.id)
-    return moved
+    return [inspection.id for inspection in due]
+
+
+def _paper(session: Session, inspection: Inspection, kind: str, as_of: date, **extra) -> Paper:
+    context = {**inspection_context(session, inspection, kind), **extra}
+    return Paper(key=f"inspection:{inspection.code}:{kind}", kind=kind, context=context, issued_on=as_of,
+                 unit=context["unit"], inspection_id=inspection.id)
 
 
 def issue_due(session: Session, as_of: date, rt: Runtime) -> list[int]:
     """督导报告 and 督导意见书 once the rebuttal window has closed; one rectification item per finding."""
-    moved = []
-    for inspection in session.exec(select(Inspection).where(
-            Inspection.stage == S.PRELIMINARY, Inspection.rebuttal_due < as_of).order_by(Inspection.id)).all():
+    due = session.exec(select(Inspection).where(
+        Inspection.stage == S.PRELIMINARY, Inspection.rebuttal_due < as_of).order_by(Inspection.id)).all()
+    papers = []
+    for inspection in due:  # items and transitions inspection by inspection: the audit trail keeps that order
         inspection.issued_on = as_of
         findings = findings_of(session, inspection)
         items = [_open_item(session, inspection, finding, as_of, rt) for finding in findings]
-        _issue_report_and_opinion(session, inspection, findings, items, as_of, rt)
+        papers += _report_and_opinion(session, inspection, findings, items, as_of, rt)
         transition(session, inspection, "issue", as_of=as_of)
         transition(session, inspection, "start_rectification" if items else "close_without_items", as_of=as_of)
         if not items:
             inspection.closed_on = as_of
-        moved.append(inspection.id)
-    return moved
+    issue_many(session, papers)  # the documents show neither stage nor closing day
+    return [inspection.id for inspection in due]
 
 
 def _rectification_days(inspection: Inspection, rt: Runtime) -> int:
@@ -87,24 +87,23 @@ def _open_item(session: Session, inspection: Inspection, finding: Finding, as_of
     return item
 
 
-def _issue_report_and_opinion(session: Session, inspection: Inspection, findings: list[Finding],
-                              items: list[RectificationItem], as_of: date, rt: Runtime) -> None:
+def _report_and_opinion(session: Session, inspection: Inspection, findings: list[Finding],
+                        items: list[RectificationItem], as_of: date, rt: Runtime) -> list[Paper]:
     report = inspection_context(session, inspection, "report")
     unit: Unit = report["unit"]
     superior = session.get(Unit, unit.superior_id) if unit.superior_id else office(session, "LEADERSHIP")
     report.update(findings=findings, withdrawn=findings_of(session, inspection, withdrawn=True),
                   self_assessed=inspection.self_assessment_on is not None, copy_to=[superior.name])
-    issue(session, Paper(key=f"inspection:{inspection.code}:report", kind="report", context=report,
-                         issued_on=as_of, unit=unit, inspection_id=inspection.id,
-                         recipients=[unit, superior, office(session, "MUNICIPAL")]))
+    papers = [Paper(key=f"inspection:{inspection.code}:report", kind="report", context=report, issued_on=as_of,
+                    unit=unit, inspection_id=inspection.id, recipients=[unit, superior, office(session, "MUNICIPAL")])]
     if not items:
-        return
+        return papers
     opinion = inspection_context(session, inspection, "opinion")
     opinion.update(review_request_days=rt.policy.rectification.review_request_days, copy_to=[superior.name],
                    items=[{"finding": f.text, "decision": i.decision, "deadline": i.deadline}
                           for f, i in zip(findings, items, strict=True)])
-    issue(session, Paper(key=f"inspection:{inspection.code}:opinion", kind="opinion", context=opinion,
-                         issued_on=as_of, unit=unit, inspection_id=inspection.id, recipients=[unit, superior]))
+    return papers + [Paper(key=f"inspection:{inspection.code}:opinion", kind="opinion", context=opinion,
+                           issued_on=as_of, unit=unit, inspection_id=inspection.id, recipients=[unit, superior])]
 
 
 def publish_due(session: Session, as_of: date, rt: Runtime) -> list[int]:
