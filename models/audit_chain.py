@@ -9,8 +9,9 @@ appends in the same transaction chain onto the event appended before.
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import Row, select, text
 from sqlmodel import Session
@@ -24,29 +25,42 @@ _CACHE = "audit_chain_head"
 HASHED_FIELDS = ("entity", "entity_id", "event", "from_stage", "to_stage", "as_of", "actor", "detail")
 
 
-def canonical(event: AuditEvent | Row) -> str:
+def canonical(event: AuditEvent | Row | Mapping) -> str:
     """The event's hashed fields as one canonical JSON text (recorded_at is not covered)."""
-    fields = {name: getattr(event, name) for name in HASHED_FIELDS}
+    get = event.__getitem__ if isinstance(event, Mapping) else partial(getattr, event)
+    fields = {name: get(name) for name in HASHED_FIELDS}
     fields["as_of"] = fields["as_of"].isoformat()
     return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def digest(prev_hash: str, event: AuditEvent | Row) -> str:
+def digest(prev_hash: str, event: AuditEvent | Row | Mapping) -> str:
     """sha256 over the previous hash and the event's canonical text."""
     return hashlib.sha256(f"{prev_hash}\n{canonical(event)}".encode()).hexdigest()
 
 
 def seal(session: Session, event: AuditEvent) -> None:
     """Chain `event` (not yet flushed) onto the ledger's last event and remember it as this transaction's head."""
-    transaction = session.get_transaction()
+    event.prev_hash = _head_for_append(session)
+    event.hash = digest(event.prev_hash, event)
+    session.info[_CACHE] = (session.get_transaction(), event.hash, event)
+
+
+def seal_rows(session: Session, rows: list[dict]) -> None:
+    """Chain rows that are about to be inserted in this order (after every pending event has been flushed)."""
+    prev_hash = _head_for_append(session)
+    for row in rows:
+        row["prev_hash"], row["hash"] = prev_hash, digest(prev_hash, row)
+        prev_hash = row["hash"]
+    session.info[_CACHE] = (session.get_transaction(), prev_hash, None)
+
+
+def _head_for_append(session: Session) -> str:
+    """This transaction's last appended hash, or the ledger's (read under the append lock) at its first append.
+    An ORM event remembered as the head counts only while it is still in the session (not rolled back)."""
     cached = session.info.get(_CACHE)
-    if cached is not None and cached[0] is transaction and cached[1] in session:
-        prev_hash = cached[1].hash
-    else:
-        prev_hash = _locked_head(session)
-    event.prev_hash = prev_hash
-    event.hash = digest(prev_hash, event)
-    session.info[_CACHE] = (session.get_transaction(), event)
+    if cached is not None and cached[0] is session.get_transaction() and (cached[2] is None or cached[2] in session):
+        return cached[1]
+    return _locked_head(session)
 
 
 def _locked_head(session: Session) -> str:

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from dudao.runtime import Runtime, office
 from models import Finding, Inspection, InspectionMember, Inspector, RectificationItem, Unit
-from models.lifecycle import ItemStage, record
+from models.lifecycle import ItemStage, audit_row, record, record_row
 from rules.escalation import LEVEL_NAMES, level_up_on, next_level
 from tasks.outbox import Paper, issue
 from tasks.papers import doc_no
@@ -23,14 +23,21 @@ RESOLVED = (ItemStage.ACCEPTED, ItemStage.CLOSED)
 
 def raise_issue(session: Session, finding: Finding, as_of: date, rt: Runtime, actor: str) -> bool:
     """Start (or restart) the escalation clock of a finding at its current level. False if already rising."""
+    row = start_escalation(finding, as_of, rt, actor)
+    if row is not None:
+        session.add(finding)
+        record_row(session, row)
+    return row is not None
+
+
+def start_escalation(finding: Finding, as_of: date, rt: Runtime, actor: str) -> dict | None:
+    """Start the finding's clock; the audit row that records it (None, and nothing changed, if already rising)."""
     if finding.escalate_on is not None or finding.level >= 4 or finding.withdrawn:
-        return False
+        return None
     finding.needs_escalation, finding.level_since = True, as_of
     finding.escalate_on = level_up_on(finding.level, as_of, rt.policy.escalation, rt.calendar)
-    session.add(finding)
-    record(session, "finding", finding.id, "raise", as_of=as_of, actor=actor, to_stage=f"level{finding.level}",
-           detail={"level": finding.level, "escalate_on": finding.escalate_on, "policy": rt.policy.version})
-    return True
+    return audit_row("finding", finding.id, "raise", as_of=as_of, actor=actor, to_stage=f"level{finding.level}",
+                     detail={"level": finding.level, "escalate_on": finding.escalate_on, "policy": rt.policy.version})
 
 
 def escalate_issues(session: Session, as_of: date, rt: Runtime) -> list[int]:

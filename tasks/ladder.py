@@ -18,9 +18,9 @@ from sqlmodel import Session, select
 
 from dudao.runtime import Runtime
 from models import Finding, Inspection, RectificationItem, Unit
-from models.lifecycle import ItemStage, record
+from models.lifecycle import ItemStage, audit_row, record_rows
 from rules.ladder import Due, LadderState, advance, due_step, next_action_on
-from tasks.escalation import raise_issue
+from tasks.escalation import start_escalation
 from tasks.ladder_papers import accountability_counts, forget_principals, prefetch_principals, step_papers
 from tasks.outbox import Paper, issue_many
 
@@ -72,10 +72,9 @@ def climb_items(session: Session, items: list[RectificationItem], as_of: date, r
             chunk = items[start:start + _CHUNK]
             steps = [step for item in chunk if (step := _claim_step(session, item, as_of, rt, tally)) is not None]
             notice_ids = issue_many(session, [paper for step in steps for paper in step.papers])
-            for step, first in zip(steps, _firsts(steps, notice_ids), strict=True):
-                if first is not None:
-                    _record_step(session, step, as_of, rt)
-                    moved.append(step.item.id)
+            new = [step for step, first in zip(steps, _firsts(steps, notice_ids), strict=True) if first is not None]
+            record_rows(session, [row for step in new for row in _step_audit(session, step, as_of, rt)])
+            moved += [step.item.id for step in new]
     return moved
 
 
@@ -133,19 +132,21 @@ def _claim(session: Session, item: RectificationItem, state: LadderState, after:
     return True
 
 
-def _record_step(session: Session, step: _Step, as_of: date, rt: Runtime) -> None:
-    """The step's audit event, and what the step sets off (四级议题上报 at 约谈, the aggravated flag)."""
+def _step_audit(session: Session, step: _Step, as_of: date, rt: Runtime) -> list[dict]:
+    """The step's audit rows, and what the step sets off (四级议题上报 at 约谈, the aggravated flag)."""
     item, due, state = step.item, step.due, step.state
-    record(session, "item", item.id, f"ladder:{due.step}", as_of=as_of, from_stage=state.ladder_step,
-           to_stage=item.ladder_step, detail={
-               "key": step.papers[0].key, "deadline": state.current_deadline, "new_deadline": due.new_deadline,
-               "next_step_on": due.next_step_on, "policy": rt.policy.version})
+    rows = [audit_row("item", item.id, f"ladder:{due.step}", as_of=as_of, from_stage=state.ladder_step,
+                      to_stage=item.ladder_step, detail={
+                          "key": step.papers[0].key, "deadline": state.current_deadline,
+                          "new_deadline": due.new_deadline, "next_step_on": due.next_step_on,
+                          "policy": rt.policy.version})]
     if due.step == "interview":  # a unit that reached 约谈 cannot resolve the issue alone: 四级议题上报
-        raise_issue(session, session.get(Finding, item.finding_id), as_of, rt, actor="system")
+        rows.append(start_escalation(session.get(Finding, item.finding_id), as_of, rt, actor="system"))
     if step.aggravated[1]:
-        record(session, "unit", item.unit_id, "aggravated", as_of=as_of, to_stage="aggravated",
-               detail={"year": as_of.year, "accountability_count": step.aggravated[0], "item": item.id,
-                       "policy": rt.policy.version})
+        rows.append(audit_row("unit", item.unit_id, "aggravated", as_of=as_of, to_stage="aggravated",
+                              detail={"year": as_of.year, "accountability_count": step.aggravated[0],
+                                      "item": item.id, "policy": rt.policy.version}))
+    return [row for row in rows if row is not None]
 
 
 class _AccountabilityTally:

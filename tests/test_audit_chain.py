@@ -205,3 +205,18 @@ def test_upgrading_an_older_ledger_chains_the_events_it_already_has(tmp_path):
     with Session(engine) as session:
         assert verify(session) == (3, None)
     engine.dispose()
+
+
+def test_events_appended_in_a_batch_chain_between_single_ones_in_the_order_they_were_made(ledger):
+    from models.lifecycle import audit_row, record_rows
+
+    _append(1)
+    with session_scope() as session:
+        record(session, "inspection", 1, "before", as_of=DAY)  # pending: must land before the batch
+        record_rows(session, [audit_row("item", n, "batch", as_of=DAY, detail={"n": n}) for n in range(1200)])
+        record(session, "inspection", 1, "after", as_of=DAY)
+    with session_scope() as session:
+        events = [(e.event, e.entity_id) for e in session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()]
+        checked, broken = verify(session)
+    assert events[3:] == [("before", 1), *(("batch", n) for n in range(1200)), ("after", 1)]
+    assert (checked, broken) == (1205, None)
