@@ -57,6 +57,9 @@ SPECS: tuple[DeploymentSpec, ...] = (
     DeploymentSpec("publication-signoff", "flows/publication_signoff.py:publication_signoff",
                    "督导报告公开签发：在界面中审核并签发报告；超时后请用 `dudao approve` 签发。",
                    tags=("manual", "signoff")),
+    DeploymentSpec("deliver-outbox", "flows/deliver_outbox.py:deliver_outbox",
+                   "重新投递通知：邮件服务器恢复后手动运行，投递到期未发的通知，并列出失败与滞留的通知。"
+                   "每日巡检本身也会投递。", tags=("manual", "delivery")),
     DeploymentSpec("simulate-month", "flows/simulate_month.py:simulate_month",
                    "模拟一个月的督导工作（演示与扩容测试用）：每月依次运行，前一月完成后才开始。",
                    tags=("simulation",)),
