@@ -1,25 +1,18 @@
-"""The inspectors' roster as the planner sees it (terms, exits, recusal), and the roster import.
+"""The inspectors' roster as the planner sees it (terms, exits, recusal); the roster file itself is imported by
+`dudao import inspectors` (tasks/imports/rosters.py), which records employer history and conflicts here.
 
 Recusal (条例 art. 10, 《督学管理暂行办法》): an inspector never inspects the unit they work at, a unit they
 worked at before (employer history) or a unit they declared a conflict with.
 """
 
-import csv
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from sqlmodel import Session, select
 
 from dudao.errors import InputError
-from dudao.runtime import Runtime
 from models import Inspector, Unit
 from models.planning import EmploymentHistory, InspectorConflict, InspectorExit
 from rules.assignment import Candidate
-from rules.inspectors import term_problem
-
-ROSTER_COLUMNS = ("code", "name", "email", "full_time", "listed", "employer", "term_start", "term_end",
-                  "consecutive_terms", "former_employers", "conflicts")
 
 
 def conflicts_by_inspector(session: Session) -> dict[int, set[int]]:
@@ -65,74 +58,18 @@ def find_inspector(session: Session, code: str) -> Inspector:
     return inspector
 
 
-@dataclass(frozen=True)
-class RosterRow:
-    line: int
-    fields: dict
-    employer: int | None
-    former: tuple[int, ...]
-    conflicts: tuple[int, ...]
-
-
-def read_roster(session: Session, path: Path, rt: Runtime) -> list[RosterRow]:
-    """Parse and check every row first (terms, units, dates); any problem raises InputError with file:line."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    except (FileNotFoundError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: {exc}") from None
-    if not rows or set(ROSTER_COLUMNS) - set(rows[0]):
-        raise InputError(f"{path}:1: the header must name the columns {', '.join(ROSTER_COLUMNS)}")
+def record_history(session: Session, rows: list[tuple[str, tuple[str, ...], tuple[str, ...]]], as_of: date) -> None:
+    """For each (inspector code, former employers' codes, declared conflicts' codes): the rows that make the
+    inspector recuse themselves, each added once."""
+    session.flush()
+    inspectors = {i.code: i.id for i in session.exec(select(Inspector)).all()}
     units = {code: uid for uid, code in session.exec(select(Unit.id, Unit.code)).all()}
-    return [_row(path, n, raw, units, rt) for n, raw in enumerate(rows, start=2)]
-
-
-def _row(path: Path, line: int, raw: dict, units: dict[str, int], rt: Runtime) -> RosterRow:
-    where = f"{path}:{line}"
-    try:
-        start, end = date.fromisoformat(raw["term_start"]), date.fromisoformat(raw["term_end"])
-        consecutive = int(raw["consecutive_terms"] or 1)
-    except ValueError as exc:
-        raise InputError(f"{where}: {exc}") from None
-    problem = term_problem(start, end, consecutive, rt.policy.inspectors)
-    if problem or not raw["code"].strip() or "@" not in raw["email"]:
-        raise InputError(f"{where}: {problem or 'code and a valid email are required'}")
-
-    def unit_ids(text: str) -> tuple[int, ...]:
-        codes = [c.strip() for c in (text or "").split(";") if c.strip()]
-        missing = [c for c in codes if c not in units]
-        if missing:
-            raise InputError(f"{where}: unknown unit code '{missing[0]}'")
-        return tuple(units[c] for c in codes)
-
-    employer = unit_ids(raw["employer"])
-    fields = {"code": raw["code"].strip(), "name": raw["name"].strip(), "email": raw["email"].strip(),
-              "full_time": _flag(raw["full_time"]), "listed": _flag(raw["listed"]), "term_start": start,
-              "term_end": end, "consecutive_terms": consecutive}
-    return RosterRow(line, fields, employer[0] if employer else None, unit_ids(raw["former_employers"]),
-                     unit_ids(raw["conflicts"]))
-
-
-def _flag(text: str) -> bool:
-    return (text or "").strip().lower() in ("1", "true", "yes", "y", "是")
-
-
-def load_roster(session: Session, rows: list[RosterRow], as_of: date) -> int:
-    """Insert or update each inspector by code, with employer history and declared conflicts."""
-    existing = {i.code: i for i in session.exec(select(Inspector)).all()}
-    for row in rows:
-        inspector = existing.get(row.fields["code"]) or Inspector(**row.fields)
-        for name, value in row.fields.items():
-            setattr(inspector, name, value)
-        inspector.employer_unit_id = row.employer
-        session.add(inspector)
-        session.flush()
-        for unit_id in row.former:
-            add_once(session, EmploymentHistory, inspector.id, unit_id, {})
-        for unit_id in row.conflicts:
-            add_once(session, InspectorConflict, inspector.id, unit_id,
-                      {"reason": "本人申报回避", "declared_on": as_of})
-    return len(rows)
+    for code, former, conflicts in rows:
+        for unit_code in former:
+            add_once(session, EmploymentHistory, inspectors[code], units[unit_code], {})
+        for unit_code in conflicts:
+            add_once(session, InspectorConflict, inspectors[code], units[unit_code],
+                     {"reason": "本人申报回避", "declared_on": as_of})
 
 
 def add_once(session: Session, table, inspector_id: int, unit_id: int, extra: dict) -> None:

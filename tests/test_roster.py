@@ -20,7 +20,7 @@ from tasks.term_end import raise_term_end_inspections
 from tasks.zones import assign_zones
 from tests.conftest import run_cli
 
-HEADER = "code,name,email,full_time,listed,employer,term_start,term_end,consecutive_terms,former_employers,conflicts\n"
+HEADER = "督学代码,姓名,电子邮箱,专职,挂牌督学,工作单位代码,聘期开始,聘期结束,连任届数,曾任职单位代码,申报回避单位代码\n"
 
 
 def _count(table) -> int:
@@ -30,27 +30,33 @@ def _count(table) -> int:
 
 def test_a_roster_row_with_an_impossible_term_is_refused_and_nothing_is_written(seeded, tmp_path):
     roster = tmp_path / "roster.csv"
-    roster.write_text(HEADER + "I101,新督学甲（示例）,i101@example.cn,1,1,,2026-09-01,2029-08-31,1,S001,S002\n"
-                      "I102,新督学乙（示例）,i102@example.cn,0,1,S003,2026-09-01,2030-08-31,1,,\n", encoding="utf-8")
+    roster.write_text(HEADER + "I101,新督学甲（示例）,i101@example.cn,是,是,,2026-09-01,2029-08-31,1,S001,S002\n"
+                      "I102,新督学乙（示例）,i102@example.cn,否,是,S003,2026-09-01,2030-08-31,1,,\n", encoding="utf-8")
     before = _count(Inspector)
     result = run_cli("inspectors", "import", str(roster))
     assert result.returncode == 2
-    assert result.stderr.strip() == (f"dudao: error: {roster}:3: term 2026-09-01 … 2030-08-31 is longer than 3 years")
+    assert "roster.csv: row 3, column 聘期结束 (H): term 2026-09-01 … 2030-08-31 is longer than 3 years" in result.stderr
     assert _count(Inspector) == before and _count(EmploymentHistory) == 0 and _count(InspectorConflict) == 0
-    roster.write_text(HEADER + "I103,新督学丙（示例）,i103@example.cn,0,0,,2026-09-01,2029-08-31,4,,\n", encoding="utf-8")
-    assert "at most 3 terms in a row" in run_cli("inspectors", "import", str(roster)).stderr
+    roster.write_text(HEADER + "I103,新督学丙（示例）,i103@example.cn,否,否,S999,2026-09-01,2029-08-31,4,,S998\n",
+                      encoding="utf-8")
+    stderr = run_cli("import", "inspectors", str(roster)).stderr  # the same import under its other name
+    assert "row 2, column 连任届数 (I): consecutive_terms 4: at most 3 terms in a row" in stderr
+    assert "row 2, column 工作单位代码 (F): no unit 'S999'" in stderr
+    assert "row 2, column 申报回避单位代码 (K): no unit 'S998'" in stderr
 
 
 def test_a_good_roster_loads_with_history_and_conflicts_that_recuse(seeded, tmp_path):
     roster = tmp_path / "roster.csv"
-    roster.write_text(HEADER + "I101,新督学甲（示例）,i101@example.cn,1,1,S003,2026-09-01,2029-08-31,1,S001,S002\n",
-                      encoding="utf-8")
+    roster.write_text(HEADER + "I101,新督学甲（示例）,i101@example.cn,是,是,S003,2026-09-01,2029-08-31,1,S001,S002\n",
+                      encoding="gbk")
     assert run_cli("inspectors", "import", str(roster)).returncode == 0
+    assert run_cli("inspectors", "import", str(roster)).returncode == 0  # again: nothing doubled
     with session_scope() as session:
         new = find_inspector(session, "I101")
         mine = next(c for c in candidates(session) if c.inspector_id == new.id)
         codes = set(session.exec(select(Unit.code).where(Unit.id.in_(mine.conflicts))).all())
     assert codes == {"S001", "S002", "S003"}  # employer, former employer, declared conflict
+    assert _count(EmploymentHistory) == 1 and _count(InspectorConflict) == 1
 
 
 def test_a_declared_conflict_keeps_the_inspector_off_the_team(seeded):

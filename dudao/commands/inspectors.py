@@ -45,16 +45,10 @@ def cmd_zones(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from dudao.db import session_scope
-    from dudao.runtime import load_runtime
-    from tasks.roster import load_roster, read_roster
+    """The same import as `dudao import inspectors FILE` (one code path: columns, checks and messages)."""
+    from dudao.commands.data import cmd_import as import_file
 
-    require_seeded()
-    with session_scope() as session:
-        rows = read_roster(session, args.file, load_runtime())
-        count = load_roster(session, rows, _today(args))
-    print(f"{count} inspectors loaded from {args.file}")
-    return 0
+    return import_file(argparse.Namespace(kind="inspectors", file=args.file, as_of=args.as_of, actor=args.actor))
 
 
 def cmd_conflict(args) -> int:
@@ -120,9 +114,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     zones = cmds.add_parser("zones", help="rebuild the responsibility zones from the listed inspectors serving")
     zones.add_argument("--as-of", type=iso_date)
     zones.set_defaults(func=cmd_zones)
-    imp = cmds.add_parser("import", help="load a roster CSV (all rows checked before any is written)")
+    imp = cmds.add_parser("import", help="load a 督学名册 (CSV in UTF-8 or GBK, or XLSX; the same as `dudao import "
+                          "inspectors`): a file with any error writes nothing")
     imp.add_argument("file", type=Path)
     imp.add_argument("--as-of", type=iso_date)
+    imp.add_argument("--actor", default="import", help="who handed it in, for the audit trail")
     imp.set_defaults(func=cmd_import)
     conflict = cmds.add_parser("conflict", help="declare a conflict of interest (recusal)")
     for name in ("--inspector", "--unit", "--reason"):

@@ -2,11 +2,15 @@
 district file (dudao.district_file) and loaded by its loader, so a roster file and `dudao seed` agree.
 References (上级单位, 所属镇街, 工作单位) may name units in the file or already in the ledger."""
 
+import re
+from dataclasses import dataclass
+
 from pydantic import ValidationError
 from sqlmodel import select
 
 from dudao.district_file import DistrictFile, InspectorEntry, UnitEntry, load_district
 from models import Unit
+from rules.inspectors import term_problem
 from tasks.imports.cells import (
     CODE,
     EMAIL,
@@ -14,6 +18,7 @@ from tasks.imports.cells import (
     Row,
     a_date,
     choice,
+    clean,
     pattern,
     text,
     whole_number,
@@ -21,12 +26,20 @@ from tasks.imports.cells import (
 )
 from tasks.imports.context import Context
 from tasks.imports.problems import Problems
+from tasks.roster import record_history
 
 KINDS = {"部门": "department", "镇街": "town", "学校": "school", "机关": "office"}
 SCHOOL_TYPES = {"小学": "primary", "初中": "middle", "九年一贯制": "nine_year", "幼儿园": "kindergarten"}
 OWNERSHIP = {"公办": "public", "民办": "private"}
 _code = pattern(CODE, "a code such as S001")
 _email = pattern(EMAIL, "an e-mail address", upper=False)
+
+
+def _codes(cell) -> tuple[str, ...]:
+    """Unit codes separated by ; (or ；、,): each must look like a code."""
+    return tuple(_code(part) for part in re.split(r"[;；、,，]", clean(cell)) if part.strip())
+
+
 
 UNIT_COLUMNS = [
     Column("单位代码", "code", _code, hint="如 S061"), Column("单位名称", "name", text(100), hint="全称，不与其他单位重名"),
@@ -48,6 +61,9 @@ INSPECTOR_COLUMNS = [
     Column("工作单位代码", "employer", _code, blank_ok=True, hint="督学本人工作单位（用于回避）"),
     Column("聘期开始", "term_start", a_date, hint="如 2026-09-01"), Column("聘期结束", "term_end", a_date),
     Column("连任届数", "consecutive_terms", whole_number, blank_ok=True),
+    Column("曾任职单位代码", "former_employers", _codes, required=False, blank_ok=True,
+           hint="以分号分隔，如 S001;S002（用于回避）"),
+    Column("申报回避单位代码", "conflicts", _codes, required=False, blank_ok=True, hint="本人申报需回避的单位，以分号分隔"),
 ]
 PRINCIPAL_KEYS = ("principal", "term_start", "term_end")
 
@@ -98,20 +114,46 @@ def _unit_entry(row: Row, problems: Problems) -> UnitEntry | None:
     return _validated(UnitEntry, values, row, problems)
 
 
-def validate_inspectors(ctx: Context, rows: list[Row], problems: Problems) -> list[InspectorEntry]:
+@dataclass(frozen=True)
+class InspectorRow:
+    """An inspector's entry, and the units they must not inspect besides their employer."""
+
+    entry: InspectorEntry
+    former_employers: tuple[str, ...]
+    conflicts: tuple[str, ...]
+
+
+REFERENCES = ("employer", "former_employers", "conflicts")
+
+
+def validate_inspectors(ctx: Context, rows: list[Row], problems: Problems) -> list[InspectorRow]:
     units = set(ctx.session.exec(select(Unit.code)).all())
     entries, first_at = [], {}
     for row in rows:
-        employer = row.values["employer"]
-        if employer is not None and employer not in units:
-            problems.add(row.number, row.at("employer"), f"no unit '{employer}' in the ledger")
+        for key in REFERENCES:
+            codes = row.values.get(key) or ()
+            missing = [code for code in ((codes,) if isinstance(codes, str) else codes) if code not in units]
+            if missing:
+                problems.add(row.number, row.at(key), f"no unit '{missing[0]}' in the ledger")
         if row.values["code"] is None or _repeated(row, row.values["code"], first_at, problems, "inspector"):
             continue
-        if row.good():
-            values = {k: v for k, v in row.values.items() if v is not None}
-            entry = _validated(InspectorEntry, values, row, problems)
-            entries += [entry] if entry is not None else []
+        if row.good() and (entry := _inspector_entry(ctx, row, problems)) is not None:
+            entries.append(InspectorRow(entry, row.values.get("former_employers") or (),
+                                        row.values.get("conflicts") or ()))
     return entries
+
+
+def _inspector_entry(ctx: Context, row: Row, problems: Problems) -> InspectorEntry | None:
+    """The row as an entry of the district file, its term checked against the policy (3-year terms, at most 3
+    in a row)."""
+    values = {k: v for k, v in row.values.items() if v is not None and k not in ("former_employers", "conflicts")}
+    entry = _validated(InspectorEntry, values, row, problems)
+    problem = entry and term_problem(entry.term_start, entry.term_end, entry.consecutive_terms,
+                                     ctx.rt.policy.inspectors)
+    if problem:
+        problems.add(row.number, row.at("consecutive_terms" if "consecutive" in problem else "term_end"), problem)
+        return None
+    return entry
 
 
 def _validated(model, values: dict, row: Row, problems: Problems):
@@ -130,6 +172,10 @@ def apply_units(ctx: Context, entries: list[UnitEntry]) -> dict[str, int]:
     return {"units": counts["units"], "principals": counts["principals"]}
 
 
-def apply_inspectors(ctx: Context, entries: list[InspectorEntry]) -> dict[str, int]:
-    district = DistrictFile.model_construct(schema_version=1, district="import", units=[], inspectors=entries)
-    return {"inspectors": load_district(ctx.session, district)["inspectors"]}
+def apply_inspectors(ctx: Context, rows: list[InspectorRow]) -> dict[str, int]:
+    """Insert or update each inspector by code, then their employment history and declared conflicts."""
+    district = DistrictFile.model_construct(schema_version=1, district="import", units=[],
+                                            inspectors=[row.entry for row in rows])
+    count = load_district(ctx.session, district)["inspectors"]
+    record_history(ctx.session, [(row.entry.code, row.former_employers, row.conflicts) for row in rows], ctx.as_of)
+    return {"inspectors": count}
