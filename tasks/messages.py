@@ -11,11 +11,11 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 
 from dudao.errors import InputError
+from tasks.mail_policy import BUILD
 
 # RFC 2045 token characters, for "type/subtype".
 _MIME_TYPE = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$")
@@ -72,7 +72,7 @@ def build_message(
     """
     if not key:
         raise InputError("key is empty")
-    message = EmailMessage(policy=policy.default)
+    message = EmailMessage(policy=BUILD)  # policy.default, remembering the headers it made
     message["Subject"] = _check_header("subject", subject)
     message["From"] = _address("sender", sender_name, sender)
     message["To"] = _recipient_addresses(recipients)

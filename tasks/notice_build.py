@@ -17,6 +17,7 @@ from email.policy import EmailPolicy
 from pathlib import Path
 
 from dudao.errors import InputError
+from tasks.mail_policy import BUILD
 from tasks.messages import Attachment, build_message, safe_filename
 
 _UNSAFE_IN_NAME = re.compile(r"[/\\\x00-\x1f\x7f\u2028\u2029]|=\?")
@@ -41,7 +42,7 @@ class _RememberedFolding(EmailPolicy):
 
 
 _FOLDED: dict[tuple, bytes] = {}
-_SMTP = _RememberedFolding(linesep="\r\n")
+_SMTP = _RememberedFolding(linesep="\r\n", header_factory=BUILD.header_factory)  # generating sets the boundaries
 
 
 @dataclass(frozen=True)
