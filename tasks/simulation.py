@@ -99,8 +99,8 @@ def _rebut(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
 
 
 def _release(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
-    for inspection in session.exec(select(Inspection).where(
-            Inspection.issued_on.is_not(None), Inspection.released_on.is_(None))).all():
+    for inspection in session.exec(select(Inspection).where(  # in id order: PostgreSQL's heap order varies
+            Inspection.issued_on.is_not(None), Inspection.released_on.is_(None)).order_by(Inspection.id)).all():
         if rt.calendar.add_workdays(inspection.issued_on, rt.policy.inspection.release_workdays) <= as_of:
             release_report(session, inspection, as_of, actor="operator")
 
