@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email import policy
+from email.generator import BytesGenerator
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.policy import EmailPolicy
+from io import BytesIO
 from pathlib import Path
 
 from dudao.errors import InputError
@@ -42,6 +44,22 @@ class _RememberedFolding(EmailPolicy):
 
 
 _FOLDED: dict[tuple, bytes] = {}
+
+
+class _Generator(BytesGenerator):
+    """BytesGenerator that looks for a new boundary in the parts as a plain substring first: the standard
+    check compiles a regular expression for each (random) boundary, ~0.3 ms a multipart, and it can only
+    match where the substring is. Where the substring is found, the standard check decides, as before."""
+
+    @classmethod
+    def _make_boundary(cls, text=None):
+        boundary = super()._make_boundary()  # the random boundary, unchecked
+        if text is None or ("--" + boundary).encode("ascii") not in text:
+            return boundary
+        candidate, counter = boundary, 0
+        while cls._compile_re("^--" + re.escape(candidate) + "(--)?$", re.MULTILINE).search(text):
+            candidate, counter = f"{boundary}.{counter}", counter + 1
+        return candidate
 _SMTP = _RememberedFolding(linesep="\r\n", header_factory=BUILD.header_factory)  # generating sets the boundaries
 
 
@@ -89,7 +107,9 @@ def build(spec: MessageSpec) -> EmailMessage:
 
 def render(spec: MessageSpec) -> bytes:
     """The message as sent: CRLF line ends, 7-bit safe (non-ASCII bodies are base64)."""
-    return build(spec).as_bytes(policy=_SMTP)
+    out = BytesIO()
+    _Generator(out, mangle_from_=False, policy=_SMTP).flatten(build(spec))  # as EmailMessage.as_bytes does
+    return out.getvalue()
 
 
 def render_or_reason(spec: MessageSpec) -> bytes | str:
