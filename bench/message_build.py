@@ -1,0 +1,179 @@
+"""Benchmark: building a notice's e-mail (tasks/notice_build.render: MessageSpec -> bytes as sent), now and as
+before the remembered headers (issue 9), in the same run.
+
+- now:    `render` as it is (a header factory that remembers parsed headers, a substring check of the MIME
+          boundary, Address objects made once, folded lines remembered);
+- before: the same code with the standard pieces put back, as at a177efe: `policy.default` for building
+          (a fresh header class and parse for every header), `Address` made per recipient, the standard
+          `BytesGenerator` (a regex compiled per boundary); folded lines remembered as they already were.
+
+The notices look like a province's: `--messages` 整改提醒-style documents (the real Jinja templates, rendered
+before the clock starts) for units drawn from a province of `--schools` schools (bench/province_data.py),
+subjects and attachment names from the titles in the sample year's mix, one to three recipients, the
+document attached from a file. Few recipients and subjects repeat, as at province scale. The two runs
+alternate `--rounds` times from cold caches; the best of each is kept. Both must give the same bytes once
+the random MIME boundaries are numbered in order. The last line printed is one JSON object.
+
+    .venv/bin/python bench/message_build.py [--messages 2000] [--schools 30000] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import date, timedelta
+from email import policy
+from email.headerregistry import Address
+from pathlib import Path
+from types import SimpleNamespace
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+# Titles of the notices of the sample year (seed 2026) and how many of each, for subjects and file names.
+TITLES = {"整改提醒": 354, "议题上报单": 139, "督导通知书": 103, "初步督导意见反馈书": 103, "督导报告": 103,
+          "督导意见书": 88, "督办通知": 73, "约谈通知书": 52, "约谈记录": 52, "督导通报": 37, "问责建议书": 28,
+          "复核申请受理通知书": 6, "复核决定书": 6, "督学聘期届满提醒": 6}
+RECIPIENTS = {1: 773, 2: 239, 3: 141}  # recipients per notice in the sample year
+AS_OF = date(2026, 5, 15)
+
+
+def specs(count: int, schools: int, folder: Path, seed: int = 2026) -> list:
+    """`count` MessageSpecs with their documents written under `folder`."""
+    from bench.province_data import province
+    from dudao.settings import get_settings
+    from tasks.notice_build import MessageSpec, attachment_name
+    from tasks.rendering import render
+
+    district, settings, rng = province(schools), get_settings(), random.Random(seed)
+    schools_ = [u for u in district.units if u.kind == "school"]
+    others = [u for u in district.units if u.kind != "school"]
+    out = []
+    for i in range(count):
+        unit = rng.choice(schools_)
+        title = rng.choices(list(TITLES), weights=list(TITLES.values()))[0]
+        copied = rng.sample(others, rng.choices(list(RECIPIENTS), weights=list(RECIPIENTS.values()))[0] - 1)
+        context = {"title": title, "doc_no": f"南岸督提〔2026〕{i + 1}号", "issued_on": AS_OF,
+                   "unit": SimpleNamespace(name=unit.name, code=unit.code),
+                   "inspection": {"code": f"2026-ZH-{i:05d}"}, "finding": {"text": "校舍安全隐患未按期整改到位"},
+                   "deadline": AS_OF + timedelta(days=14), "workdays_left": rng.randint(1, 5)}
+        html, text = render("reminder", context)
+        path = folder / f"notice-{i}.html"
+        path.write_text(html, encoding="utf-8")
+        out.append(MessageSpec(
+            key=f"item:{i}:reminder:1:{AS_OF}", sender=settings.smtp_from, sender_name=settings.smtp_from_name,
+            recipients=tuple((u.name, u.email) for u in [unit, *copied]), subject=f"【{title}】{unit.name}",
+            text=text, html=html, attachments=((attachment_name(title, ".html"), str(path), "text/html"),),
+            domain=settings.mail_domain))
+    return out
+
+
+@contextmanager
+def standard_pieces():
+    """tasks/messages.py as before: policy.default and a new Address per recipient."""
+    import tasks.messages as messages
+
+    saved = messages.BUILD, messages._address_object
+    messages.BUILD = policy.default
+    messages._address_object = lambda display_name, addr_spec: Address(display_name=display_name, addr_spec=addr_spec)
+    try:
+        yield
+    finally:
+        messages.BUILD, messages._address_object = saved
+
+
+def render_before(spec) -> bytes:
+    from tasks import notice_build
+
+    with standard_pieces():
+        message = notice_build.build(spec)
+    return message.as_bytes(policy=_BEFORE_SMTP)
+
+
+def render_now(spec) -> bytes:
+    from tasks.notice_build import render
+
+    return render(spec)
+
+
+def cold() -> None:
+    """Forget what either run remembered, so each round starts as a fresh worker process would."""
+    from tasks import messages, notice_build
+    from tasks.mail_policy import BUILD
+
+    notice_build._FOLDED.clear()
+    BUILD.header_factory._made.clear()
+    BUILD.header_factory._classes.clear()
+    messages._address_object.cache_clear()
+
+
+def timed(render, batch: list) -> tuple[list[bytes], float, float]:
+    """(bytes, wall s, CPU s) of rendering the batch."""
+    cold()
+    start, cpu = time.perf_counter(), time.process_time()
+    out = [render(spec) for spec in batch]
+    return out, time.perf_counter() - start, time.process_time() - cpu
+
+
+def numbered(raw: bytes) -> bytes:
+    """The bytes with each random MIME boundary replaced by its number in order of appearance."""
+    seen: dict[bytes, bytes] = {}
+    return re.sub(rb"={15}\d{19}==(?:\.\d+)?", lambda m: seen.setdefault(m.group(0), b"BOUNDARY-%d" % len(seen)), raw)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--schools", type=int, default=30000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    if args.messages < 1 or args.schools < 1 or args.rounds < 1:
+        sys.exit("bench/message_build.py: --messages, --schools and --rounds must be at least 1")
+
+    from tasks.notice_build import _RememberedFolding
+
+    global _BEFORE_SMTP
+    _BEFORE_SMTP = _RememberedFolding(linesep="\r\n")  # its own standard HeaderRegistry, as before
+    with tempfile.TemporaryDirectory(prefix="dudao-bench-messages-") as folder:
+        os.environ.setdefault("DUDAO_VAR_DIR", folder)
+        start = time.perf_counter()
+        batch = specs(args.messages, args.schools, Path(folder))
+        print(f"{len(batch):,} notices for a province of {args.schools:,} schools in {time.perf_counter() - start:.1f} s"
+              f" (load {os.getloadavg()[0]:.1f})", flush=True)
+        runs: dict[str, list[tuple[float, float]]] = {"before": [], "now": []}
+        same = True
+        for round_ in range(args.rounds):
+            order = (("before", render_before), ("now", render_now))
+            outputs = {}
+            for name, render in order if round_ % 2 == 0 else order[::-1]:
+                outputs[name], wall, cpu = timed(render, batch)
+                runs[name].append((wall, cpu))
+                print(f"  round {round_ + 1} {name:6s}: {len(batch) / wall:7,.0f} messages/s, "
+                      f"{cpu / len(batch) * 1e6:6,.0f} µs CPU a message", flush=True)
+            same &= [numbered(raw) for raw in outputs["before"]] == [numbered(raw) for raw in outputs["now"]]
+    best = {name: min(times, key=lambda t: t[1]) for name, times in runs.items()}
+    figures = {name: {"messages_per_s": round(len(batch) / wall, 1), "cpu_us_per_message": round(cpu / len(batch) * 1e6)}
+               for name, (wall, cpu) in best.items()}
+    ratio = best["before"][1] / best["now"][1]
+    print(f"\n| run | messages/s | CPU µs a message |\n| --- | ---: | ---: |")
+    for name, figure in figures.items():
+        print(f"| {name} | {figure['messages_per_s']:,.0f} | {figure['cpu_us_per_message']:,} |")
+    print(f"CPU before / now: {ratio:.2f}x; same bytes (boundaries numbered): {same}; "
+          f"load {os.getloadavg()[0]:.1f}")
+    print(json.dumps({"messages": len(batch), "schools": args.schools, "rounds": args.rounds, **figures,
+                      "cpu_ratio_before_now": round(ratio, 2), "same_bytes": same,
+                      "load_1min": round(os.getloadavg()[0], 2)}))
+    if not same:
+        sys.exit("bench/message_build.py: the two runs gave different bytes")
+
+
+_BEFORE_SMTP = None
+
+if __name__ == "__main__":
+    main()
