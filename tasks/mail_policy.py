@@ -12,7 +12,7 @@ from __future__ import annotations
 from email import policy
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
 
-_REMEMBERED_MAX = 2048  # values that never repeat (Message-ID, boundaries) only cost an entry until the next clear
+_REMEMBERED_MAX = 512  # ~4 MB; values that never repeat (Message-ID, boundaries) only hold an entry until the next clear
 
 
 class RememberedHeaders(HeaderRegistry):
