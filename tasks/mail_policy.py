@@ -12,7 +12,8 @@ from __future__ import annotations
 from email import policy
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
 
-_REMEMBERED_MAX = 512  # ~4 MB; values that never repeat (Message-ID, boundaries) only hold an entry until the next clear
+# ~4 MB a process; values that never repeat (Message-ID, boundaries) only hold an entry until the next clear.
+_REMEMBERED_MAX = 512
 
 
 class RememberedHeaders(HeaderRegistry):
