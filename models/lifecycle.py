@@ -118,10 +118,11 @@ def transition(
         raise IllegalTransition(f"{name} {entity.id}: '{event}' is not allowed in stage '{entity.stage}'")
     source, version = entity.stage, entity.version
     table = type(entity)
-    result = session.execute(
-        update(table)
+    result = session.execute(  # no synchronize_session: the entity's two fields are set below, and the
+        update(table)           # default would evaluate the WHERE against every object of its class in the session
         .where(table.id == entity.id, table.version == version)
         .values(stage=spec.target, version=version + 1)
+        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         raise StaleTransition(f"{name} {entity.id} changed under us (version {version})")
