@@ -80,12 +80,11 @@ def _not_yet_issued(connection, papers: list[Paper]) -> list[Paper]:
 
 
 def _existing(connection, model, keys: list[str]) -> dict[str, tuple]:
-    """key -> (id, title or None) of the rows of `model` that already hold one of `keys`."""
+    """key -> (id,) for notices, (id, title) for documents: the rows that already hold one of `keys`."""
     table = model.__table__
-    title = table.c.title if "title" in table.c else None
+    columns = [table.c.key, table.c.id] + ([table.c.title] if "title" in table.c else [])
     found: dict[str, tuple] = {}
     for start in range(0, len(keys), _CHUNK):
-        columns = [table.c.key, table.c.id] + ([title] if title is not None else [])
         for row in connection.execute(select_core(*columns).where(table.c.key.in_(keys[start:start + _CHUNK]))):
             found[row[0]] = tuple(row[1:])
     return found
