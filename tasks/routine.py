@@ -1,5 +1,6 @@
-"""Routine visits (挂牌督导), recorded in batches: a visit record covers the eight items; a visit that finds
-a problem opens a routine inspection with its findings, so the problem follows the rectification path."""
+"""Routine visits (挂牌督导), recorded in batches: a visit record covers the items of the 挂牌督导 framework in
+force (data/indicators/guapai-*.toml: its areas); a visit that finds a problem opens a routine inspection with
+its findings, so the problem follows the rectification path."""
 
 import csv
 import json
@@ -11,13 +12,15 @@ from sqlmodel import Session, func, select
 
 from dudao.errors import InputError
 from dudao.runtime import Runtime
+from dudao.settings import get_settings
 from models import Inspector, Unit, UnitKind
 from models.planning import RoutineVisit
 from rules.frequency import semester_of
-from rules.routine import ROUTINE_ITEMS, problems_of, visit_shortfalls
+from rules.routine import problems_of, visit_shortfalls
 from tasks.opening import next_code, open_inspection
 from tasks.responses import FindingInput, record_visit
 from tasks.roster import candidates
+from tasks.scores import registry
 
 
 @dataclass(frozen=True)
@@ -30,20 +33,31 @@ class VisitRow:
     items: str  # JSON of every item -> "" or the problem
 
 
-def read_visits(session: Session, path: Path) -> list[VisitRow]:
+def routine_items(as_of: date) -> tuple[str, ...]:
+    """The items a routine visit checks on `as_of`: the areas of the 挂牌督导 framework then in force."""
+    framework = registry().select(UnitKind.SCHOOL, None, "routine", as_of)
+    if framework is None:
+        raise InputError(f"no 挂牌督导 framework (inspection kind 'routine') in force on {as_of} in "
+                         f"{get_settings().indicators_path}")
+    return tuple(area.name for area in framework.areas)
+
+
+def read_visits(session: Session, path: Path, as_of: date) -> list[VisitRow]:
     """Parse and check every row first; any problem raises InputError naming file:line."""
+    names = routine_items(as_of)
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
     except (FileNotFoundError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: {exc}") from None
-    needed = {"school", "inspector", "visit_on", *ROUTINE_ITEMS}
+    needed = {"school", "inspector", "visit_on", *names}
     if not rows or needed - set(rows[0]):
-        raise InputError(f"{path}:1: the header must name school, inspector, visit_on and the eight items")
-    return [_row(session, f"{path}:{n}", raw) for n, raw in enumerate(rows, start=2)]
+        raise InputError(f"{path}:1: the header must name school, inspector, visit_on and the items "
+                         f"{'、'.join(names)}")
+    return [_row(session, f"{path}:{n}", raw, names) for n, raw in enumerate(rows, start=2)]
 
 
-def _row(session: Session, where: str, raw: dict) -> VisitRow:
+def _row(session: Session, where: str, raw: dict, names: tuple[str, ...]) -> VisitRow:
     unit = session.exec(select(Unit).where(Unit.code == raw["school"].strip(), Unit.kind == UnitKind.SCHOOL)).first()
     inspector = session.exec(select(Inspector).where(Inspector.code == raw["inspector"].strip())).first()
     try:
@@ -55,8 +69,8 @@ def _row(session: Session, where: str, raw: dict) -> VisitRow:
     allowed = next(c for c in candidates(session) if c.inspector_id == inspector.id)
     if not allowed.may_inspect(unit.id, visit_on):
         raise InputError(f"{where}: {inspector.code} may not visit {unit.code} on {visit_on} (recusal or term)")
-    items = {item: (raw.get(item) or "").strip() for item in ROUTINE_ITEMS}
-    return VisitRow(where, unit, inspector, visit_on, tuple(problems_of(items)),
+    items = {item: (raw.get(item) or "").strip() for item in names}
+    return VisitRow(where, unit, inspector, visit_on, tuple(problems_of(items, names)),
                     json.dumps(items, ensure_ascii=False))
 
 

@@ -4,17 +4,19 @@ follows the rectification path; coverage against two visits a semester; bad rows
 import json
 from datetime import date, timedelta
 
+import pytest
 from sqlmodel import func, select
 
 from dudao.db import session_scope
 from dudao.runtime import load_runtime
 from models import Finding, Inspection, Inspector, RectificationItem, Unit
 from models.planning import RoutineVisit, ZoneAssignment
-from rules.routine import ROUTINE_ITEMS
+from tasks.routine import routine_items
 from tasks.sweep import sweep_day
 from tasks.zones import assign_zones
 from tests.conftest import run_cli
 
+ROUTINE_ITEMS = routine_items(date(2026, 4, 8))  # the areas of data/indicators/guapai-2026.1.toml
 HEADER = "school,inspector,visit_on," + ",".join(ROUTINE_ITEMS) + "\n"
 
 
@@ -30,7 +32,7 @@ def test_a_visit_that_finds_a_problem_opens_the_rectification_path(seeded, tmp_p
         assign_zones(session, date(2026, 3, 1), rt)
     school_a, school_b = "S005", "S006"
     empty = "," * (len(ROUTINE_ITEMS) - 1)
-    problem = ",".join("食堂留样记录缺3天" if item == "食堂/饮水/宿舍卫生" else "" for item in ROUTINE_ITEMS)
+    problem = ",".join("食堂留样记录缺3天" if item == "食堂、饮水与宿舍卫生" else "" for item in ROUTINE_ITEMS)
     visits = tmp_path / "visits.csv"
     visits.write_text(HEADER + f"{school_a},{_responsible(school_a)},2026-04-08,{empty}\n"
                       f"{school_b},{_responsible(school_b)},2026-04-09,{problem}\n", encoding="utf-8")
@@ -44,7 +46,7 @@ def test_a_visit_that_finds_a_problem_opens_the_rectification_path(seeded, tmp_p
         inspection = session.get(Inspection, rows[1].inspection_id)
         assert inspection.kind == "routine" and inspection.stage == "onsite" and inspection.notice_on is None
         finding = session.exec(select(Finding).where(Finding.inspection_id == inspection.id)).one()
-        assert finding.area == "食堂/饮水/宿舍卫生"
+        assert finding.area == "食堂、饮水与宿舍卫生"
     for n in range(1, 16):
         with session_scope() as session:
             sweep_day(session, date(2026, 4, 9) + timedelta(days=n), rt)
@@ -64,3 +66,22 @@ def test_a_visit_row_by_a_recused_inspector_is_refused_and_nothing_is_written(se
     assert result.stderr.strip() == f"dudao: error: {visits}:3: I009 may not visit S028 on 2026-04-08 (recusal or term)"
     with session_scope() as session:
         assert session.exec(select(func.count()).select_from(RoutineVisit)).one() == 0
+
+
+def test_the_items_are_the_frameworks_areas_and_problems_keep_their_order():
+    from rules.routine import problems_of
+
+    assert len(ROUTINE_ITEMS) == 8 and ROUTINE_ITEMS[0] == "校务管理" and "食堂、饮水与宿舍卫生" in ROUTINE_ITEMS
+    found = problems_of({ROUTINE_ITEMS[6]: " 留样缺3天 ", ROUTINE_ITEMS[1]: "公示不全", ROUTINE_ITEMS[3]: "  "},
+                        ROUTINE_ITEMS)
+    assert found == [(ROUTINE_ITEMS[1], "公示不全"), (ROUTINE_ITEMS[6], "留样缺3天")]
+    with pytest.raises(ValueError, match="unknown item '食堂/饮水/宿舍卫生'"):
+        problems_of({"食堂/饮水/宿舍卫生": "x"}, ROUTINE_ITEMS)
+
+
+def test_a_visits_file_with_the_old_item_names_is_refused_naming_the_items(seeded, tmp_path):
+    visits = tmp_path / "visits.csv"
+    visits.write_text("school,inspector,visit_on,食堂/饮水/宿舍卫生\nS001,I004,2026-04-08,\n", encoding="utf-8")
+    result = run_cli("visits", "import", str(visits), "--as-of", "2026-04-09")
+    assert result.returncode == 2
+    assert f"{visits}:1: the header must name school, inspector, visit_on and the items 校务管理、" in result.stderr

@@ -14,8 +14,9 @@ def cmd_import(args) -> int:
     from tasks.routine import read_visits, record_visits
 
     require_seeded()
+    as_of = clock.resolve(args.as_of)
     with session_scope() as session:
-        counts = record_visits(session, read_visits(session, args.file), load_runtime(), clock.resolve(args.as_of))
+        counts = record_visits(session, read_visits(session, args.file, as_of), load_runtime(), as_of)
     print(f"{counts['visits']} visits recorded, {counts['inspections']} with problems opened for rectification")
     return 0
 
