@@ -4,40 +4,28 @@ rows), the deployments of deployments/prefect.yaml on a process work pool, worke
 flow and task runs as the server recorded it. Servers, workers and ledgers are started the way
 tests/test_scale_out.py starts them (deployments/local_server.py, tests/ui_stack.py)."""
 
-import re
 import subprocess
 import time
 from datetime import datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
 
-from tests.ui_stack import REPO, api, deployment_id, spawn, wait_for
+from tests.ui_stack import PG, REPO, api, pg_admin, prefect_cli, spawn, wait_for
 
-PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
 POOL = "dudao-pool"
 DOMAIN_TASKS = ("simulate_days-", "deliver_notices-")  # task keys of the runs whose bodies are the domain work
 
 
-def admin(sql: str) -> None:
-    engine = create_engine(f"{PG}/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(text(sql))
-    finally:
-        engine.dispose()
-
-
 def create_database(name: str, template: str | None = None) -> str:
     """A fresh database (a copy of `template` if given); its SQLAlchemy URL."""
-    admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    admin(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+    pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    pg_admin(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
     return f"{PG}/{name}"
 
 
 def drop_database(name: str) -> None:
-    admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def seed_province(url: str, units: int) -> dict:
@@ -56,13 +44,6 @@ def seed_province(url: str, units: int) -> dict:
     finally:
         engine_for(url).dispose()  # a template database must have no connections
     return counts
-
-
-def prefect_cli(*args: str, env: dict) -> None:
-    done = subprocess.run([str(REPO / ".venv/bin/prefect"), *args], env=env, cwd=REPO, capture_output=True,
-                          text=True, timeout=300, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"prefect {' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
 
 
 def deploy(env: dict) -> None:
@@ -84,14 +65,6 @@ def start_workers(count: int, env: dict, logs: Path, tag: str) -> list[subproces
 
     wait_for(online, 120, f"workers {names} online")
     return workers
-
-
-def submit_months(api_url: str, months: int, seed: int, year: int = 2026) -> list[str]:
-    """Every month at once, as tests/test_scale_out.py does: each waits for the one before it itself."""
-    deployment = deployment_id(api_url, "simulate-month")
-    return [api(api_url, f"/deployments/{deployment}/create_flow_run",
-                {"parameters": {"year": year, "month": month, "seed": seed}})["id"]
-            for month in range(1, months + 1)]
 
 
 def epoch(stamp: str | None) -> float | None:
@@ -184,13 +157,6 @@ def wait_all_finished(api_url: str, run_ids: list[str], timeout: float) -> list[
         return runs if all(r["state_type"] in terminal for r in runs) else None
 
     return wait_for(finished, timeout, f"{len(run_ids)} flow runs", every=0.5)
-
-
-def runs_by_worker(logs: dict[str, Path]) -> dict[str, set[str]]:
-    """The flow runs each worker executed: the flow run's own process prints its URL into its worker's output
-    (as tests/test_scale_out.py reads it; a worker's "submitting" line is no proof, another may have won)."""
-    pattern = re.compile(r"- View at \S*/runs/flow-run/([0-9a-f-]{36})")
-    return {name: set(pattern.findall(path.read_text(errors="replace"))) for name, path in logs.items()}
 
 
 def stop_all(processes: list[subprocess.Popen]) -> None:

@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import prefect_pool as pool  # noqa: E402
+from tests.ui_stack import runs_by_worker, submit_months  # noqa: E402
 
 YEAR, SEED = 2026, 2026
 
@@ -92,14 +93,14 @@ def run_workers(count: int, server_env: dict, url: str, var: Path, logs: Path, m
     load = os.getloadavg()[0]
     try:
         submitted = time.time()
-        run_ids = pool.submit_months(api_url, months, SEED)
+        run_ids = submit_months(api_url, months, SEED)
         pool.wait_all_finished(api_url, run_ids, timeout)
     finally:
         pool.stop_all(workers)
     figures = pool.timeline(api_url, run_ids, submitted)
     if figures["states"] != ["COMPLETED"] * months:
         raise SystemExit(f"{count} worker(s): runs ended {figures['states']}; logs in {logs}")
-    ran_on = pool.runs_by_worker({f"w{count}-{n}": logs / f"w{count}-{n}.log" for n in range(1, count + 1)})
+    ran_on = runs_by_worker({f"w{count}-{n}": logs / f"w{count}-{n}.log" for n in range(1, count + 1)})
     return {**figures, "workers": count, "runs_per_worker": {name: len(ids & set(run_ids))
                                                              for name, ids in ran_on.items()},
             "load_before": load, "load_after": os.getloadavg()[0]}

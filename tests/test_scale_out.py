@@ -4,31 +4,33 @@ run in order across both workers (each month waits for the one before), and the 
 a single-process `dudao simulate` with the same seed (its ledger on SQLite, the embedded default)."""
 
 import os
-import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from deployments.local_server import running_server, server_env, stop
 from tests.ledger_compare import differences, ledger_rows
-from tests.ui_stack import OUTPUT, REPO, api, child_env, deployment_id, flow_runs, spawn, wait_finished
+from tests.ui_stack import (
+    OUTPUT,
+    PG,
+    REPO,
+    child_env,
+    flow_runs,
+    pg_admin,
+    prefect_cli,
+    runs_by_worker,
+    spawn,
+    submit_months,
+    wait_finished,
+)
 
 pytestmark = pytest.mark.slow
-PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
 MONTHS = 3
 SEED = 2026
 LOGS = OUTPUT / "scale-out"
-
-
-def _admin(sql: str) -> None:
-    engine = create_engine(f"{PG}/postgres", isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(sql))
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -37,19 +39,13 @@ def databases():
     names = [f"dudao_scale_prefect_{os.getpid()}", f"dudao_scale_ledger_{os.getpid()}"]
     try:
         for name in names:
-            _admin(f"DROP DATABASE IF EXISTS {name}")
-            _admin(f"CREATE DATABASE {name}")
+            pg_admin(f"DROP DATABASE IF EXISTS {name}")
+            pg_admin(f"CREATE DATABASE {name}")
     except OperationalError as exc:
         pytest.skip(f"PostgreSQL does not answer on 127.0.0.1:5432 ({exc.orig})")
     yield {"prefect": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{names[0]}", "ledger": f"{PG}/{names[1]}"}
     for name in names:
-        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-def prefect(*args: str, env: dict) -> None:
-    result = subprocess.run([str(REPO / ".venv/bin/prefect"), *args], env=env, cwd=REPO, capture_output=True,
-                            text=True, timeout=180)
-    assert result.returncode == 0, f"prefect {' '.join(args)}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def seeded_ledger(url: str) -> None:
@@ -77,20 +73,6 @@ def reference_run(tmp: Path, env: dict) -> tuple[subprocess.Popen, str]:
     return process, url
 
 
-def submit_months(api_url: str) -> list[str]:
-    deployment = deployment_id(api_url, "simulate-month")
-    return [api(api_url, f"/deployments/{deployment}/create_flow_run",
-                {"parameters": {"year": 2026, "month": month, "seed": SEED}})["id"]
-            for month in range(1, MONTHS + 1)]
-
-
-def runs_by_worker(logs: dict[str, Path]) -> dict[str, set[str]]:
-    """The runs each worker executed: a flow run's own process prints its URL into its worker's output
-    (a worker's "submitting" line is no proof: two workers may race for one run and one is refused)."""
-    pattern = re.compile(r"- View at \S*/runs/flow-run/([0-9a-f-]{36})")
-    return {name: set(pattern.findall(path.read_text(errors="replace"))) for name, path in logs.items()}
-
-
 def test_two_workers_share_a_year_and_the_ledger_equals_one_process(databases, tmp_path):
     shutil.rmtree(LOGS, ignore_errors=True)
     LOGS.mkdir(parents=True)
@@ -100,13 +82,13 @@ def test_two_workers_share_a_year_and_the_ledger_equals_one_process(databases, t
     with running_server(tmp_path / "prefect", log=LOGS / "server.log", extra_env=extra) as server:
         env = child_env(server_env(tmp_path / "prefect", server.api_url), databases["ledger"], tmp_path / "var")
         reference, reference_url = reference_run(tmp_path, env)
-        prefect("work-pool", "create", "dudao-pool", "--type", "process", env=env)
-        prefect("--no-prompt", "deploy", "--all", "--prefect-file", "deployments/prefect.yaml", env=env)
+        prefect_cli("work-pool", "create", "dudao-pool", "--type", "process", env=env)
+        prefect_cli("--no-prompt", "deploy", "--all", "--prefect-file", "deployments/prefect.yaml", env=env)
         logs = {name: LOGS / f"{name}.log" for name in ("worker-a", "worker-b")}
         workers = [spawn([str(REPO / ".venv/bin/prefect"), "worker", "start", "--pool", "dudao-pool", "--name", name,
                           "--limit", "1", "--type", "process"], env, log) for name, log in logs.items()]
         try:
-            run_ids = submit_months(server.api_url)
+            run_ids = submit_months(server.api_url, MONTHS, SEED)
             finished = [wait_finished(server.api_url, run_id, timeout=150) for run_id in run_ids]
         finally:
             for worker in workers:

@@ -1,6 +1,7 @@
 """Helpers of the slow operator tests: a ledger of their own that lives as long as a test module, the
 environment every child process shares, waiting for flow runs through the Prefect API, headless Chromium."""
 
+import re
 import subprocess
 import sys
 import time
@@ -15,6 +16,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
+_RUN_URL = re.compile(r"- View at \S*/runs/flow-run/([0-9a-f-]{36})")
 
 
 def module_ledger(tmp: Path) -> str:
@@ -104,3 +107,34 @@ def ledger_counts(url: str) -> dict[str, int]:
     return counts
 
 
+
+
+def pg_admin(sql: str) -> None:
+    """One statement on the PostgreSQL server's `postgres` database, outside a transaction (CREATE DATABASE)."""
+    engine = create_engine(f"{PG}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(sql))
+    finally:
+        engine.dispose()
+
+
+def prefect_cli(*args: str, env: dict, timeout: float = 300) -> None:
+    """The `prefect` command in the repository, as an operator runs it; fails with its output."""
+    done = subprocess.run([str(REPO / ".venv/bin/prefect"), *args], env=env, cwd=REPO, capture_output=True,
+                          text=True, timeout=timeout)
+    assert done.returncode == 0, f"prefect {' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+
+
+def submit_months(api_url: str, months: int, seed: int, year: int = 2026) -> list[str]:
+    """Every month of the simulate-month deployment at once: each run waits for the month before it itself."""
+    deployment = deployment_id(api_url, "simulate-month")
+    return [api(api_url, f"/deployments/{deployment}/create_flow_run",
+                {"parameters": {"year": year, "month": month, "seed": seed}})["id"]
+            for month in range(1, months + 1)]
+
+
+def runs_by_worker(logs: dict[str, Path]) -> dict[str, set[str]]:
+    """The runs each worker executed: a flow run's own process prints its URL into its worker's output
+    (a worker's "submitting" line is no proof: two workers may race for one run and one is refused)."""
+    return {name: set(_RUN_URL.findall(path.read_text(errors="replace"))) for name, path in logs.items()}
