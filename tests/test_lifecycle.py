@@ -10,6 +10,7 @@ from models.lifecycle import (
     IllegalTransition,
     InspectionStage,
     StaleTransition,
+    Transitions,
     allowed_events,
     transition,
 )
@@ -71,6 +72,44 @@ def test_a_stale_copy_cannot_transition(seeded):
         with pytest.raises(StaleTransition):
             transition(second, b, "notify", as_of=DAY)
         second.rollback()
+
+
+def test_a_batch_writes_every_stage_and_its_audit_events_in_the_order_applied(seeded):
+    with session_scope() as session:
+        first, second = _inspection(session), _inspection(session, code="2026-ZH-002")
+        batch = Transitions(session)
+        batch.apply(first, "notify", as_of=DAY)
+        batch.apply(second, "notify", as_of=DAY, detail={"n": 2})
+        batch.record("inspection", first.id, "release", as_of=DAY, actor="operator")
+        assert batch.apply(first, "receive_self_assessment", as_of=DAY) == InspectionStage.SELF_ASSESSMENT
+        with pytest.raises(IllegalTransition):  # checked against the stage the batch has given it
+            batch.apply(second, "notify", as_of=DAY)
+        batch.write()
+    with session_scope() as session:
+        trail = session.exec(select(AuditEvent.entity_id, AuditEvent.event, AuditEvent.detail).order_by(
+            AuditEvent.id)).all()
+        assert trail == [(first.id, "notify", "{}"), (second.id, "notify", '{"n": 2}'),
+                         (first.id, "release", "{}"), (first.id, "receive_self_assessment", "{}")]
+        assert [(i.stage, i.version) for i in (session.get(Inspection, first.id), session.get(
+            Inspection, second.id))] == [(InspectionStage.SELF_ASSESSMENT, 3), (InspectionStage.NOTIFIED, 2)]
+
+
+def test_a_batch_with_one_stale_row_raises_naming_it_and_writes_nothing(seeded):
+    with session_scope() as session:
+        ids = [_inspection(session, code=f"2026-ZH-00{n}").id for n in (1, 2, 3)]
+    with session_scope() as session:
+        stale = session.get(Inspection, ids[1])
+        stale.version = 7  # as if another process had moved it since we read it
+    with pytest.raises(StaleTransition, match=r"1 of 3 changed under us"), session_scope() as session:
+        batch = Transitions(session)
+        for inspection_id in ids:
+            inspection = session.get(Inspection, inspection_id)
+            inspection.version = 1 if inspection_id == ids[1] else inspection.version  # our stale copy
+            batch.apply(inspection, "notify", as_of=DAY)
+        batch.write()
+    with session_scope() as session:
+        assert [session.get(Inspection, i).stage for i in ids] == ["planned"] * 3
+        assert session.exec(select(AuditEvent)).all() == []
 
 
 def test_every_declared_event_targets_a_known_stage():
