@@ -54,7 +54,8 @@ def month_chunks(start: date, until: date) -> list[tuple[date, date]]:
 
 @flow(name="simulate-year", flow_run_name="模拟{year}年度督导 · 南岸区", log_prints=False)
 def simulate_year(year: int, seed: int = 2026, until: date | None = None) -> dict:
-    """Replay the year (or up to `until`) and deliver the notices it produced.
+    """Replay the year (or up to `until`) and deliver the notices it produced (each month's while the next
+    month is simulated; the notices of days already simulated may go with it, never before their date).
 
     Args:
         year: the year to simulate.
@@ -68,12 +69,19 @@ def simulate_year(year: int, seed: int = 2026, until: date | None = None) -> dic
     until = min(until or date(year, 12, 31), date(year, 12, 31))
     chunks = month_chunks(start_or_resume(year, seed), until)
     artifact = create_progress_artifact(0.0, key=f"simulate-{year}", description=f"{year} 模拟进度")
+    delivery = None
     for n, (start, end) in enumerate(chunks, start=1):
         moved = simulate_days(year, start, end)
-        deliver_notices(end)
+        if delivery is not None:
+            delivery.result()  # one delivery at a time; a failed one fails the run here
+        # The month's notices are built and filed by worker processes while this thread simulates the next
+        # month: the second core does the e-mail while the first does the ledger.
+        delivery = deliver_notices.submit(end)
         logger.info("%s … %s: %s", start, end, moved)
         update_progress_artifact(artifact, 100.0 * n / len(chunks))
         progress.report(100.0 * n / len(chunks), str(end))
+    if delivery is not None:
+        delivery.result()
     with session_scope() as session:
         summary = year_summary(session, year)
     _summary_artifact(year, summary)
