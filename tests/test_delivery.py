@@ -186,6 +186,24 @@ def test_without_smtp_the_maildir_gets_each_notice_once(seeded, prefect_harness,
     assert all(b"\r\n" not in f.read_bytes() for f in files)  # Maildir lines end with LF
 
 
+def test_a_message_the_mail_client_moved_to_cur_is_not_filed_again(seeded, monkeypatch):
+    from tasks import delivery
+    from tasks.maildir_outbox import _name
+
+    notices = queue_notices(40)
+    monkeypatch.setattr(delivery, "IN_PROCESS_MAX", 5)  # groups built and filed by the worker processes
+    assert delivery.deliver_batch_to_maildir(AS_OF)["sent"] == 40
+    outbox = seeded.outbox_dir
+    read = [notices[0], notices[17], notices[39]]
+    for notice in read:  # what a mail client does with a message it has shown: new/NAME -> cur/NAME:2,S
+        (outbox / "new" / _name(notice.key)).rename(outbox / "cur" / f"{_name(notice.key)}:2,S")
+    with session_scope() as session:  # as a run killed after filing, before recording: every notice again
+        session.execute(update(Notice).values(status="pending"))
+    assert delivery.deliver_batch_to_maildir(AS_OF)["sent"] == 40
+    assert len(list((outbox / "new").iterdir())) == 37
+    assert sorted(p.name for p in (outbox / "cur").iterdir()) == sorted(f"{_name(n.key)}:2,S" for n in read)
+
+
 def test_a_big_run_is_built_in_worker_processes_and_reuses_its_connections(seeded, smtp_server, monkeypatch):
     from tasks import build_workers
     from tasks.delivery import deliver_pending_now
