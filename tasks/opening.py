@@ -2,6 +2,7 @@
 term-end sweep and routine visits all come through here. Covert inspections leave a sealed audit trail."""
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlmodel import Session, func, select
@@ -9,7 +10,7 @@ from sqlmodel import Session, func, select
 from dudao.errors import InputError
 from dudao.runtime import Runtime
 from models import Inspection, InspectionMember, Unit
-from models.lifecycle import record
+from models.lifecycle import audit_row, record_rows
 from rules.assignment import Candidate, NoValidTeam, assign_team
 
 CODE_LETTERS = {"annual": "ZH", "special": "ZX", "emergency": "TF", "term_end": "RQ", "random": "SJ",
@@ -58,20 +59,57 @@ def open_inspection(session: Session, *, code: str, kind: str, unit: Unit, visit
                     rt: Runtime, as_of: date, theme: str | None = None, actor: str = "system",
                     detail: dict | None = None) -> Inspection:
     """Insert the inspection (stage planned) and its team, and append the audit event."""
-    covert = kind == "covert"
-    dates = {} if covert or kind in ("emergency", "routine") else announced_dates(visit_on, rt)
-    inspection = Inspection(code=code, year=visit_on.year, kind=kind, unit_id=unit.id, theme=theme,
-                            covert=covert, visit_on=visit_on, **dates)
-    session.add(inspection)
+    return open_inspections(session, [Opening(code=code, kind=kind, unit=unit, visit_on=visit_on, team=team,
+                                              theme=theme, actor=actor, detail=detail)], rt=rt, as_of=as_of)[0]
+
+
+@dataclass
+class Opening:
+    """What open_inspections needs to open one inspection."""
+
+    code: str
+    kind: str
+    unit: Unit
+    visit_on: date
+    team: list[int]
+    theme: str | None = None
+    actor: str = "system"
+    detail: dict | None = None
+
+
+def open_inspections(session: Session, openings: list[Opening], *, rt: Runtime, as_of: date) -> list[Inspection]:
+    """Insert the inspections (stage planned) in order, their teams and their plan events: one flush for the
+    inspections (ids in the order given), one multi-row INSERT for the teams, the events chained in order.
+    The plan day of a large province opens tens of thousands at once."""
+    inspections = [_new_inspection(opening, rt) for opening in openings]
+    session.add_all(inspections)
     session.flush()
-    for position, inspector_id in enumerate(team):
-        session.add(InspectionMember(inspection_id=inspection.id, inspector_id=inspector_id,
-                                     role="lead" if position == 0 else "member"))
+    members, events = [], []
+    for opening, inspection in zip(openings, inspections, strict=True):
+        members += [{"inspection_id": inspection.id, "inspector_id": inspector_id,
+                     "role": "lead" if position == 0 else "member"} for position, inspector_id in enumerate(opening.team)]
+        events.append(_plan_event(opening, inspection, rt, as_of))
+    connection = session.connection()
+    for start in range(0, len(members), 500):
+        connection.execute(InspectionMember.__table__.insert(), members[start:start + 500])
+    record_rows(session, events)
+    return inspections
+
+
+def _new_inspection(opening: Opening, rt: Runtime) -> Inspection:
+    covert = opening.kind == "covert"
+    dates = {} if covert or opening.kind in ("emergency", "routine") else announced_dates(opening.visit_on, rt)
+    return Inspection(code=opening.code, year=opening.visit_on.year, kind=opening.kind, unit_id=opening.unit.id,
+                      theme=opening.theme, covert=covert, visit_on=opening.visit_on, **dates)
+
+
+def _plan_event(opening: Opening, inspection: Inspection, rt: Runtime, as_of: date) -> dict:
+    """The plan event; a covert inspection's is sealed (no visit day, no team) until the visit."""
     sealed = {"covert": True, "sealed_until_visit": True}
-    record(session, "inspection", inspection.id, "plan", as_of=as_of, actor=actor, to_stage=inspection.stage,
-           detail=sealed if covert else {"visit_on": visit_on, "team": team, "policy": rt.policy.version,
-                                         **(detail or {})})
-    return inspection
+    detail = sealed if inspection.covert else {"visit_on": opening.visit_on, "team": opening.team,
+                                                "policy": rt.policy.version, **(opening.detail or {})}
+    return audit_row("inspection", inspection.id, "plan", as_of=as_of, actor=opening.actor,
+                     to_stage=inspection.stage, detail=detail)
 
 
 def add_theme(inspection: Inspection, addition: str) -> None:
