@@ -71,18 +71,15 @@ def issue_due(session: Session, as_of: date, rt: Runtime) -> list[int]:
         return []
     ids = [inspection.id for inspection in due]
     findings, withdrawn = findings_by_inspection(session, ids), findings_by_inspection(session, ids, withdrawn=True)
-    items = {inspection.id: [_new_item(inspection, finding, as_of, rt) for finding in findings[inspection.id]]
-             for inspection in due}
     for inspection in due:
         inspection.issued_on = as_of
-        session.add_all(items[inspection.id])
-    session.flush()  # the items' ids, for their audit events
+    items = _insert_items(session, due, findings, as_of, rt)
     batch, papers = Transitions(session), []
     contexts, superiors = Contexts(session, due), _Superiors(session)
     for inspection in due:  # the audit trail keeps the per-inspection order: items opened, issued, rectifying
         for item in items[inspection.id]:
-            batch.record("item", item.id, "open", as_of=as_of, to_stage=item.stage,
-                         detail={"deadline": item.deadline, "policy": rt.policy.version})
+            batch.record("item", item["id"], "open", as_of=as_of, to_stage=ItemStage.OPEN.value,
+                         detail={"deadline": item["deadline"], "policy": rt.policy.version})
         papers += _report_and_opinion(contexts, superiors, inspection, findings[inspection.id],
                                       withdrawn[inspection.id], items[inspection.id], as_of, rt)
         batch.apply(inspection, "issue", as_of=as_of)
@@ -101,11 +98,31 @@ def _rectification_days(inspection: Inspection, rt: Runtime) -> int:
     return rt.policy.rectification.period_days
 
 
-def _new_item(inspection: Inspection, finding: Finding, as_of: date, rt: Runtime) -> RectificationItem:
+def _insert_items(session: Session, inspections: list[Inspection], findings: dict[int, list[Finding]], as_of: date,
+                  rt: Runtime) -> dict[int, list[dict]]:
+    """One open rectification item per finding, inserted by multi-row INSERT … RETURNING in inspection order
+    and findings by seq (the order, and so the ids, the item-by-item flushes gave): inspection id -> the items'
+    columns with their ids. No ORM objects: the day's documents need only the columns, and building a SQLModel
+    object costs more than inserting its row."""
+    items = {inspection.id: [_item_row(inspection, finding, as_of, rt) for finding in findings[inspection.id]]
+             for inspection in inspections}
+    rows = [row for inspection in inspections for row in items[inspection.id]]
+    if rows:
+        session.flush()  # the inspections' issued_on first, as before
+        table = RectificationItem.__table__
+        insert = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+        connection = session.connection()
+        ids = [r.id for start in range(0, len(rows), 500) for r in connection.execute(insert, rows[start:start + 500])]
+        for row, id_ in zip(rows, ids, strict=True):
+            row["id"] = id_
+    return items
+
+
+def _item_row(inspection: Inspection, finding: Finding, as_of: date, rt: Runtime) -> dict:
     deadline = as_of + timedelta(days=_rectification_days(inspection, rt))
-    return RectificationItem(finding_id=finding.id, inspection_id=inspection.id, unit_id=inspection.unit_id,
-                             decision=f"针对“{finding.text}”制定整改方案，明确责任人和时限，完成整改并书面报告。",
-                             deadline=deadline, current_deadline=deadline)
+    return {"finding_id": finding.id, "inspection_id": inspection.id, "unit_id": inspection.unit_id,
+            "decision": f"针对“{finding.text}”制定整改方案，明确责任人和时限，完成整改并书面报告。",
+            "deadline": deadline, "current_deadline": deadline}
 
 
 class _Superiors:
@@ -125,8 +142,7 @@ class _Superiors:
 
 
 def _report_and_opinion(contexts: Contexts, superiors: _Superiors, inspection: Inspection, findings: list[Finding],
-                        withdrawn: list[Finding], items: list[RectificationItem], as_of: date,
-                        rt: Runtime) -> list[Paper]:
+                        withdrawn: list[Finding], items: list[dict], as_of: date, rt: Runtime) -> list[Paper]:
     report = contexts.of(inspection, "report")
     unit: Unit = report["unit"]
     superior = superiors.of(unit)
@@ -138,7 +154,7 @@ def _report_and_opinion(contexts: Contexts, superiors: _Superiors, inspection: I
         return papers
     opinion = contexts.of(inspection, "opinion")
     opinion.update(review_request_days=rt.policy.rectification.review_request_days, copy_to=[superior.name],
-                   items=[{"finding": f.text, "decision": i.decision, "deadline": i.deadline}
+                   items=[{"finding": f.text, "decision": i["decision"], "deadline": i["deadline"]}
                           for f, i in zip(findings, items, strict=True)])
     return papers + [Paper(key=f"inspection:{inspection.code}:opinion", kind="opinion", context=opinion,
                            issued_on=as_of, unit=unit, inspection_id=inspection.id, recipients=[unit, superior])]
