@@ -13,7 +13,7 @@ from dudao.runtime import Runtime, office
 from models import Finding, Inspection, RectificationItem, Unit
 from models.lifecycle import InspectionStage, ItemStage, Transitions
 from tasks.outbox import Paper, issue_many
-from tasks.papers import Contexts, chunks, findings_by_inspection
+from tasks.papers import Contexts, chunks, findings_by_inspection, insert_rows
 
 S = InspectionStage
 
@@ -63,8 +63,8 @@ def issue_due(session: Session, as_of: date, rt: Runtime) -> list[int]:
     """督导报告 and 督导意见书 once the rebuttal window has closed; one rectification item per finding.
 
     The day's inspections are one set: their findings, units and teams read in a few queries, their items
-    inserted by one flush (in inspection order, findings by seq, so ids follow that order), their item and
-    stage events written by one Transitions batch in the order the per-inspection loop used to write them."""
+    inserted by multi-row INSERTs (in inspection order, findings by seq, so ids follow that order), their item
+    and stage events written by one Transitions batch in the order the per-inspection loop used to write them."""
     due = session.exec(select(Inspection).where(
         Inspection.stage == S.PRELIMINARY, Inspection.rebuttal_due < as_of).order_by(Inspection.id)).all()
     if not due:
@@ -109,11 +109,7 @@ def _insert_items(session: Session, inspections: list[Inspection], findings: dic
     rows = [row for inspection in inspections for row in items[inspection.id]]
     if rows:
         session.flush()  # the inspections' issued_on first, as before
-        table = RectificationItem.__table__
-        insert = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-        connection = session.connection()
-        ids = [r.id for start in range(0, len(rows), 500) for r in connection.execute(insert, rows[start:start + 500])]
-        for row, id_ in zip(rows, ids, strict=True):
+        for row, id_ in zip(rows, insert_rows(session, RectificationItem, rows), strict=True):
             row["id"] = id_
     return items
 

@@ -12,7 +12,7 @@ from dudao.runtime import Runtime
 from models import Inspection, InspectionMember, Unit
 from models.lifecycle import audit_row, record_rows
 from rules.assignment import Candidate, NoValidTeam, assign_team
-from tasks.papers import rows_by_id
+from tasks.papers import insert_rows, rows_by_id
 
 CODE_LETTERS = {"annual": "ZH", "special": "ZX", "emergency": "TF", "term_end": "RQ", "random": "SJ",
                 "covert": "AF", "routine": "JC"}
@@ -86,16 +86,14 @@ def open_inspections(session: Session, openings: list[Opening], *, rt: Runtime, 
     if not openings:
         return []
     session.flush()  # what the caller added before (a plan entry) keeps its place in the order of ids
-    table, connection = Inspection.__table__, session.connection()
-    insert = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-    rows = [_inspection_row(opening, rt) for opening in openings]
-    ids = [row.id for start in range(0, len(rows), 500) for row in connection.execute(insert, rows[start:start + 500])]
+    ids = insert_rows(session, Inspection, [_inspection_row(opening, rt) for opening in openings])
     loaded = rows_by_id(session, Inspection, ids)
     inspections = [loaded[id_] for id_ in ids]
     members, events = [], []
     for opening, inspection in zip(openings, inspections, strict=True):
         members += [{"inspection_id": inspection.id, "inspector_id": inspector_id,
-                     "role": "lead" if position == 0 else "member"} for position, inspector_id in enumerate(opening.team)]
+                     "role": "lead" if position == 0 else "member"}
+                    for position, inspector_id in enumerate(opening.team)]
         events.append(_plan_event(opening, inspection, rt, as_of))
     connection = session.connection()
     for start in range(0, len(members), 500):

@@ -81,6 +81,17 @@ def rows_by_id(session: Session, model, row_ids: Iterable[int]) -> dict:
     return rows
 
 
+def insert_rows(session: Session, model, rows: list[dict]) -> list[int]:
+    """INSERT the rows of `model` in order (multi-row statements, every row with the same keys; columns left
+    out take their defaults) and return their new ids in that order. No ORM object is built: for the tens of
+    thousands of rows a sweep or a plan day inserts, building SQLModel objects costs more than the INSERT."""
+    table = model.__table__
+    insert = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+    connection = session.connection()
+    return [row.id for start in range(0, len(rows), _CHUNK)
+            for row in connection.execute(insert, rows[start:start + _CHUNK])]
+
+
 def units_by_id(session: Session, unit_ids: Iterable[int]) -> dict[int, Unit]:
     return rows_by_id(session, Unit, unit_ids)
 
