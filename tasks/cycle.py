@@ -11,9 +11,9 @@ from sqlmodel import Session, select
 
 from dudao.runtime import Runtime, office
 from models import Finding, Inspection, RectificationItem, Unit
-from models.lifecycle import InspectionStage, ItemStage, record, transition
+from models.lifecycle import InspectionStage, ItemStage, Transitions
 from tasks.outbox import Paper, issue_many
-from tasks.papers import findings_of, inspection_context
+from tasks.papers import Contexts, chunks, findings_by_inspection, insert_rows
 
 S = InspectionStage
 
@@ -26,46 +26,70 @@ def _due(session: Session, stage: str, column, as_of: date) -> list[Inspection]:
 def notify_due(session: Session, as_of: date, rt: Runtime) -> list[int]:
     """督导通知书 to each unit whose notice date has come (covert inspections are never announced)."""
     due = [i for i in _due(session, S.PLANNED, Inspection.notice_on, as_of) if not i.covert]
-    issue_many(session, [_paper(session, inspection, "notice", as_of) for inspection in due])
-    for inspection in due:
-        transition(session, inspection, "notify", as_of=as_of)
+    contexts = Contexts(session, due)
+    issue_many(session, [_paper(contexts, inspection, "notice", as_of) for inspection in due])
+    _apply_all(session, due, "notify", as_of)
     return [inspection.id for inspection in due]
 
 
 def feed_back_due(session: Session, as_of: date, rt: Runtime) -> list[int]:
     """初步督导意见 after the visit; the unit may rebut until `rebuttal_due`."""
     due = _due(session, S.ONSITE, Inspection.feedback_on, as_of)
+    rebuttal_due = rt.calendar.add_workdays(as_of, rt.policy.inspection.rebuttal_workdays)
     for inspection in due:
-        inspection.rebuttal_due = rt.calendar.add_workdays(as_of, rt.policy.inspection.rebuttal_workdays)
-    issue_many(session, [_paper(session, inspection, "feedback", as_of, findings=findings_of(session, inspection))
+        inspection.rebuttal_due = rebuttal_due
+    contexts, findings = Contexts(session, due), findings_by_inspection(session, [i.id for i in due])
+    issue_many(session, [_paper(contexts, inspection, "feedback", as_of, findings=findings[inspection.id])
                          for inspection in due])
-    for inspection in due:
-        transition(session, inspection, "feed_back", as_of=as_of)
+    _apply_all(session, due, "feed_back", as_of)
     return [inspection.id for inspection in due]
 
 
-def _paper(session: Session, inspection: Inspection, kind: str, as_of: date, **extra) -> Paper:
-    context = {**inspection_context(session, inspection, kind), **extra}
+def _apply_all(session: Session, inspections: list[Inspection], event: str, as_of: date) -> None:
+    """One event for each inspection, written together (audit events in the inspections' order)."""
+    batch = Transitions(session)
+    for inspection in inspections:
+        batch.apply(inspection, event, as_of=as_of)
+    batch.write()
+
+
+def _paper(contexts: Contexts, inspection: Inspection, kind: str, as_of: date, **extra) -> Paper:
+    context = {**contexts.of(inspection, kind), **extra}
     return Paper(key=f"inspection:{inspection.code}:{kind}", kind=kind, context=context, issued_on=as_of,
                  unit=context["unit"], inspection_id=inspection.id)
 
 
 def issue_due(session: Session, as_of: date, rt: Runtime) -> list[int]:
-    """督导报告 and 督导意见书 once the rebuttal window has closed; one rectification item per finding."""
+    """督导报告 and 督导意见书 once the rebuttal window has closed; one rectification item per finding.
+
+    The day's inspections are one set: their findings, units and teams read in a few queries, their items
+    inserted by multi-row INSERTs (in inspection order, findings by seq, so ids follow that order), their item
+    and stage events written by one Transitions batch in the order the per-inspection loop used to write them."""
     due = session.exec(select(Inspection).where(
         Inspection.stage == S.PRELIMINARY, Inspection.rebuttal_due < as_of).order_by(Inspection.id)).all()
-    papers = []
-    for inspection in due:  # items and transitions inspection by inspection: the audit trail keeps that order
+    if not due:
+        return []
+    ids = [inspection.id for inspection in due]
+    findings, withdrawn = findings_by_inspection(session, ids), findings_by_inspection(session, ids, withdrawn=True)
+    for inspection in due:
         inspection.issued_on = as_of
-        findings = findings_of(session, inspection)
-        items = [_open_item(session, inspection, finding, as_of, rt) for finding in findings]
-        papers += _report_and_opinion(session, inspection, findings, items, as_of, rt)
-        transition(session, inspection, "issue", as_of=as_of)
-        transition(session, inspection, "start_rectification" if items else "close_without_items", as_of=as_of)
-        if not items:
+    items = _insert_items(session, due, findings, as_of, rt)
+    batch, papers = Transitions(session), []
+    contexts, superiors = Contexts(session, due), _Superiors(session)
+    for inspection in due:  # the audit trail keeps the per-inspection order: items opened, issued, rectifying
+        for item in items[inspection.id]:
+            batch.record("item", item["id"], "open", as_of=as_of, to_stage=ItemStage.OPEN.value,
+                         detail={"deadline": item["deadline"], "policy": rt.policy.version})
+        papers += _report_and_opinion(contexts, superiors, inspection, findings[inspection.id],
+                                      withdrawn[inspection.id], items[inspection.id], as_of, rt)
+        batch.apply(inspection, "issue", as_of=as_of)
+        batch.apply(inspection, "start_rectification" if items[inspection.id] else "close_without_items",
+                    as_of=as_of)
+        if not items[inspection.id]:
             inspection.closed_on = as_of
+    batch.write()
     issue_many(session, papers)  # the documents show neither stage nor closing day
-    return [inspection.id for inspection in due]
+    return ids
 
 
 def _rectification_days(inspection: Inspection, rt: Runtime) -> int:
@@ -74,33 +98,59 @@ def _rectification_days(inspection: Inspection, rt: Runtime) -> int:
     return rt.policy.rectification.period_days
 
 
-def _open_item(session: Session, inspection: Inspection, finding: Finding, as_of: date,
-               rt: Runtime) -> RectificationItem:
+def _insert_items(session: Session, inspections: list[Inspection], findings: dict[int, list[Finding]], as_of: date,
+                  rt: Runtime) -> dict[int, list[dict]]:
+    """One open rectification item per finding, inserted by multi-row INSERT … RETURNING in inspection order
+    and findings by seq (the order, and so the ids, the item-by-item flushes gave): inspection id -> the items'
+    columns with their ids. No ORM objects: the day's documents need only the columns, and building a SQLModel
+    object costs more than inserting its row."""
+    items = {inspection.id: [_item_row(inspection, finding, as_of, rt) for finding in findings[inspection.id]]
+             for inspection in inspections}
+    rows = [row for inspection in inspections for row in items[inspection.id]]
+    if rows:
+        session.flush()  # the inspections' issued_on first, as before
+        for row, id_ in zip(rows, insert_rows(session, RectificationItem, rows), strict=True):
+            row["id"] = id_
+    return items
+
+
+def _item_row(inspection: Inspection, finding: Finding, as_of: date, rt: Runtime) -> dict:
     deadline = as_of + timedelta(days=_rectification_days(inspection, rt))
-    item = RectificationItem(finding_id=finding.id, inspection_id=inspection.id, unit_id=inspection.unit_id,
-                             decision=f"针对“{finding.text}”制定整改方案，明确责任人和时限，完成整改并书面报告。",
-                             deadline=deadline, current_deadline=deadline)
-    session.add(item)
-    session.flush()
-    record(session, "item", item.id, "open", as_of=as_of, to_stage=item.stage,
-           detail={"deadline": deadline, "policy": rt.policy.version})
-    return item
+    return {"finding_id": finding.id, "inspection_id": inspection.id, "unit_id": inspection.unit_id,
+            "decision": f"针对“{finding.text}”制定整改方案，明确责任人和时限，完成整改并书面报告。",
+            "deadline": deadline, "current_deadline": deadline}
 
 
-def _report_and_opinion(session: Session, inspection: Inspection, findings: list[Finding],
-                        items: list[RectificationItem], as_of: date, rt: Runtime) -> list[Paper]:
-    report = inspection_context(session, inspection, "report")
+class _Superiors:
+    """Each unit's superior (the leadership office for a unit without one), the offices read once."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.municipal = office(session, "MUNICIPAL")
+        self._leadership: Unit | None = None
+
+    def of(self, unit: Unit) -> Unit:
+        if unit.superior_id:
+            return self.session.get(Unit, unit.superior_id)
+        if self._leadership is None:  # read only when needed: a ledger without it fails only then
+            self._leadership = office(self.session, "LEADERSHIP")
+        return self._leadership
+
+
+def _report_and_opinion(contexts: Contexts, superiors: _Superiors, inspection: Inspection, findings: list[Finding],
+                        withdrawn: list[Finding], items: list[dict], as_of: date, rt: Runtime) -> list[Paper]:
+    report = contexts.of(inspection, "report")
     unit: Unit = report["unit"]
-    superior = session.get(Unit, unit.superior_id) if unit.superior_id else office(session, "LEADERSHIP")
-    report.update(findings=findings, withdrawn=findings_of(session, inspection, withdrawn=True),
+    superior = superiors.of(unit)
+    report.update(findings=findings, withdrawn=withdrawn,
                   self_assessed=inspection.self_assessment_on is not None, copy_to=[superior.name])
     papers = [Paper(key=f"inspection:{inspection.code}:report", kind="report", context=report, issued_on=as_of,
-                    unit=unit, inspection_id=inspection.id, recipients=[unit, superior, office(session, "MUNICIPAL")])]
+                    unit=unit, inspection_id=inspection.id, recipients=[unit, superior, superiors.municipal])]
     if not items:
         return papers
-    opinion = inspection_context(session, inspection, "opinion")
+    opinion = contexts.of(inspection, "opinion")
     opinion.update(review_request_days=rt.policy.rectification.review_request_days, copy_to=[superior.name],
-                   items=[{"finding": f.text, "decision": i.decision, "deadline": i.deadline}
+                   items=[{"finding": f.text, "decision": i["decision"], "deadline": i["deadline"]}
                           for f, i in zip(findings, items, strict=True)])
     return papers + [Paper(key=f"inspection:{inspection.code}:opinion", kind="opinion", context=opinion,
                            issued_on=as_of, unit=unit, inspection_id=inspection.id, recipients=[unit, superior])]
@@ -108,33 +158,44 @@ def _report_and_opinion(session: Session, inspection: Inspection, findings: list
 
 def publish_due(session: Session, as_of: date, rt: Runtime) -> list[int]:
     """Publish every report an operator has released (seed §八: every report is made public)."""
-    moved = []
-    for inspection in session.exec(select(Inspection).where(
-            Inspection.released_on <= as_of, Inspection.published_on.is_(None)).order_by(Inspection.id)).all():
+    due = session.exec(select(Inspection).where(
+        Inspection.released_on <= as_of, Inspection.published_on.is_(None)).order_by(Inspection.id)).all()
+    batch = Transitions(session)
+    for inspection in due:
         inspection.published_on = as_of
-        session.add(inspection)
-        record(session, "inspection", inspection.id, "publish", as_of=as_of)
-        moved.append(inspection.id)
-    return moved
+        batch.record("inspection", inspection.id, "publish", as_of=as_of)
+    batch.write()
+    return [inspection.id for inspection in due]
 
 
 def recheck_or_close_due(session: Session, as_of: date, rt: Runtime) -> list[int]:
     """An inspection whose items are all accepted awaits 回头看; once all are confirmed it closes.
 
     The database picks the inspections that are ready (one NOT EXISTS probe on the items' inspection index
-    each), so a day with nothing ready reads no inspection and no item."""
-    moved = []
-    for inspection in session.exec(select(Inspection).where(_ready_for_recheck() | _ready_to_close()).order_by(
-            Inspection.id)).all():
+    each), so a day with nothing ready reads no inspection and no item. The ready ones move as one batch."""
+    ready = session.exec(select(Inspection).where(_ready_for_recheck() | _ready_to_close()).order_by(
+        Inspection.id)).all()
+    recheck_days = _recheck_days(session, [i.id for i in ready if i.stage == S.RECTIFYING])
+    batch = Transitions(session)
+    for inspection in ready:
         if inspection.stage == S.RECTIFYING:
-            inspection.recheck_on = max(session.exec(select(RectificationItem.recheck_on).where(
-                RectificationItem.inspection_id == inspection.id)).all(), default=as_of)
-            transition(session, inspection, "await_recheck", as_of=as_of)
+            inspection.recheck_on = max(recheck_days.get(inspection.id, []), default=as_of)
+            batch.apply(inspection, "await_recheck", as_of=as_of)
         else:
             inspection.closed_on = as_of
-            transition(session, inspection, "close", as_of=as_of)
-        moved.append(inspection.id)
-    return moved
+            batch.apply(inspection, "close", as_of=as_of)
+    batch.write()
+    return [inspection.id for inspection in ready]
+
+
+def _recheck_days(session: Session, inspection_ids: list[int]) -> dict[int, list[date | None]]:
+    """inspection id -> its items' 回头看 days, for the batch in a query per chunk."""
+    days: dict[int, list[date | None]] = {}
+    for ids in chunks(inspection_ids):
+        for inspection_id, day in session.exec(select(RectificationItem.inspection_id, RectificationItem.recheck_on)
+                                               .where(RectificationItem.inspection_id.in_(ids))).all():
+            days.setdefault(inspection_id, []).append(day)
+    return days
 
 
 def _items_where(*conditions):

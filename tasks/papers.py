@@ -1,5 +1,6 @@
 """What the documents of an inspection say: the context each template is rendered with."""
 
+from collections.abc import Iterable
 from datetime import date
 
 from sqlmodel import Session, select
@@ -36,6 +37,76 @@ def inspection_context(session: Session, inspection: Inspection, kind: str) -> d
     unit = session.get(Unit, inspection.unit_id)
     return {"inspection": inspection, "unit": unit, "kind_label": KIND_LABELS[inspection.kind],
             "team": team_names(session, inspection), "doc_no": doc_no(kind, inspection.year, seq_of(inspection))}
+
+
+_CHUNK = 500  # ids per IN list
+
+
+def chunks(ids: Iterable[int]) -> Iterable[list[int]]:
+    """The ids in IN lists of at most _CHUNK (SQLite and PostgreSQL both cap a statement's parameters)."""
+    ids = list(ids)
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start:start + _CHUNK]
+
+
+def teams_of(session: Session, inspection_ids: list[int]) -> dict[int, list[str]]:
+    """inspection id -> team names (lead first, then by code), for a batch in a query per _CHUNK."""
+    teams: dict[int, list[str]] = {i: [] for i in inspection_ids}
+    for ids in chunks(inspection_ids):
+        for inspection_id, name in session.exec(select(InspectionMember.inspection_id, Inspector.name).join(
+                Inspector, InspectionMember.inspector_id == Inspector.id).where(
+                InspectionMember.inspection_id.in_(ids)).order_by(
+                InspectionMember.inspection_id, InspectionMember.role, Inspector.code)).all():
+            teams[inspection_id].append(name)
+    return teams
+
+
+def findings_by_inspection(session: Session, inspection_ids: list[int], *,
+                           withdrawn: bool = False) -> dict[int, list[Finding]]:
+    """inspection id -> findings_of(...) for a batch in a query per _CHUNK."""
+    found: dict[int, list[Finding]] = {i: [] for i in inspection_ids}
+    for ids in chunks(inspection_ids):
+        for finding in session.exec(select(Finding).where(Finding.inspection_id.in_(ids),
+                                                          Finding.withdrawn == withdrawn).order_by(
+                Finding.inspection_id, Finding.seq)).all():
+            found[finding.inspection_id].append(finding)
+    return found
+
+
+def rows_by_id(session: Session, model, row_ids: Iterable[int]) -> dict:
+    """id -> row of `model` for a batch (the identity map keeps one object per row, as session.get would)."""
+    rows: dict = {}
+    for ids in chunks(sorted(set(row_ids))):
+        rows.update({row.id: row for row in session.exec(select(model).where(model.id.in_(ids))).all()})
+    return rows
+
+
+def insert_rows(session: Session, model, rows: list[dict]) -> list[int]:
+    """INSERT the rows of `model` in order (multi-row statements, every row with the same keys; columns left
+    out take their defaults) and return their new ids in that order. No ORM object is built: for the tens of
+    thousands of rows a sweep or a plan day inserts, building SQLModel objects costs more than the INSERT."""
+    table = model.__table__
+    insert = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+    connection = session.connection()
+    return [row.id for start in range(0, len(rows), _CHUNK)
+            for row in connection.execute(insert, rows[start:start + _CHUNK])]
+
+
+def units_by_id(session: Session, unit_ids: Iterable[int]) -> dict[int, Unit]:
+    return rows_by_id(session, Unit, unit_ids)
+
+
+class Contexts:
+    """inspection_context for a batch of inspections: units and team names read in a few queries for all."""
+
+    def __init__(self, session: Session, inspections: list[Inspection]):
+        self.units = units_by_id(session, [i.unit_id for i in inspections])
+        self.teams = teams_of(session, [i.id for i in inspections])
+
+    def of(self, inspection: Inspection, kind: str) -> dict:
+        return {"inspection": inspection, "unit": self.units[inspection.unit_id],
+                "kind_label": KIND_LABELS[inspection.kind], "team": list(self.teams[inspection.id]),
+                "doc_no": doc_no(kind, inspection.year, seq_of(inspection))}
 
 
 def item_context(session: Session, item: RectificationItem, kind: str, as_of: date) -> dict:

@@ -8,9 +8,9 @@ from sqlmodel import Session, select
 
 from dudao.runtime import Runtime
 from models import Finding, Inspection, RectificationItem, ReviewRequest, Submission, Unit
-from models.lifecycle import InspectionStage, ItemStage
+from models.lifecycle import InspectionStage, ItemStage, record_rows
 from rules import behaviour
-from tasks.escalation import raise_issue
+from tasks.escalation import start_escalation
 from tasks.review import decide_review, request_review
 
 
@@ -21,10 +21,11 @@ def simulate_ladder_day(session: Session, seed: int, as_of: date, rt: Runtime) -
 
 
 def _raise_issues(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
-    """A unit reports an issue it cannot resolve alone on the day its rectification item opens."""
-    for finding, kind, code in newly_open(session, as_of):
-        if behaviour.raises_issue(seed, finding.id, kind):
-            raise_issue(session, finding, as_of, rt, actor=code)
+    """A unit reports an issue it cannot resolve alone on the day its rectification item opens. The day's
+    raise events are chained together, in finding order."""
+    rows = [start_escalation(finding, as_of, rt, actor=code) for finding, kind, code in newly_open(session, as_of)
+            if behaviour.raises_issue(seed, finding.id, kind)]
+    record_rows(session, [row for row in rows if row is not None])  # flushes the findings first
 
 
 def newly_open(session: Session, as_of: date) -> list[tuple[Finding, str, str]]:

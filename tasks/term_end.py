@@ -10,6 +10,7 @@ from models import Inspection, Principal, Unit
 from models.planning import PlanEntry
 from rules.frequency import semester_of
 from tasks.opening import ANNOUNCED_KINDS, choose_team, next_code, open_inspection, year_load
+from tasks.papers import chunks
 from tasks.roster import candidates
 
 COMPREHENSIVE = ("annual", "term_end")
@@ -41,28 +42,44 @@ def raise_term_end_inspections(session: Session, as_of: date, rt: Runtime) -> li
     """Sweep step: for each principal whose term ends within the lead time, open the term-end inspection
     unless it is planned or covered. Its visit is announced, so it lands a notice period from today."""
     lead = rt.policy.planning.term_end_lead_days
-    due = session.exec(select(Principal, Unit).join(Unit, Principal.unit_id == Unit.id).where(
-        Principal.term_end >= as_of, Principal.term_end <= as_of + timedelta(days=lead)).order_by(Unit.code)).all()
-    if not due:
+    # Columns, not entities: every day reads the whole lead window (a sixth of a year's term ends), nearly
+    # all of them planned or covered; only a principal to raise is loaded as an object. Sorted here, not by
+    # ORDER BY Unit.code: with it SQLite walked every unit by its code index and probed its principals, daily.
+    # (Unit code, principal id) is the order that walk gave.
+    window = session.exec(select(Principal.id, Unit.id, Principal.term_end, Unit.code).join(
+        Unit, Principal.unit_id == Unit.id).where(
+        Principal.term_end >= as_of, Principal.term_end <= as_of + timedelta(days=lead))).all()
+    if not window:
         return []
-    planned = set(session.exec(select(PlanEntry.principal_id).where(
-        PlanEntry.kind == "term_end", PlanEntry.principal_id.in_([p.id for p, _ in due]))).all())
-    visits = _comprehensive_visits(session, [u.id for _, u in due])
+    due = [row[:3] for row in sorted(window, key=lambda row: (row[3], row[0]))]
+    planned = _planned(session, [principal_id for principal_id, _, _ in due])
+    visits = _comprehensive_visits(session, [unit_id for _, unit_id, _ in due])
     opened = []
-    for principal, unit in due:
-        if principal.id in planned or _covers(visits.get(unit.id, []), principal.term_end, rt):
+    for principal_id, unit_id, term_end in due:
+        if principal_id in planned or _covers(visits.get(unit_id, []), term_end, rt):
             continue
+        principal, unit = session.get(Principal, principal_id), session.get(Unit, unit_id)
         opened.append(_raise(session, principal, unit, as_of, rt).id)
     return opened
+
+
+def _planned(session: Session, principal_ids: list[int]) -> set[int]:
+    """Those of the principals whose term-end inspection the plan (or an earlier sweep) has."""
+    planned: set[int] = set()
+    for ids in chunks(principal_ids):
+        planned.update(session.exec(select(PlanEntry.principal_id).where(
+            PlanEntry.kind == "term_end", PlanEntry.principal_id.in_(ids))).all())
+    return planned
 
 
 def _comprehensive_visits(session: Session, unit_ids: list[int]) -> dict[int, list[date]]:
     """Visit days of each unit's comprehensive inspections, in one query for the whole batch."""
     visits: dict[int, list[date]] = {}
-    for unit_id, day in session.exec(select(Inspection.unit_id, Inspection.visit_on).where(
-            Inspection.unit_id.in_(unit_ids), Inspection.kind.in_(COMPREHENSIVE),
-            Inspection.covert.is_(False), Inspection.visit_on.is_not(None))).all():
-        visits.setdefault(unit_id, []).append(day)
+    for ids in chunks(sorted(set(unit_ids))):
+        for unit_id, day in session.exec(select(Inspection.unit_id, Inspection.visit_on).where(
+                Inspection.unit_id.in_(ids), Inspection.kind.in_(COMPREHENSIVE),
+                Inspection.covert.is_(False), Inspection.visit_on.is_not(None))).all():
+            visits.setdefault(unit_id, []).append(day)
     return visits
 
 
