@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 
 from dudao.runtime import Runtime
 from models import Inspection, InspectionKind, Unit, UnitKind
-from tasks.opening import Opening, choose_team, open_inspections, year_load
+from rules.assignment import TeamPicker
+from tasks.opening import Opening, open_inspections, pick_team, year_load
 from tasks.roster import candidates as roster_candidates
 
 ANNUAL_TARGET_KINDS = (UnitKind.DEPARTMENT, UnitKind.TOWN, UnitKind.SCHOOL)
@@ -46,11 +47,11 @@ def open_annual_inspections(session: Session, *, year: int, rt: Runtime, as_of: 
         Inspection.year == year, Inspection.kind == InspectionKind.ANNUAL)).all())
     candidates = roster_candidates(session)
     load = year_load(session, year) if load is None else load
-    openings = []
+    openings, picker = [], TeamPicker(candidates, load)
     for seq, unit, visit_on in annual_slots(session, year, rt):
         if unit.id in existing or (unit_ids is not None and unit.id not in unit_ids):
             continue
-        team = choose_team(candidates, unit, rt.policy.inspection.team_min, load, visit_on)
+        team = pick_team(picker, unit, rt.policy.inspection.team_min, visit_on)
         openings.append(Opening(code=f"{year}-ZH-{seq:03d}", kind=InspectionKind.ANNUAL, unit=unit,
                                 visit_on=visit_on, team=team))
     return open_inspections(session, openings, rt=rt, as_of=as_of)  # all at once: in slot order, as chosen

@@ -11,7 +11,7 @@ from dudao.errors import InputError
 from dudao.runtime import Runtime
 from models import Inspection, InspectionMember, Unit
 from models.lifecycle import audit_row, record_rows
-from rules.assignment import Candidate, NoValidTeam, assign_team
+from rules.assignment import Candidate, NoValidTeam, TeamPicker
 from tasks.papers import insert_rows, rows_by_id
 
 CODE_LETTERS = {"annual": "ZH", "special": "ZX", "emergency": "TF", "term_end": "RQ", "random": "SJ",
@@ -42,8 +42,13 @@ def year_load(session: Session, year: int) -> Counter:
 
 def choose_team(candidates: list[Candidate], unit: Unit, size: int, load: Counter, on: date) -> list[int]:
     """A balanced team, or InputError naming the unit when no valid team exists."""
+    return pick_team(TeamPicker(candidates, load), unit, size, on)
+
+
+def pick_team(picker: TeamPicker, unit: Unit, size: int, on: date) -> list[int]:
+    """`choose_team` with a picker kept over many units (the annual plan's)."""
     try:
-        return assign_team(candidates, unit.id, size, load, on=on)
+        return picker.pick(unit.id, size, on)
     except NoValidTeam as exc:
         raise InputError(f"no valid team for {unit.name} ({unit.code}) on {on}: {exc.eligible} inspectors "
                          f"free of conflict and in term, {exc.needed} needed") from None

@@ -4,10 +4,11 @@ terms, zones and rotation. Property tests run them on random rosters and random 
 from collections import Counter
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rules.assignment import Candidate, NoValidTeam, assign_team, eligible_for, team_is_valid
+from rules.assignment import Candidate, NoValidTeam, TeamPicker, assign_team, eligible_for, team_is_valid
 from rules.frequency import ANNOUNCED, Request, counts_by_semester, plan_frequency, semester_of
 from rules.inspectors import School, build_zones, required_listed, term_problem
 from rules.policy import InspectorPolicy
@@ -122,6 +123,43 @@ def test_teams_balance_the_load_and_refuse_where_no_valid_team_exists():
         assert exc.eligible == 2 and exc.needed == 3
     else:
         raise AssertionError("a team was formed from two eligible inspectors")
+
+
+def _naive_team(roster, unit_id, size, load, on):
+    """The rule as written: of those who may inspect the unit that day, the least loaded, ties to the lower id."""
+    eligible = sorted((load[c.inspector_id], c.inspector_id) for c in roster if c.may_inspect(unit_id, on))
+    if len(eligible) < size:
+        raise NoValidTeam(unit_id, len(eligible), size, on)
+    team = [inspector_id for _, inspector_id in eligible[:size]]
+    load.update(team)
+    return team
+
+
+_DAYS = [date(2026, 3, 2) + timedelta(days=7 * n) for n in range(12)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.frozensets(st.integers(0, 30), max_size=4), st.integers(0, 11), st.integers(0, 11)),
+                min_size=3, max_size=25),
+       st.lists(st.tuples(st.integers(0, 30), st.integers(1, 4), st.integers(0, 11), st.booleans()), max_size=60))
+def test_one_picker_over_many_units_chooses_exactly_the_teams_of_the_rule(people, picks):
+    roster = [Candidate(n + 1, conflicts, _DAYS[min(a, b)], _DAYS[max(a, b)])
+              for n, (conflicts, a, b) in enumerate(people)]
+    load, expected_load = Counter(), Counter()
+    picker = TeamPicker(roster, load)
+    for unit_id, size, day, outside in picks:
+        if outside:  # the load may grow between picks by other hands too (another kind of inspection)
+            load[roster[unit_id % len(roster)].inspector_id] += 1
+            expected_load[roster[unit_id % len(roster)].inspector_id] += 1
+        try:
+            expected = _naive_team(roster, unit_id, size, expected_load, _DAYS[day])
+        except NoValidTeam as exc:
+            with pytest.raises(NoValidTeam) as raised:
+                picker.pick(unit_id, size, _DAYS[day])
+            assert raised.value.eligible == exc.eligible
+            continue
+        assert picker.pick(unit_id, size, _DAYS[day]) == expected
+        assert load == expected_load
 
 
 def test_an_inspector_out_of_term_is_never_assigned():
