@@ -73,9 +73,11 @@ def submit_rectification(session: Session, item: RectificationItem, text: str, a
 
 
 def review_submission(session: Session, submission: Submission, accept: bool, reason: str, as_of: date,
-                      rt: Runtime, actor: str, batch: Transitions | None = None) -> None:
-    """Accept (回头看 scheduled) or reject (back to open; the deadline keeps running)."""
-    item = session.get(RectificationItem, submission.item_id)
+                      rt: Runtime, actor: str, batch: Transitions | None = None,
+                      item: RectificationItem | None = None) -> None:
+    """Accept (回头看 scheduled) or reject (back to open; the deadline keeps running). `item`: the submission's
+    item when the caller has it already (a batch reads them in one query)."""
+    item = item or session.get(RectificationItem, submission.item_id)
     submission.decision, submission.reason, submission.decided_on = (
         "accepted" if accept else "rejected"), reason, as_of
     session.add(submission)
@@ -98,8 +100,9 @@ def release_report(session: Session, inspection: Inspection, as_of: date, actor:
 
 
 def record_recheck(session: Session, item: RectificationItem, relapsed: bool, as_of: date, rt: Runtime,
-                   actor: str, batch: Transitions | None = None) -> None:
-    """回头看: confirm the item, or reopen it at 督办 with a new deadline."""
+                   actor: str, batch: Transitions | None = None, inspection: Inspection | None = None) -> None:
+    """回头看: confirm the item, or reopen it at 督办 with a new deadline. `inspection`: the item's inspection
+    when the caller has it already (a batch reads them in one query)."""
     with _batch(session, batch) as moves:
         if not relapsed:
             item.closed_on = as_of
@@ -110,7 +113,7 @@ def record_recheck(session: Session, item: RectificationItem, relapsed: bool, as
         item.ladder_step, item.recheck_on, item.accepted_on = "none", None, None
         item.next_action_on = item.step_due_on = None  # the ladder sweep plans it afresh: 督办 tomorrow
         moves.apply(item, "relapse", as_of=as_of, actor=actor)
-        inspection = session.get(Inspection, item.inspection_id)
+        inspection = inspection or session.get(Inspection, item.inspection_id)
         if inspection.stage in (InspectionStage.RECHECK, InspectionStage.CLOSED):
             inspection.closed_on = None
             moves.apply(inspection, "reopen", as_of=as_of, actor=actor, detail={"item": item.id})

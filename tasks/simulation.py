@@ -107,25 +107,35 @@ def _visit(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
 
 
 def _rebut(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
-    firsts: dict[int, Finding] = {}  # each preliminary inspection's first finding, in one query
-    for finding in session.exec(select(Finding).join(Inspection, Finding.inspection_id == Inspection.id).where(
-            Inspection.stage == S.PRELIMINARY, Finding.seq == 1).order_by(Finding.id)).all():
-        firsts.setdefault(finding.inspection_id, finding)
+    firsts: dict[int, tuple[str, int, bool]] = {}  # each preliminary inspection's first finding, in one query
+    for inspection_id, code, finding_id, rebutted in session.exec(select(
+            Inspection.id, Inspection.code, Finding.id, Finding.rebutted).join(
+            Finding, Finding.inspection_id == Inspection.id).where(
+            Inspection.stage == S.PRELIMINARY, Finding.seq == 1).order_by(Inspection.id, Finding.id)).all():
+        firsts.setdefault(inspection_id, (code, finding_id, rebutted))
+    rebuttals = [(finding_id, upheld) for code, finding_id, rebutted in firsts.values()  # in inspection order
+                 if (upheld := behaviour.rebuttal_upheld(seed, code)) is not None and not rebutted]
+    if not rebuttals:
+        return
+    findings = {finding.id: finding for finding in session.exec(select(Finding).where(
+        Finding.id.in_([finding_id for finding_id, _ in rebuttals]))).all()}
     moves = Transitions(session)
-    for inspection, _unit in _stage(session, S.PRELIMINARY):
-        upheld = behaviour.rebuttal_upheld(seed, inspection.code)
-        first = firsts.get(inspection.id)
-        if upheld is not None and first is not None and not first.rebutted:
-            rebut(session, first, upheld, as_of, actor=ACTOR, batch=moves)
+    for finding_id, upheld in rebuttals:
+        rebut(session, findings[finding_id], upheld, as_of, actor=ACTOR, batch=moves)
     moves.write()
 
 
 def _release(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
+    unreleased = session.exec(select(Inspection.id, Inspection.issued_on).where(
+        Inspection.issued_on.is_not(None), Inspection.released_on.is_(None)).order_by(Inspection.id)).all()
+    due = [inspection_id for inspection_id, issued_on in unreleased
+           if rt.calendar.add_workdays(issued_on, rt.policy.inspection.release_workdays) <= as_of]
+    if not due:
+        return
     moves = Transitions(session)
     for inspection in session.exec(select(Inspection).where(  # in id order: PostgreSQL's heap order varies
-            Inspection.issued_on.is_not(None), Inspection.released_on.is_(None)).order_by(Inspection.id)).all():
-        if rt.calendar.add_workdays(inspection.issued_on, rt.policy.inspection.release_workdays) <= as_of:
-            release_report(session, inspection, as_of, actor="operator", batch=moves)
+            Inspection.id.in_(due)).order_by(Inspection.id)).all():
+        release_report(session, inspection, as_of, actor="operator", batch=moves)
     moves.write()
 
 
@@ -166,19 +176,26 @@ def _review(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
     for item_id, submission_id in session.exec(select(Submission.item_id, Submission.id).where(
             Submission.item_id.in_(item_ids))).all():
         submitted.setdefault(item_id, []).append(submission_id)
-    session.exec(select(RectificationItem).where(RectificationItem.id.in_(item_ids))).all()  # in the session
+    items = {item.id: item for item in session.exec(select(RectificationItem).where(
+        RectificationItem.id.in_(item_ids))).all()}
     moves = Transitions(session)
     for submission in due:
         attempt = sum(1 for other in submitted[submission.item_id] if other <= submission.id)
         accept = behaviour.accept_submission(seed, submission.id, attempt)
         reason = "整改到位" if accept else "整改材料不完整，请补充佐证材料"
-        review_submission(session, submission, accept, reason, as_of, rt, actor="operator", batch=moves)
+        review_submission(session, submission, accept, reason, as_of, rt, actor="operator", batch=moves,
+                          item=items[submission.item_id])
     moves.write()
 
 
 def _recheck(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
+    results = [(item, behaviour.relapses(seed, item.id, item.reopen_count))
+               for item in items_due_for_recheck(session, as_of)]
+    reopening = {item.inspection_id for item, relapsed in results if relapsed}  # their inspections in one query
+    inspections = {inspection.id: inspection for inspection in session.exec(select(Inspection).where(
+        Inspection.id.in_(reopening))).all()} if reopening else {}
     moves = Transitions(session)
-    for item in items_due_for_recheck(session, as_of):
-        relapsed = behaviour.relapses(seed, item.id, item.reopen_count)
-        record_recheck(session, item, relapsed, as_of, rt, actor="inspector", batch=moves)
+    for item, relapsed in results:
+        record_recheck(session, item, relapsed, as_of, rt, actor="inspector", batch=moves,
+                       inspection=inspections.get(item.inspection_id))
     moves.write()
