@@ -140,18 +140,19 @@ def _release(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
 
 
 def _submit(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
-    # Only the columns the decision needs: the open items of units that never answer pile up all year.
+    # Only the columns the decision needs: the open items of units that never answer pile up all year. Each
+    # item's earlier reports (its attempt) are counted in the same query, by the submission index.
+    earlier = select(func.count()).where(Submission.item_id == RectificationItem.id).correlate(
+        RectificationItem).scalar_subquery()
+    latest = as_of + timedelta(days=behaviour.SUBMISSION_EARLIEST_DAYS)  # a later deadline cannot bring a report today
     rows = session.exec(select(RectificationItem.id, Unit.code, RectificationItem.current_deadline,
-                               RectificationItem.ladder_step).join(Unit, RectificationItem.unit_id == Unit.id).where(
-        RectificationItem.stage == ItemStage.OPEN,  # a later deadline cannot bring a report today
-        RectificationItem.current_deadline <= as_of + timedelta(days=behaviour.SUBMISSION_EARLIEST_DAYS),
-    ).order_by(RectificationItem.id)).all()
-    earlier = dict(session.exec(select(Submission.item_id, func.count()).where(
-        Submission.item_id.in_([item_id for item_id, *_ in rows])).group_by(Submission.item_id)).all())
+                               RectificationItem.ladder_step, earlier)
+                        .join(Unit, RectificationItem.unit_id == Unit.id)
+                        .where(RectificationItem.stage == ItemStage.OPEN, RectificationItem.current_deadline <= latest)
+                        .order_by(RectificationItem.id)).all()
     units, reporting = {}, []
-    for item_id, unit_code, deadline, ladder_step in rows:
-        attempt = 1 + earlier.get(item_id, 0)
-        day = behaviour.submission_day(seed, unit_code, item_id, deadline, ladder_step, attempt)
+    for item_id, unit_code, deadline, ladder_step, reports in rows:
+        day = behaviour.submission_day(seed, unit_code, item_id, deadline, ladder_step, 1 + reports)
         if day is not None and day <= as_of:
             units[item_id] = unit_code
             reporting.append(item_id)
