@@ -12,6 +12,8 @@ from dudao.runtime import Runtime
 from models import Finding, Inspection, RectificationItem, Submission
 from models.lifecycle import InspectionStage, ItemStage, Transitions
 
+_INSERT_FINDING = Finding.__table__.insert()
+
 
 @dataclass(frozen=True)
 class FindingInput:
@@ -46,9 +48,10 @@ def record_visit(session: Session, inspection: Inspection, findings: list[Findin
                 else rt.policy.inspection.feedback_workdays_after_visit)
     inspection.visit_on = as_of
     inspection.feedback_on = rt.calendar.add_workdays(as_of, workdays)
-    for seq, finding in enumerate(findings, start=1):
-        session.add(Finding(inspection_id=inspection.id, seq=seq, area=finding.area, text=finding.text,
-                            severity=finding.severity, level_since=as_of))
+    rows = [{"inspection_id": inspection.id, "seq": seq, "area": finding.area, "text": finding.text,
+             "severity": finding.severity, "level_since": as_of} for seq, finding in enumerate(findings, start=1)]
+    if rows:  # inserted now, in call order (findings are only ever written here): no ORM object per finding
+        session.connection().execute(_INSERT_FINDING, rows)
     with _batch(session, batch) as moves:
         moves.apply(inspection, event, as_of=as_of, actor=actor, detail={"findings": len(findings)})
 
