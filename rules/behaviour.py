@@ -4,6 +4,7 @@ simulation makes the same choices as an uninterrupted one."""
 import hashlib
 import random
 from datetime import date, timedelta
+from functools import lru_cache
 
 from rules.ladder import STEPS
 
@@ -38,6 +39,7 @@ def rng(seed: int, *parts: object) -> random.Random:
     return random.Random(int.from_bytes(digest[:8], "big"))
 
 
+@lru_cache(maxsize=1 << 16)  # asked for each of a unit's rows every simulated day
 def unit_profile(seed: int, unit_code: str) -> str:
     """diligent (most), late (some) or never (a few) — how a unit answers deadlines."""
     roll = rng(seed, "profile", unit_code).random()
@@ -72,6 +74,7 @@ def rebuttal_upheld(seed: int, inspection_code: str) -> bool | None:
     return None if r.random() >= 0.12 else r.random() < 0.5
 
 
+@lru_cache(maxsize=1 << 17)  # an open item is asked every day with the same arguments until it moves
 def submission_day(seed: int, unit_code: str, item_id: int, deadline: date, ladder_step: str,
                    attempt: int) -> date | None:
     """When the unit hands in a rectification report for its current deadline, if ever."""
