@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.spans import union_seconds
 from tests.ui_stack import PG, REPO, api, pg_admin, prefect_cli, spawn, wait_for
 
 POOL = "dudao-pool"
@@ -84,16 +85,6 @@ def task_runs(api_url: str, run_ids: list[str], expected: int, timeout: float = 
         return done if len(done) >= expected else None
 
     return wait_for(recorded, timeout, f"{expected} finished task runs")
-
-
-def union_seconds(intervals: list[tuple[float, float]]) -> float:
-    """The time covered by at least one interval (overlapping work counted once)."""
-    covered, reach = 0.0, float("-inf")
-    for start, end in sorted(intervals):
-        if end > reach:
-            covered += end - max(start, reach)
-            reach = end
-    return covered
 
 
 def state_times(api_url: str, run_id: str) -> dict[str, float]:

@@ -39,16 +39,6 @@ def _timed(name, fn, domain: bool = False):
     return wrapper
 
 
-def _covered(spans: list[tuple[float, float]]) -> float:
-    """Seconds during which at least one domain body ran (overlapping bodies counted once)."""
-    total, reach = 0.0, float("-inf")
-    for start, end in sorted(spans):
-        if end > reach:
-            total += end - max(start, reach)
-            reach = end
-    return total
-
-
 def _environment() -> Path:
     var = Path(tempfile.mkdtemp(prefix="dudao-bench-year-"))
     os.environ["DUDAO_VAR_DIR"] = str(var)
@@ -134,7 +124,9 @@ def run(mode: str, district: str, until: str | None = None, year: int = 2026, se
     last = sy.date.fromisoformat(until) if until else None
     summary = sy.simulate_year(year, seed, last) if mode == "prefect" else _bare(year, seed, last)
     wall = time.perf_counter() - started
-    domain = _covered(SPANS)
+    from bench.spans import union_seconds
+
+    domain = union_seconds(SPANS)
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu_s = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime  # this process only, not the server
     workers = resource.getrusage(resource.RUSAGE_CHILDREN)  # the delivery's build workers (ended and waited for)
