@@ -23,20 +23,8 @@ def seq_of(inspection: Inspection) -> int:
 
 
 def team_names(session: Session, inspection: Inspection) -> list[str]:
-    rows = session.exec(select(Inspector.name).join(InspectionMember).where(
-        InspectionMember.inspection_id == inspection.id).order_by(InspectionMember.role, Inspector.code)).all()
-    return list(rows)
-
-
-def findings_of(session: Session, inspection: Inspection, *, withdrawn: bool = False) -> list[Finding]:
-    return list(session.exec(select(Finding).where(
-        Finding.inspection_id == inspection.id, Finding.withdrawn == withdrawn).order_by(Finding.seq)).all())
-
-
-def inspection_context(session: Session, inspection: Inspection, kind: str) -> dict:
-    unit = session.get(Unit, inspection.unit_id)
-    return {"inspection": inspection, "unit": unit, "kind_label": KIND_LABELS[inspection.kind],
-            "team": team_names(session, inspection), "doc_no": doc_no(kind, inspection.year, seq_of(inspection))}
+    """The inspection's team, lead first, then by code."""
+    return teams_of(session, [inspection.id])[inspection.id]
 
 
 _CHUNK = 500  # ids per IN list
@@ -63,7 +51,7 @@ def teams_of(session: Session, inspection_ids: list[int]) -> dict[int, list[str]
 
 def findings_by_inspection(session: Session, inspection_ids: list[int], *,
                            withdrawn: bool = False) -> dict[int, list[Finding]]:
-    """inspection id -> findings_of(...) for a batch in a query per _CHUNK."""
+    """inspection id -> its findings by seq (withdrawn ones, or the others), for a batch in a query per _CHUNK."""
     found: dict[int, list[Finding]] = {i: [] for i in inspection_ids}
     for ids in chunks(inspection_ids):
         for finding in session.exec(select(Finding).where(Finding.inspection_id.in_(ids),
@@ -97,7 +85,8 @@ def units_by_id(session: Session, unit_ids: Iterable[int]) -> dict[int, Unit]:
 
 
 class Contexts:
-    """inspection_context for a batch of inspections: units and team names read in a few queries for all."""
+    """What a document of an inspection says of it (unit, kind, team, 发文字号), for a batch of inspections: units
+    and team names read in a few queries for all."""
 
     def __init__(self, session: Session, inspections: list[Inspection]):
         self.units = units_by_id(session, [i.unit_id for i in inspections])
