@@ -19,6 +19,7 @@ from io import BytesIO
 from pathlib import Path
 
 from dudao.errors import InputError
+from tasks.encoded_words import fold_addresses, fold_subject
 from tasks.mail_policy import BUILD
 from tasks.messages import Attachment, build_message, safe_filename
 
@@ -33,6 +34,9 @@ class _RememberedFolding(EmailPolicy):
     transfer encoding, the attachment's name), while folding one costs ~0.1 ms in the email package."""
 
     def fold_binary(self, name: str, value) -> bytes:
+        folded = _encoded(name, value, self.linesep) if self.max_line_length == 78 and not self.utf8 else None
+        if folded is not None:
+            return folded.encode("ascii")
         key = (name, str(value), self.linesep, self.max_line_length, self.utf8, self.cte_type)
         folded = _FOLDED.get(key)
         if folded is None:
@@ -44,6 +48,16 @@ class _RememberedFolding(EmailPolicy):
 
 
 _FOLDED: dict[tuple, bytes] = {}
+
+
+def _encoded(name: str, value, linesep: str) -> str | None:
+    """To and Subject of Chinese text as plain encoded words (tasks/encoded_words.py); None for the package."""
+    lowered = name.lower()
+    if lowered == "subject" and isinstance(value, str):
+        return fold_subject(name, str(value), linesep)
+    if lowered == "to" and hasattr(value, "addresses"):
+        return fold_addresses(name, [(a.display_name, a.addr_spec) for a in value.addresses], linesep)
+    return None
 
 
 class _Generator(BytesGenerator):
