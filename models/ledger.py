@@ -11,7 +11,7 @@ class Document(SQLModel, table=True):
     key: str = Field(unique=True, max_length=120)
     kind: str = Field(max_length=32)
     title: str = Field(max_length=200)
-    path: str = Field(max_length=300)  # HTML file, relative to the output folder; .txt beside it
+    path: str = Field(max_length=300)  # HTML file, relative to the output folder; the text is its notice's
     inspection_id: int | None = Field(default=None, foreign_key="inspection.id", index=True)
     item_id: int | None = Field(default=None, foreign_key="rectificationitem.id")
     unit_id: int | None = Field(default=None, foreign_key="unit.id")

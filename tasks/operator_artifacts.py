@@ -14,6 +14,7 @@ from dudao.db import session_scope
 from dudao.settings import get_settings
 from models import KIND_LABELS, Document, Inspection, Notice, Unit
 from tasks.notice_report import stuck_notices
+from tasks.outbox import document_text
 
 FAILED_ROWS = 20
 INSPECTION_STEPS = {"term-end", "notify", "feed-back", "issue", "publish", "recheck-or-close"}  # return inspection ids
@@ -42,10 +43,9 @@ def report_markdown(session: Session, inspection: Inspection) -> str:
              "| 项目 | 内容 |", "|---|---|", f"| 编号 | {inspection.code} |",
              f"| 实地督导 | {inspection.visit_on or '—'} |", f"| 出具日期 | {inspection.issued_on or '—'} |",
              f"| 阶段 | {inspection.stage} |", ""]
-    if report is not None:
-        text = (get_settings().out_dir / report.path).with_suffix(".txt")
-        if text.exists():
-            lines += [line.strip() + "  " for line in text.read_text(encoding="utf-8").splitlines()]
+    text = document_text(session, report.id) if report is not None else None
+    if text:
+        lines += [line.strip() + "  " for line in text.splitlines()]
     lines += ["", "## 文书", ""] + [f"- [{d.title}]({document_link(d)})" for d in documents]
     lines += ["", f"公开签发：在界面中处理“督导报告公开签发”，或运行 `dudao approve {inspection.code}`。"]
     return "\n".join(lines) + "\n"

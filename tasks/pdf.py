@@ -85,7 +85,7 @@ def sample_documents(session: Session, year: int, out_dir: Path) -> list[Documen
 
 
 def write_samples(documents: list[Document], out_dir: Path) -> PdfRun:
-    """var/out/samples/<kind>.html, .txt and .pdf: one rendered sample of each document kind."""
+    """var/out/samples/<kind>.html and .pdf: one rendered sample of each document kind."""
     started = time.perf_counter()
     folder = out_dir / SAMPLES
     paths = []
@@ -94,7 +94,5 @@ def write_samples(documents: list[Document], out_dir: Path) -> PdfRun:
         target = folder / f"{document.kind}.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
-        if source.with_suffix(".txt").is_file():
-            shutil.copyfile(source.with_suffix(".txt"), target.with_suffix(".txt"))
         paths.append(write_pdf(source.read_text(encoding="utf-8"), target.with_suffix(".pdf"), folder))
     return PdfRun(paths, time.perf_counter() - started)

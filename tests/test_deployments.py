@@ -17,7 +17,8 @@ from deployments.catalog import BY_NAME, SPECS, load_flow
 from deployments.unit_choices import ledger_unit_names, with_unit_choices
 from dudao.db import session_scope
 from dudao.runtime import load_runtime
-from models import AuditEvent, Inspection, Notice, SimulationRun
+from models import AuditEvent, Document, Inspection, Notice, SimulationRun
+from tasks.outbox import document_text
 from tasks.simulation import simulate_day
 from tests.conftest import run_cli
 
@@ -200,6 +201,11 @@ def test_sweep_publishes_reports_and_a_table_of_moves_and_failures(seeded, prefe
         table = client.read_latest_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["daily-sweep"])))
     assert {a.key for a in reports} == set(keys) and len(keys) == moved["issue"]
     assert all("督导报告" in a.data and "dudao approve" in a.data for a in reports)
+    with session_scope() as session:  # the report's text (its notice's) is in the artifact, line by line
+        report = session.exec(select(Document).join(Inspection, Document.inspection_id == Inspection.id).where(
+            Inspection.code == codes[0], Document.kind == "report")).one()
+        lines = [line.strip() for line in document_text(session, report.id).splitlines() if line.strip()]
+    assert len(lines) > 5 and all(line in next(a.data for a in reports if a.key == keys[0]) for line in lines)
     assert len(links) == len(keys) and all("(file://" in a.data and ".html)" in a.data for a in links)
     assert "550 mailbox unavailable" in str(table[0].data) and codes[0] in str(table[0].data)
 

@@ -13,6 +13,7 @@ from dudao.runtime import Runtime
 from models import AuditEvent, Document, Finding, Notice, RectificationItem, Submission, Unit
 from rules.policy import LadderPolicy
 from tasks.ladder import select_due_items
+from tasks.outbox import document_text
 from tasks.responses import record_recheck, review_submission, submit_rectification
 from tasks.summary import year_summary
 from tests.ladder_support import item, ladder_events_of, make_items, notices_of, sweep, sweep_days, totals
@@ -36,7 +37,7 @@ def test_an_item_that_is_never_rectified_climbs_every_step_once(seeded, runtime)
     with session_scope() as session:
         for doc in session.exec(select(Document).where(Document.item_id.in_([school, private, department]))).all():
             html = seeded.out_dir / doc.path
-            assert html.is_file() and html.with_suffix(".txt").is_file(), doc.path
+            assert html.is_file() and document_text(session, doc.id), doc.path
     texts = _notice_texts(school)
     record_text, record_to = texts["interview_record"]
     assert [name for name, _ in record_to] == ["区教委", "中共南岸区委、南岸区人民政府"]

@@ -9,7 +9,7 @@ from sqlmodel import delete, select
 from dudao.db import session_scope
 from dudao.settings import get_settings
 from models import Document, Notice, Unit
-from tasks.outbox import Paper, issue, issue_many
+from tasks.outbox import Paper, document_text, issue, issue_many
 
 DAY = date(2026, 5, 15)
 
@@ -39,7 +39,10 @@ def test_each_key_is_issued_once_within_a_batch_and_across_batches(seeded):
     assert "问题r:a" in notices["r:a"].body_html and "问题r:a" in notices["r:a"].body_text
     assert notices["r:a"].subject.startswith("【整改提醒】") and notices["r:a"].status == "pending"
     html = get_settings().out_dir / documents["r:b"].path
-    assert "问题r:b" in html.read_text(encoding="utf-8") and html.with_suffix(".txt").exists()
+    assert "问题r:b" in html.read_text(encoding="utf-8")
+    assert [p.name for p in html.parent.iterdir()] == [html.name]  # one file: the text is the notice's
+    with session_scope() as session:
+        assert document_text(session, documents["r:b"].id) == notices["r:b"].body_text
 
     with session_scope() as session:
         again = issue_many(session, papers(session, "r:a", "r:c", "r:b"))
