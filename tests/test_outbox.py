@@ -71,3 +71,17 @@ def test_a_batch_in_a_transaction_that_rolls_back_leaves_no_rows(seeded):
     assert rows(Notice) == {} and rows(Document) == {}
     with session_scope() as session:  # and the same keys can be issued afterwards
         assert all(issue_many(session, papers(session, "r:0", "r:1199")))
+
+
+def test_every_file_is_on_disk_when_the_batch_returns_and_a_failed_write_fails_the_batch(seeded):
+    with session_scope() as session:
+        issue_many(session, papers(session, *(f"r:{i}" for i in range(300))))
+        # before the commit: the writer has created every file
+        paths = [get_settings().out_dir / d.path for d in session.exec(select(Document)).all()]
+        assert len(paths) == 300 and all(p.read_text(encoding="utf-8").startswith("<") for p in paths)
+    blocked = get_settings().out_dir / str(DAY.year) / "S002"
+    blocked.rename(blocked.with_suffix(".moved"))
+    blocked.write_text("a file where the unit's folder goes", encoding="utf-8")
+    with pytest.raises(OSError), session_scope() as session:
+        issue_many(session, papers(session, "r:new-a", "r:new-b", "r:new-c"))
+    assert sorted(rows(Notice)) == sorted(f"r:{i}" for i in range(300))  # the batch left no row
