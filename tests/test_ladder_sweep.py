@@ -38,6 +38,11 @@ def test_an_item_that_is_never_rectified_climbs_every_step_once(seeded, runtime)
         for doc in session.exec(select(Document).where(Document.item_id.in_([school, private, department]))).all():
             html = seeded.out_dir / doc.path
             assert html.is_file() and document_text(session, doc.id), doc.path
+    # At the top of the ladder, still open, with nothing more ever due: not read again (a new item is).
+    [fresh] = make_items("S002", D("2027-03-31"))
+    with session_scope() as session:
+        assert all(item(i).stage == "open" and item(i).next_action_on is None for i in (school, private, department))
+        assert [i.id for i in select_due_items(session, D("2027-01-04"))] == [fresh]
     texts = _notice_texts(school)
     record_text, record_to = texts["interview_record"]
     assert [name for name, _ in record_to] == ["区教委", "中共南岸区委、南岸区人民政府"]
