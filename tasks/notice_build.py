@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email import policy
-from email.generator import BytesGenerator
+from email.generator import NLCRE, BytesGenerator
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.policy import EmailPolicy
@@ -74,6 +74,18 @@ class _Generator(BytesGenerator):
         while cls._compile_re("^--" + re.escape(candidate) + "(--)?$", re.MULTILINE).search(text):
             candidate, counter = f"{boundary}.{counter}", counter + 1
         return candidate
+
+    def _write_lines(self, lines: str) -> None:
+        """The standard method's bytes in one write, not two a line (~300 writes a notice, a sixth of its CPU):
+        the lines with each line end made the policy's, the last line as it ends."""
+        if not lines:
+            return
+        if "\r" in lines:
+            self.write(self._NL.join(NLCRE.split(lines)))
+        else:
+            self.write(lines.replace("\n", self._NL))
+
+
 _SMTP = _RememberedFolding(linesep="\r\n", header_factory=BUILD.header_factory)  # generating sets the boundaries
 
 
