@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import event
 from sqlalchemy import select as select_core
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from dudao.settings import get_settings
@@ -47,8 +49,10 @@ def safe_name(key: str) -> str:
 
 
 def issue(session: Session, paper: Paper) -> Notice | None:
-    """File the document and put its notice in the outbox, both once per key (None if issued before)."""
+    """File the document and put its notice in the outbox, both once per key (None if issued before). The
+    file is on disk when this returns (a caller may read it at once: the plan's PDF, say)."""
     notice_id = issue_many(session, [paper])[0]
+    wait_for_documents(session)
     return None if notice_id is None else session.get(Notice, notice_id)
 
 
@@ -57,22 +61,36 @@ def issue_many(session: Session, papers: list[Paper]) -> list[int | None]:
 
     Returns the new notices' ids in the order of `papers`: None where the key was issued before (or earlier in
     `papers`). The batch costs one key lookup per _CHUNK papers and one multi-row INSERT each for documents and
-    notices; per paper what is left is rendering and the file, written by the document writer while this
-    thread renders the next papers and inserts the rows (all written before this returns)."""
+    notices; per paper what is left is rendering. The files are written by the document writer while the
+    transaction goes on, and are all on disk before it commits (`wait_for_documents`, called by the session's
+    before-commit hook): a committed document row always has its file; a failed write fails the commit."""
     connection = session.connection()
     fresh = _not_yet_issued(connection, papers)
     if not fresh:
         return [None] * len(papers)
-    writes: list[Future] = []
-    try:
-        rendered, documents = _file_documents(connection, fresh, writes)
-        settings = get_settings()
-        rows = [_notice_row(paper, documents[paper.key], rendered[paper.key], settings.mail_domain) for paper in fresh]
-        ids, first = _insert(connection, Notice, rows), {id(paper) for paper in fresh}
-    finally:
-        for write in writes:  # every file on disk before the caller can commit; a failed write raises here
-            write.result()
+    rendered, documents = _file_documents(connection, fresh, session.info.setdefault(_WRITES, []))
+    settings = get_settings()
+    rows = [_notice_row(paper, documents[paper.key], rendered[paper.key], settings.mail_domain) for paper in fresh]
+    ids, first = _insert(connection, Notice, rows), {id(paper) for paper in fresh}
     return [ids[paper.key] if id(paper) in first else None for paper in papers]
+
+
+def wait_for_documents(session: Session) -> None:
+    """Block until the files of every document this session filed are on disk; raise the first failed write."""
+    for write in session.info.pop(_WRITES, []):
+        write.result()
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _documents_before_commit(session: OrmSession) -> None:
+    wait_for_documents(session)
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _documents_after_rollback(session: OrmSession) -> None:
+    """The batch is undone: let its writes finish (a re-run may write the same paths), their errors moot."""
+    for write in session.info.pop(_WRITES, []):
+        write.exception()
 
 
 def document_text(session: Session, document_id: int) -> str | None:
@@ -157,9 +175,10 @@ def _insert(connection, model, rows: list[dict]) -> dict[str, int]:
     return ids
 
 
-# One thread that creates the document files: creating a file is mostly kernel time (0.3-0.8 ms here), which
-# runs without the GIL, beside this thread's rendering and INSERTs.
+# One thread that creates the document files: creating a file is mostly kernel time (0.3-1 ms here), which
+# runs without the GIL, beside the rest of the transaction (the day's other steps, in the simulation).
 _WRITER = ThreadPoolExecutor(1, thread_name_prefix="document-writer")
+_WRITES = "dudao.document_writes"  # session.info: the futures of the files the transaction filed
 
 
 def _write(path: Path, html: str) -> None:

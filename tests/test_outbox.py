@@ -73,15 +73,30 @@ def test_a_batch_in_a_transaction_that_rolls_back_leaves_no_rows(seeded):
         assert all(issue_many(session, papers(session, "r:0", "r:1199")))
 
 
-def test_every_file_is_on_disk_when_the_batch_returns_and_a_failed_write_fails_the_batch(seeded):
+def test_every_file_is_on_disk_when_the_transaction_commits_and_a_failed_write_fails_the_commit(seeded, monkeypatch):
+    import time
+
+    from tasks import outbox
+
+    slow = outbox._write
+
+    def slow_write(path, html):  # the writer lags behind the transaction
+        time.sleep(0.002)
+        slow(path, html)
+
+    monkeypatch.setattr(outbox, "_write", slow_write)
     with session_scope() as session:
         issue_many(session, papers(session, *(f"r:{i}" for i in range(300))))
-        # before the commit: the writer has created every file
-        paths = [get_settings().out_dir / d.path for d in session.exec(select(Document)).all()]
-        assert len(paths) == 300 and all(p.read_text(encoding="utf-8").startswith("<") for p in paths)
+        documents = session.exec(select(Document)).all()
+    paths = [get_settings().out_dir / d.path for d in documents]
+    assert len(paths) == 300 and all(p.read_text(encoding="utf-8").startswith("<") for p in paths)
+    with session_scope() as session:  # issue (one paper): its file is there when it returns
+        issue(session, papers(session, "r:one")[0])
+        document = session.exec(select(Document).where(Document.key == "r:one")).one()
+        assert (get_settings().out_dir / document.path).is_file()
     blocked = get_settings().out_dir / str(DAY.year) / "S002"
     blocked.rename(blocked.with_suffix(".moved"))
     blocked.write_text("a file where the unit's folder goes", encoding="utf-8")
     with pytest.raises(OSError), session_scope() as session:
         issue_many(session, papers(session, "r:new-a", "r:new-b", "r:new-c"))
-    assert sorted(rows(Notice)) == sorted(f"r:{i}" for i in range(300))  # the batch left no row
+    assert sorted(rows(Notice)) == sorted([f"r:{i}" for i in range(300)] + ["r:one"])  # the batch left no row
