@@ -95,21 +95,31 @@ def remind_expiring_terms(session: Session, as_of: date, rt: Runtime) -> list[in
     days = rt.policy.inspectors.term_reminder_days
     limit = rt.policy.inspectors.max_consecutive_terms
     reminded = []
-    ending = set(session.exec(select(Inspector.id).where(
-        Inspector.term_end >= as_of, Inspector.term_end <= as_of + timedelta(days=days))).all())
+    # Those not yet reminded, first: the roster (`serving`, every inspector's record) is read only when one
+    # is left, not on every day of the weeks in which some term ends (each is reminded once, by its key).
+    window = session.exec(select(Inspector.id, Inspector.code, Inspector.term_end).where(
+        Inspector.term_end >= as_of, Inspector.term_end <= as_of + timedelta(days=days))).all()
+    keys = {inspector_id: _term_end_key(code, term_end) for inspector_id, code, term_end in window
+            if term_reminder_due(term_end, as_of, days)}
+    sent = set(session.exec(select(Notice.key).where(Notice.key.in_(list(keys.values())))).all()) if keys else set()
+    ending = {inspector_id for inspector_id, key in keys.items() if key not in sent}
     for inspector in serving(session, as_of) if ending else []:
-        if inspector.id not in ending or not term_reminder_due(inspector.term_end, as_of, days):
+        if inspector.id not in ending:
             continue
         the_office = office(session, "OFFICE")
         context = {"inspector": inspector, "renewable": inspector.consecutive_terms < limit, "limit": limit,
                    "doc_no": f"南岸督聘〔{as_of.year}〕{inspector.id}号"}
-        notice = issue(session, Paper(key=f"inspector:{inspector.code}:term-end:{inspector.term_end}",
+        notice = issue(session, Paper(key=_term_end_key(inspector.code, inspector.term_end),
                                       kind="term_reminder", context=context, issued_on=as_of, unit=the_office,
                                       title="督学聘期届满提醒",
                                       recipients=[the_office, Addressee(inspector.name, inspector.email)]))
         if notice is not None:
             reminded.append(inspector.id)
     return reminded
+
+
+def _term_end_key(code: str, term_end: date) -> str:
+    return f"inspector:{code}:term-end:{term_end}"
 
 
 def flag_training_shortfalls(session: Session, as_of: date, rt: Runtime) -> list[int]:

@@ -62,13 +62,16 @@ def _opened_since(since: date):
 def _request_reviews(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
     window = as_of - timedelta(days=rt.policy.rectification.review_request_days)
     asked = select(ReviewRequest.inspection_id)
-    rows = session.exec(select(Inspection, Unit.code).join(Unit, Inspection.unit_id == Unit.id).where(
+    # Columns, not entities: the window holds every inspection issued in the last weeks, and few ask.
+    rows = session.exec(select(Inspection.id, Inspection.code, Inspection.issued_on, Unit.code).join(
+        Unit, Inspection.unit_id == Unit.id).where(
         Inspection.stage == InspectionStage.RECTIFYING, Inspection.issued_on >= window,
         Inspection.id.not_in(asked)).order_by(Inspection.id)).all()
-    for inspection, code in rows:
-        day = behaviour.review_request_day(seed, inspection.code, inspection.issued_on)
+    for inspection_id, inspection_code, issued_on, unit_code in rows:
+        day = behaviour.review_request_day(seed, inspection_code, issued_on)
         if day is not None and day <= as_of:
-            request_review(session, inspection, "对督导意见书中部分问题的认定有异议，申请复核。", as_of, rt, actor=code)
+            request_review(session, session.get(Inspection, inspection_id), "对督导意见书中部分问题的认定有异议，申请复核。",
+                           as_of, rt, actor=unit_code)
 
 
 def _decide_reviews(session: Session, seed: int, as_of: date, rt: Runtime) -> None:

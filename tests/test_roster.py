@@ -72,13 +72,18 @@ def test_a_declared_conflict_keeps_the_inspector_off_the_team(seeded):
     assert set(first).isdisjoint(second)
 
 
-def test_the_sweep_reminds_of_expiring_terms_once(seeded):
+def test_the_sweep_reminds_of_expiring_terms_once(seeded, monkeypatch):
+    from tasks import inspector_records
+
     rt = load_runtime()
     with session_scope() as session:
         reminded = remind_expiring_terms(session, date(2026, 7, 15), rt)
+        roster_reads = []
+        monkeypatch.setattr(inspector_records, "serving", lambda *args, **kw: roster_reads.append(args) or [])
         again = remind_expiring_terms(session, date(2026, 7, 16), rt)
         notices = session.exec(select(Notice).where(Notice.kind == "term_reminder")).all()
     assert len(reminded) == 6 and again == []  # the six whose terms end on 2026-08-31
+    assert roster_reads == []  # all six reminded: the roster is not read again
     third_term = next(n for n in notices if "I003" in n.body_text)
     assert "i003@dudao.nanan.example.cn" in third_term.recipients and "不再续聘" in third_term.body_text
 
