@@ -5,7 +5,7 @@ The reports are of 10,000 generated schools (0–4 findings each, one withdrawn 
 sweep builds them (`tasks.cycle._issue_report_and_opinion`): model objects, team names, 发文字号, findings.
 Measured: (1) rendering HTML and text from a built context as the outbox does (`render` adds the
 authority and defaults and renders both templates); (2) the same plus
-writing both files, as `tasks.outbox.issue_document` does; (3) the baseline: the HTML template alone,
+writing the HTML file (its text goes to the notice row), as `tasks.outbox.issue_many` does; (3) the baseline: the HTML template alone,
 rendered from the same contexts. Building the contexts (model objects as the ledger would load them) is
 timed apart. No Prefect here (its share is 0): rendering runs inside the sweep's tasks.
 PDFs are apart: `tasks/pdf.py` (WeasyPrint) measures about 0.3 s of one core a document.
@@ -75,11 +75,10 @@ def main() -> None:
 
     def ours_with_files():
         for n, context in enumerate(built, start=1):
-            html, text = render("report", context)
+            html, _ = render("report", context)
             path = out / f"S{n % 100:03d}" / f"report-{n}.html"
             path.parent.mkdir(exist_ok=True)
-            path.write_text(html, encoding="utf-8")
-            path.with_suffix(".txt").write_text(text, encoding="utf-8")
+            path.write_text(html, encoding="utf-8")  # one file: the text goes to the notice's row
 
     template = environment().get_template("documents/report.html")
 
@@ -91,7 +90,7 @@ def main() -> None:
     try:
         rows = [timed("bare Jinja, HTML only, contexts ready (baseline)", count, bare),
                 timed("render(): context + HTML + text", count, ours),
-                timed("render() + both files written", count, ours_with_files)]
+                timed("render() + the file written", count, ours_with_files)]
     finally:
         shutil.rmtree(out, ignore_errors=True)
     for row in (building, *rows):
