@@ -9,11 +9,11 @@ from datetime import date, timedelta
 from sqlalchemy import exists
 from sqlmodel import Session, select
 
-from dudao.runtime import Runtime, office
+from dudao.runtime import Runtime
 from models import Finding, Inspection, RectificationItem, Unit
 from models.lifecycle import InspectionStage, ItemStage, Transitions
 from tasks.outbox import Paper, issue_many
-from tasks.papers import Contexts, chunks, findings_by_inspection, insert_rows
+from tasks.papers import Contexts, chunks, findings_by_inspection, insert_rows, session_office, superior_of
 
 S = InspectionStage
 
@@ -75,12 +75,12 @@ def issue_due(session: Session, as_of: date, rt: Runtime) -> list[int]:
         inspection.issued_on = as_of
     items = _insert_items(session, due, findings, as_of, rt)
     batch, papers = Transitions(session), []
-    contexts, superiors = Contexts(session, due), _Superiors(session)
+    contexts = Contexts(session, due)
     for inspection in due:  # the audit trail keeps the per-inspection order: items opened, issued, rectifying
         for item in items[inspection.id]:
             batch.record("item", item["id"], "open", as_of=as_of, to_stage=ItemStage.OPEN.value,
                          detail={"deadline": item["deadline"], "policy": rt.policy.version})
-        papers += _report_and_opinion(contexts, superiors, inspection, findings[inspection.id],
+        papers += _report_and_opinion(session, contexts, inspection, findings[inspection.id],
                                       withdrawn[inspection.id], items[inspection.id], as_of, rt)
         batch.apply(inspection, "issue", as_of=as_of)
         batch.apply(inspection, "start_rectification" if items[inspection.id] else "close_without_items",
@@ -121,31 +121,15 @@ def _item_row(inspection: Inspection, finding: Finding, as_of: date, rt: Runtime
             "deadline": deadline, "current_deadline": deadline}
 
 
-class _Superiors:
-    """Each unit's superior (the leadership office for a unit without one), the offices read once."""
-
-    def __init__(self, session: Session):
-        self.session = session
-        self.municipal = office(session, "MUNICIPAL")
-        self._leadership: Unit | None = None
-
-    def of(self, unit: Unit) -> Unit:
-        if unit.superior_id:
-            return self.session.get(Unit, unit.superior_id)
-        if self._leadership is None:  # read only when needed: a ledger without it fails only then
-            self._leadership = office(self.session, "LEADERSHIP")
-        return self._leadership
-
-
-def _report_and_opinion(contexts: Contexts, superiors: _Superiors, inspection: Inspection, findings: list[Finding],
+def _report_and_opinion(session: Session, contexts: Contexts, inspection: Inspection, findings: list[Finding],
                         withdrawn: list[Finding], items: list[dict], as_of: date, rt: Runtime) -> list[Paper]:
     report = contexts.of(inspection, "report")
     unit: Unit = report["unit"]
-    superior = superiors.of(unit)
+    superior = superior_of(session, unit)
     report.update(findings=findings, withdrawn=withdrawn,
                   self_assessed=inspection.self_assessment_on is not None, copy_to=[superior.name])
     papers = [Paper(key=f"inspection:{inspection.code}:report", kind="report", context=report, issued_on=as_of,
-                    unit=unit, inspection_id=inspection.id, recipients=[unit, superior, superiors.municipal])]
+                    unit=unit, inspection_id=inspection.id, recipients=[unit, superior, session_office(session, "MUNICIPAL")])]
     if not items:
         return papers
     opinion = contexts.of(inspection, "opinion")

@@ -11,11 +11,11 @@ from datetime import date
 
 from sqlmodel import Session, func, select
 
-from dudao.runtime import Runtime, office
+from dudao.runtime import Runtime
 from models import AuditEvent, Principal, RectificationItem, Unit
 from rules.ladder import Due, LadderState
 from tasks.outbox import Paper
-from tasks.papers import item_context
+from tasks.papers import item_context, session_office, superior_of
 
 
 def _unique(units: list[Unit]) -> list[Unit]:
@@ -27,26 +27,13 @@ def _unique(units: list[Unit]) -> list[Unit]:
     return out
 
 
-def superior_of(session: Session, unit: Unit) -> Unit:
-    """The unit one level up (a school's 区教委, a department's district leadership)."""
-    return session.get(Unit, unit.superior_id) if unit.superior_id else _office(session, "LEADERSHIP")
-
-
-def _office(session: Session, code: str) -> Unit:
-    """An office, looked up once per session (a sweep asks for the same few thousands of times)."""
-    cache = session.info.setdefault("ladder_offices", {})
-    if code not in cache:
-        cache[code] = office(session, code)
-    return cache[code]
-
-
 def step_papers(session: Session, item: RectificationItem, due: Due, state: LadderState, as_of: date,
                 rt: Runtime, aggravated: tuple[int, bool] = (0, False)) -> list[Paper]:
     """The documents of one ladder step, main one first (its notice key decides whether the step is new)."""
     context = item_context(session, item, due.step, as_of)
     unit: Unit = context["unit"]
     superior = superior_of(session, unit)
-    leadership = _office(session, "LEADERSHIP")
+    leadership = session_office(session, "LEADERSHIP")
     context.update(deadline=state.current_deadline, first_deadline=item.deadline, since=state.ladder_since,
                    policy_version=rt.policy.version, copy_to=[],
                    addressees="，".join(u.name for u in _unique([superior, leadership])))
@@ -73,11 +60,11 @@ def step_papers(session: Session, item: RectificationItem, due: Due, state: Ladd
                       copy_to=[unit.name])]
     if due.step == "circular":
         return [paper("circular", [superior, leadership, unit], accountability_on=due.next_step_on,
-                      copy_to=[_office(session, "COMMITTEE").name])]
+                      copy_to=[session_office(session, "COMMITTEE").name])]
     count, flagged = aggravated
     return [paper("accountability", [leadership, superior, unit], private=unit.ownership == "private",
                   referral=context["finding"].severity == "serious", aggravated=flagged, accountability_count=count,
-                  copy_to=[_office(session, "COMMITTEE").name])]
+                  copy_to=[session_office(session, "COMMITTEE").name])]
 
 
 def head_of(session: Session, unit: Unit, as_of: date) -> str:

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from dudao.settings import get_settings
 from models import Document, Notice, Unit
 from tasks.messages import message_id_for
+from tasks.papers import insert_rows
 from tasks.rendering import DOCUMENT_TITLES, render
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
@@ -68,10 +69,10 @@ def issue_many(session: Session, papers: list[Paper]) -> list[int | None]:
     fresh = _not_yet_issued(connection, papers)
     if not fresh:
         return [None] * len(papers)
-    rendered, documents = _file_documents(connection, fresh, session.info.setdefault(_WRITES, []))
+    rendered, documents = _file_documents(session, fresh, session.info.setdefault(_WRITES, []))
     settings = get_settings()
     rows = [_notice_row(paper, documents[paper.key], rendered[paper.key], settings.mail_domain) for paper in fresh]
-    ids, first = _insert(connection, Notice, rows), {id(paper) for paper in fresh}
+    ids, first = _ids_by_key(session, Notice, rows), {id(paper) for paper in fresh}
     return [ids[paper.key] if id(paper) in first else None for paper in papers]
 
 
@@ -128,12 +129,12 @@ def _render(paper: Paper) -> tuple[str, str, str]:
     return title, html, text
 
 
-def _file_documents(connection, papers: list[Paper], writes: list[Future]) -> tuple[dict, dict[str, tuple[int, str]]]:
+def _file_documents(session: Session, papers: list[Paper], writes: list[Future]) -> tuple[dict, dict[str, tuple[int, str]]]:
     """Render every paper: key -> (title, html, text); and key -> (document id, title). Documents filed before
     keep their row and file (a step repeated after a failed delivery); each other one goes to the document
     writer as soon as it is rendered (its future added to `writes`), and its row is inserted."""
     documents = {key: (found[0], found[1]) for key, found in
-                 _existing(connection, Document, [paper.key for paper in papers]).items()}
+                 _existing(session.connection(), Document, [paper.key for paper in papers]).items()}
     out_dir, rows, rendered = get_settings().out_dir, [], {}
     for paper in papers:
         rendered[paper.key] = title, html, _ = _render(paper)
@@ -145,7 +146,7 @@ def _file_documents(connection, papers: list[Paper], writes: list[Future]) -> tu
                      "inspection_id": paper.inspection_id, "item_id": paper.item_id, "unit_id": paper.unit.id,
                      "issued_on": paper.issued_on})
     titles = {row["key"]: row["title"] for row in rows}
-    documents.update({key: (id_, titles[key]) for key, id_ in _insert(connection, Document, rows).items()})
+    documents.update({key: (id_, titles[key]) for key, id_ in _ids_by_key(session, Document, rows).items()})
     return rendered, documents
 
 
@@ -163,16 +164,9 @@ def _notice_row(paper: Paper, document: tuple[int, str], rendered: tuple[str, st
     }
 
 
-def _insert(connection, model, rows: list[dict]) -> dict[str, int]:
-    """INSERT the rows (multi-row statements) and return key -> new id."""
-    if not rows:
-        return {}
-    table = model.__table__
-    ids: dict[str, int] = {}
-    for start in range(0, len(rows), _CHUNK):
-        result = connection.execute(table.insert().returning(table.c.key, table.c.id), rows[start:start + _CHUNK])
-        ids.update({key: id_ for key, id_ in result})
-    return ids
+def _ids_by_key(session: Session, model, rows: list[dict]) -> dict[str, int]:
+    """INSERT the rows (multi-row statements, tasks/papers.insert_rows) and return key -> new id."""
+    return dict(zip([row["key"] for row in rows], insert_rows(session, model, rows), strict=True))
 
 
 # One thread that creates the document files: creating a file is mostly kernel time (0.3-1 ms here), which

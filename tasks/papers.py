@@ -5,12 +5,26 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from dudao.runtime import office
 from models import KIND_LABELS, Finding, Inspection, InspectionMember, Inspector, RectificationItem, Unit
 
 DOC_PREFIX = {"notice": "南岸督通", "feedback": "南岸督反", "report": "南岸督报", "opinion": "南岸督意",
               "reminder": "南岸督提", "urge": "南岸督办", "interview": "南岸督约", "interview_record": "南岸督约记",
               "circular": "南岸督通报", "accountability": "南岸督问", "escalation": "南岸督议",
               "review_receipt": "南岸督复", "review_decision": "南岸督复决", "review_due": "南岸督复"}
+
+
+def session_office(session: Session, code: str) -> Unit:
+    """An office, looked up once per session (a sweep asks for the same few thousands of times)."""
+    cache = session.info.setdefault("dudao.offices", {})
+    if code not in cache:
+        cache[code] = office(session, code)
+    return cache[code]
+
+
+def superior_of(session: Session, unit: Unit) -> Unit:
+    """The unit one level up (a school's 区教委, a department's district leadership)."""
+    return session.get(Unit, unit.superior_id) if unit.superior_id else session_office(session, "LEADERSHIP")
 
 
 def doc_no(kind: str, year: int, number: int) -> str:
