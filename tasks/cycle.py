@@ -12,8 +12,9 @@ from sqlmodel import Session, select
 from dudao.runtime import Runtime
 from models import Finding, Inspection, RectificationItem, Unit
 from models.lifecycle import InspectionStage, ItemStage, Transitions
+from models.queries import chunks, insert_rows
 from tasks.outbox import Paper, issue_many
-from tasks.papers import Contexts, chunks, findings_by_inspection, insert_rows, session_office, superior_of
+from tasks.papers import Contexts, findings_by_inspection, session_office, superior_of
 
 S = InspectionStage
 

@@ -14,9 +14,10 @@ from sqlmodel import Session, select
 from dudao.runtime import Runtime, office
 from models import Finding, Inspection, InspectionMember, Inspector, RectificationItem, Unit
 from models.lifecycle import ItemStage, Transitions, audit_row, record_row
+from models.queries import chunks, rows_by_id
 from rules.escalation import LEVEL_NAMES, level_up_on, next_level
 from tasks.outbox import Paper, issue_many
-from tasks.papers import chunks, doc_no, rows_by_id
+from tasks.papers import doc_no
 
 RESOLVED = (ItemStage.ACCEPTED, ItemStage.CLOSED)
 

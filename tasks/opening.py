@@ -11,8 +11,8 @@ from dudao.errors import InputError
 from dudao.runtime import Runtime
 from models import Inspection, InspectionMember, Unit
 from models.lifecycle import audit_row, record_rows
+from models.queries import insert_rows, rows_by_id
 from rules.assignment import Candidate, NoValidTeam, TeamPicker
-from tasks.papers import insert_rows, rows_by_id
 
 CODE_LETTERS = {"annual": "ZH", "special": "ZX", "emergency": "TF", "term_end": "RQ", "random": "SJ",
                 "covert": "AF", "routine": "JC"}

@@ -20,8 +20,8 @@ from sqlmodel import Session
 
 from dudao.settings import get_settings
 from models import Document, Notice, Unit
+from models.queries import insert_rows
 from tasks.messages import message_id_for
-from tasks.papers import insert_rows
 from tasks.rendering import DOCUMENT_TITLES, render
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
@@ -167,7 +167,7 @@ def _notice_row(paper: Paper, document: tuple[int, str], rendered: tuple[str, st
 
 
 def _ids_by_key(session: Session, model, rows: list[dict]) -> dict[str, int]:
-    """INSERT the rows (multi-row statements, tasks/papers.insert_rows) and return key -> new id."""
+    """INSERT the rows (multi-row statements, models/queries.insert_rows) and return key -> new id."""
     return dict(zip([row["key"] for row in rows], insert_rows(session, model, rows), strict=True))
 
 

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from dudao.runtime import office
 from models import KIND_LABELS, Finding, Inspection, InspectionMember, Inspector, RectificationItem, Unit
+from models.queries import chunks, rows_by_id
 
 DOC_PREFIX = {"notice": "南岸督通", "feedback": "南岸督反", "report": "南岸督报", "opinion": "南岸督意",
               "reminder": "南岸督提", "urge": "南岸督办", "interview": "南岸督约", "interview_record": "南岸督约记",
@@ -41,18 +42,8 @@ def team_names(session: Session, inspection: Inspection) -> list[str]:
     return teams_of(session, [inspection.id])[inspection.id]
 
 
-_CHUNK = 500  # ids per IN list
-
-
-def chunks(ids: Iterable[int]) -> Iterable[list[int]]:
-    """The ids in IN lists of at most _CHUNK (SQLite and PostgreSQL both cap a statement's parameters)."""
-    ids = list(ids)
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start:start + _CHUNK]
-
-
 def teams_of(session: Session, inspection_ids: list[int]) -> dict[int, list[str]]:
-    """inspection id -> team names (lead first, then by code), for a batch in a query per _CHUNK."""
+    """inspection id -> team names (lead first, then by code), for a batch in a query per chunk of ids."""
     teams: dict[int, list[str]] = {i: [] for i in inspection_ids}
     for ids in chunks(inspection_ids):
         for inspection_id, name in session.exec(select(InspectionMember.inspection_id, Inspector.name).join(
@@ -65,7 +56,7 @@ def teams_of(session: Session, inspection_ids: list[int]) -> dict[int, list[str]
 
 def findings_by_inspection(session: Session, inspection_ids: list[int], *,
                            withdrawn: bool = False) -> dict[int, list[Finding]]:
-    """inspection id -> its findings by seq (withdrawn ones, or the others), for a batch in a query per _CHUNK."""
+    """inspection id -> its findings by seq (withdrawn ones, or the others), for a batch in a query per chunk of ids."""
     found: dict[int, list[Finding]] = {i: [] for i in inspection_ids}
     for ids in chunks(inspection_ids):
         for finding in session.exec(select(Finding).where(Finding.inspection_id.in_(ids),
@@ -73,25 +64,6 @@ def findings_by_inspection(session: Session, inspection_ids: list[int], *,
                 Finding.inspection_id, Finding.seq)).all():
             found[finding.inspection_id].append(finding)
     return found
-
-
-def rows_by_id(session: Session, model, row_ids: Iterable[int]) -> dict:
-    """id -> row of `model` for a batch (the identity map keeps one object per row, as session.get would)."""
-    rows: dict = {}
-    for ids in chunks(sorted(set(row_ids))):
-        rows.update({row.id: row for row in session.exec(select(model).where(model.id.in_(ids))).all()})
-    return rows
-
-
-def insert_rows(session: Session, model, rows: list[dict]) -> list[int]:
-    """INSERT the rows of `model` in order (multi-row statements, every row with the same keys; columns left
-    out take their defaults) and return their new ids in that order. No ORM object is built: for the tens of
-    thousands of rows a sweep or a plan day inserts, building SQLModel objects costs more than the INSERT."""
-    table = model.__table__
-    insert = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-    connection = session.connection()
-    return [row.id for start in range(0, len(rows), _CHUNK)
-            for row in connection.execute(insert, rows[start:start + _CHUNK])]
 
 
 def units_by_id(session: Session, unit_ids: Iterable[int]) -> dict[int, Unit]:

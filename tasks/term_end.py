@@ -8,9 +8,9 @@ from sqlmodel import Session, select
 from dudao.runtime import Runtime
 from models import Inspection, Principal, Unit
 from models.planning import PlanEntry
+from models.queries import chunks
 from rules.frequency import semester_of
 from tasks.opening import ANNOUNCED_KINDS, choose_team, next_code, open_inspection, year_load
-from tasks.papers import chunks
 from tasks.roster import candidates
 
 COMPREHENSIVE = ("annual", "term_end")
