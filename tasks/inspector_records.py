@@ -14,6 +14,7 @@ from models.planning import InspectorAppraisal, InspectorExit, TrainingRecord, Z
 from rules.inspectors import term_reminder_due, training_shortfalls
 from tasks.opening import choose_team, year_load
 from tasks.outbox import Paper, issue
+from tasks.papers import session_office
 from tasks.roster import candidates, serving
 
 
@@ -106,7 +107,7 @@ def remind_expiring_terms(session: Session, as_of: date, rt: Runtime) -> list[in
     for inspector in serving(session, as_of) if ending else []:
         if inspector.id not in ending:
             continue
-        the_office = office(session, "OFFICE")
+        the_office = session_office(session, "OFFICE")
         context = {"inspector": inspector, "renewable": inspector.consecutive_terms < limit, "limit": limit,
                    "doc_no": f"南岸督聘〔{as_of.year}〕{inspector.id}号"}
         notice = issue(session, Paper(key=_term_end_key(inspector.code, inspector.term_end),

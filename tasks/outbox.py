@@ -79,7 +79,7 @@ def issue_many(session: Session, papers: list[Paper]) -> list[int | None]:
 def wait_for_documents(session: Session) -> None:
     """Block until the files of every document this session filed are written; raise the first failed write
     (after all have ended: none goes on behind the rollback that follows)."""
-    failed = [error for write in session.info.pop(_WRITES, []) if (error := write.exception()) is not None]
+    failed = _ended_writes(session)
     if failed:
         raise failed[0]
 
@@ -92,8 +92,12 @@ def _documents_before_commit(session: OrmSession) -> None:
 @event.listens_for(OrmSession, "after_rollback")
 def _documents_after_rollback(session: OrmSession) -> None:
     """The batch is undone: let its writes finish (a re-run may write the same paths), their errors moot."""
-    for write in session.info.pop(_WRITES, []):
-        write.exception()
+    _ended_writes(session)
+
+
+def _ended_writes(session: OrmSession) -> list[BaseException]:
+    """Wait for every write the session queued and forget them; the errors of those that failed."""
+    return [error for write in session.info.pop(_WRITES, []) if (error := write.exception()) is not None]
 
 
 def document_text(session: Session, document_id: int) -> str | None:
