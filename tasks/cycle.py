@@ -15,6 +15,7 @@ from models.lifecycle import InspectionStage, ItemStage, Transitions
 from models.queries import chunks, insert_rows
 from tasks.outbox import Paper, issue_many
 from tasks.papers import Contexts, findings_by_inspection, session_office, superior_of
+from tasks.scores import Sheets
 
 S = InspectionStage
 
@@ -76,11 +77,12 @@ def issue_due(session: Session, as_of: date, rt: Runtime) -> list[int]:
         inspection.issued_on = as_of
     items = _insert_items(session, due, findings, as_of, rt)
     batch, papers = Transitions(session), []
-    contexts = Contexts(session, due)
+    contexts, sheets = Contexts(session, due), Sheets(session, ids)
     for inspection in due:  # the audit trail keeps the per-inspection order: items opened, issued, rectifying
         for item in items[inspection.id]:
             batch.record("item", item["id"], "open", as_of=as_of, to_stage=ItemStage.OPEN.value,
                          detail={"deadline": item["deadline"], "policy": rt.policy.version})
+        contexts.scores[inspection.id] = sheets.results(inspection, rt.policy.scoring)
         papers += _report_and_opinion(session, contexts, inspection, findings[inspection.id],
                                       withdrawn[inspection.id], items[inspection.id], as_of, rt)
         batch.apply(inspection, "issue", as_of=as_of)
@@ -127,7 +129,7 @@ def _report_and_opinion(session: Session, contexts: Contexts, inspection: Inspec
     report = contexts.of(inspection, "report")
     unit: Unit = report["unit"]
     superior = superior_of(session, unit)
-    report.update(findings=findings, withdrawn=withdrawn,
+    report.update(findings=findings, withdrawn=withdrawn, scores=contexts.scores.get(inspection.id),
                   self_assessed=inspection.self_assessment_on is not None, copy_to=[superior.name])
     papers = [Paper(key=f"inspection:{inspection.code}:report", kind="report", context=report, issued_on=as_of,
                     unit=unit, inspection_id=inspection.id, recipients=[unit, superior, session_office(session, "MUNICIPAL")])]

@@ -77,6 +77,7 @@ class Contexts:
     def __init__(self, session: Session, inspections: list[Inspection]):
         self.units = units_by_id(session, [i.unit_id for i in inspections])
         self.teams = teams_of(session, [i.id for i in inspections])
+        self.scores: dict[int, dict | None] = {}  # the 督导报告's scores, filled by whoever issues reports
 
     def of(self, inspection: Inspection, kind: str) -> dict:
         return {"inspection": inspection, "unit": self.units[inspection.unit_id],

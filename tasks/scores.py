@@ -68,6 +68,15 @@ class Sheets:
                              f"{pinned[1]}, which is no longer among the indicator files")
         return framework
 
+    def results(self, inspection: Inspection, policy: ScoringPolicy) -> dict | None:
+        """What a 督导报告 says about scores, from the sheets read for the batch (see `inspection_scores`)."""
+        pinned = self._pinned.get(inspection.id)
+        framework = self.frameworks.get(*pinned) if pinned else None
+        if framework is None:
+            return None
+        return sheet_results(framework, {source: self._sheets.get((inspection.id, source), {})
+                                         for source in (SELF, ONSITE)}, policy)
+
     def add(self, batch: Transitions, *, inspection: Inspection, framework: Framework, source: str,
             scores: dict[str, float], notes: dict[str, str] | None = None, as_of: date, actor: str,
             policy: ScoringPolicy) -> SheetResult:
@@ -128,11 +137,16 @@ def inspection_scores(session: Session, inspection: Inspection, policy: ScoringP
     framework = registry().get(pinned.framework, pinned.version) if pinned else None
     if framework is None:
         return None
-    sheets = {source: sheet(session, inspection.id, source) for source in (SELF, ONSITE)}
+    return sheet_results(framework, {source: sheet(session, inspection.id, source) for source in (SELF, ONSITE)},
+                         policy)
+
+
+def sheet_results(framework: Framework, sheets: dict[str, dict[str, float]], policy: ScoringPolicy) -> dict:
+    """Each non-empty sheet scored, and the self-assessment against the on-site scores when both exist."""
     results = {source: score_sheet(framework, scores, policy) for source, scores in sheets.items() if scores}
     gaps = compare(framework, sheets[SELF], sheets[ONSITE], policy) if len(results) == 2 else []
     return {"framework": framework.name, "version": framework.version, "sheets": results,
-            "gaps": gaps, "flagged": flagged(gaps)}
+            "gaps": gaps, "flagged": flagged(gaps), "threshold": policy.self_gap_points}
 
 
 def add_simulated_scores(sheets: Sheets, batch: Transitions, *, seed: int, inspection: Inspection, unit: Unit,
