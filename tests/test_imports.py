@@ -203,3 +203,75 @@ def test_a_workbook_that_unpacks_too_far_is_refused_unopened(scene, tmp_path):
     assert path.stat().st_size < 2**20  # it compresses well: the size check alone would let it through
     with pytest.raises(ImportRefused, match=r"bomb.xlsx: the workbook unpacks to \d+ MB; at most 4 MB"):
         run_import("rectification", path, as_of=AS_OF, limits=Limits(max_unpacked_bytes=4 * 2**20))
+
+
+def _refused(kind: str, path, reason: str, limits: Limits | None = None) -> str:
+    before = counts()
+    with pytest.raises(ImportRefused) as caught:
+        run_import(kind, path, as_of=AS_OF, **({"limits": limits} if limits else {}))
+    assert reason in str(caught.value), str(caught.value)
+    assert str(caught.value).startswith(f"{path.name}: ")
+    assert counts() == before
+    return str(caught.value)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_empty_file_of_every_kind_is_refused(scene, tmp_path, kind, fmt):
+    empty = tmp_path / f"empty.{fmt}"
+    empty.write_bytes(b"")
+    _refused(kind, empty, "the file is empty")
+    header = valid_rows(kind, scene, tmp_path)[:1]
+    only_header = tmp_path / f"header-only.{fmt}"
+    (write_csv(only_header, header, "gbk") if fmt == "csv" else write_xlsx(only_header, header))
+    _refused(kind, only_header, "the file has a header but no data rows")
+    blank = tmp_path / f"blank.{fmt}"
+    (write_csv(blank, [[""], [""]]) if fmt == "csv" else write_xlsx(blank, [[None], [None]]))
+    _refused(kind, blank, "the first row must be the header")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_gbk_file_with_a_byte_outside_gbk_is_refused_naming_its_line(scene, tmp_path, kind):
+    rows = valid_rows(kind, scene, tmp_path)
+    path = write_csv(tmp_path / "gbk.csv", rows, "gbk")
+    lines = path.read_bytes().split(b"\r\n")
+    lines[1] = lines[1] + b"\xff"  # a byte neither UTF-8 nor GB18030 can hold, at the end of line 2
+    path.write_bytes(b"\r\n".join(lines))
+    _refused(kind, path, "line 2: byte 0xff is neither UTF-8 nor GBK/GB18030 text")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_huge_file_of_every_kind_is_refused(scene, tmp_path, kind, fmt):
+    rows = valid_rows(kind, scene, tmp_path)
+    limit = 20_000 if fmt == "csv" else 200  # XLSX: a lower limit, the same check, a file openpyxl writes fast
+    huge = rows[:1] + [rows[1]] * (limit + 1)
+    path = tmp_path / f"huge.{fmt}"
+    (write_csv(path, huge, "gbk") if fmt == "csv" else write_xlsx(path, huge))
+    _refused(kind, path, f"more than {limit} data rows: split the file", Limits(max_rows=limit))
+    if fmt == "csv":  # and one over the size limit, refused before it is read
+        big = tmp_path / "big.csv"
+        big.write_bytes(path.read_bytes() * (8 * 2**20 // path.stat().st_size + 1))
+        _refused(kind, big, "MB; at most 8 MB can be imported at once: split it")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_gbk_file_with_a_line_pasted_in_utf8_is_refused_not_imported_as_mojibake(scene, tmp_path, kind):
+    rows = valid_rows(kind, scene, tmp_path)
+    gbk = write_csv(tmp_path / "gbk.csv", rows, "gbk").read_bytes().split(b"\r\n")
+    utf8 = write_csv(tmp_path / "utf8.csv", rows, "utf-8").read_bytes().split(b"\r\n")
+    row = next(n for n in range(1, len(rows)) if not utf8[n].isascii())  # a data row with Chinese in it
+    gbk[row] = utf8[row]  # GB18030 would read it as 宸插缓… and import that
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(b"\r\n".join(gbk))
+    _refused(kind, mixed, f"line {row + 1} is UTF-8 text but the rest of the file is GBK/GB18030")
+
+
+def test_gbk_text_is_never_taken_for_utf8():
+    """Every GB2312 level-1 character pair in GBK (学校 is valid UTF-8 as ѧУ): none is read as a UTF-8 line."""
+    from tasks.imports.reading import _utf8_line
+
+    common = [bytes([a, b]) for a in range(0xB0, 0xD8) for b in range(0xA1, 0xFF) if (a, b) < (0xD7, 0xFA)]
+    assert _utf8_line("学校".encode("gbk")) is None and "学校".encode("gbk").decode("utf-8") == "ѧУ"
+    assert not [a + b for a in common[::7] for b in common[::11] if _utf8_line(b"S001," + a + b)]
+    assert _utf8_line("S001,学校\n".encode("gbk") + "S002,学校".encode()) == 2

@@ -70,7 +70,37 @@ def decode(name: str, raw: bytes) -> tuple[str, str]:
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return _strict(name, raw, "gb18030"), "gb18030"
+        pass
+    mixed = _utf8_line(raw)
+    if mixed:  # GB18030 decodes most UTF-8 bytes too, into mojibake that would be imported as the unit's text
+        raise refuse(name, f"line {mixed} is UTF-8 text but the rest of the file is GBK/GB18030: save the "
+                           "whole file in one encoding (CSV UTF-8 or XLSX)")
+    return _strict(name, raw, "gb18030"), "gb18030"
+
+
+def _utf8_line(raw: bytes) -> int | None:
+    """The first line that is Chinese text in UTF-8 (in a file that as a whole is not UTF-8), or None.
+
+    Only lines whose non-ASCII characters all decode, as UTF-8, to Chinese text (`_chinese`) with at least two
+    ideographs: GBK text is valid UTF-8 only by accident, and then not Chinese (学校 reads ѧУ).
+    """
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        wide = [c for c in text if not c.isascii()]
+        if sum(1 for c in wide if "\u4e00" <= c <= "\u9fff") >= 2 and all(map(_chinese, wide)):
+            return number
+    return None
+
+
+def _chinese(char: str) -> bool:
+    """A character of Chinese text: ideograph, CJK or full-width punctuation, “quotes”, — or ·."""
+    return ("\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf" or "\u3000" <= char <= "\u303f"
+            or "\uff00" <= char <= "\uffef" or "\u2010" <= char <= "\u2027" or char == "\u00b7")
 
 
 def _strict(name: str, raw: bytes, encoding: str) -> str:
