@@ -130,3 +130,27 @@ def test_samples_are_filed_beside_their_html(sample_pdfs, seeded):
     assert set(sample_pdfs) == kinds
     for path in sample_pdfs.values():
         assert path.with_suffix(".html").is_file() and path.read_bytes().startswith(b"%PDF")
+
+
+def test_a_long_table_repeats_its_header_and_never_leaves_it_alone_at_a_page_foot(seeded, runtime):
+    """A 督导意见书 of many items runs over pages: each page of the table starts with its header row, and no
+    page ends with a header whose rows all went to the next page."""
+    findings = [("课程教学", f"第{n}项问题：劳动教育、综合实践活动课时未按国家课程方案开足开齐，作业总量控制制度落实不够")
+                for n in range(1, 13)]
+    with session_scope() as session:
+        inspection = plan(session, "S001", "2026-ZH-001", D("2026-04-14"))
+        visit_and_issue(session, runtime, inspection, findings)
+        document = session.exec(select(Document).where(Document.key == "inspection:2026-ZH-001:opinion")).one()
+        path = pdf.pdf_for(document, seeded.out_dir)
+    pages = int(re.search(r"Pages:\s+(\d+)", _poppler("pdfinfo", str(path))).group(1))
+    assert pages >= 3
+    rows_seen = []
+    for number in range(1, pages + 1):
+        text = re.sub(r"\s+", "", _poppler("pdftotext", "-f", str(number), "-l", str(number), str(path), "-"))
+        rows = [int(n) for n in re.findall(r"第(\d+)项问题：劳动", text)]
+        rows_seen += rows
+        if "整改决定" in text.replace("整改决定如下", ""):  # the table's header row is on this page
+            assert rows, f"page {number}: the table header stands alone"
+        elif rows:
+            raise AssertionError(f"page {number}: rows without the header row")
+    assert sorted(set(rows_seen)) == list(range(1, 13))
