@@ -39,6 +39,7 @@ def test_the_report_gives_grade_and_flags_a_boastful_self_assessment(seeded, run
         kwargs = {"session": session, "inspection": inspection, "framework": school, "policy": runtime.policy.scoring}
         record_scores(**kwargs, source=SELF, scores=_sheet(school, lambda area: 1.0), as_of=date(2026, 4, 7),
                       actor="S001")
+        inspection.self_assessment_on = date(2026, 4, 7)  # as the self-assessment import records it
         found = _sheet(school, lambda area: 1.0 if area == "学生发展" else 0.6)  # one area as the unit said
         record_scores(**kwargs, source=ONSITE, scores=found, as_of=date(2026, 4, 14), actor="I001")
         visit_and_issue(session, runtime, inspection, [("课程教学", "劳动教育课时未开足")])
@@ -46,7 +47,7 @@ def test_the_report_gives_grade_and_flags_a_boastful_self_assessment(seeded, run
     onsite = round(100 * sum(found.values()) / 100, 1)
     assert "《义务教育学校办学质量督导评价指标》（2026.1版）" in html
     assert f"得分率{onsite:.1f}%，等级为{'良好' if onsite >= 80 else '合格'}" in html
-    assert "该单位自评得分率100.0%，等级为优秀" in html
+    assert "该单位于2026年4月7日报送了自评报告" in html and "该单位自评得分率100.0%，等级为优秀" in html
     rows = _rows(html)
     assert list(rows) == ["办学方向", "课程教学", "教师发展", "学校管理", "学生发展"]
     flagged = [name for name, cells in rows.items() if cells[-1].endswith("※")]
