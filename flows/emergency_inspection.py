@@ -33,7 +33,7 @@ def emergency_inspection(request: EmergencyInspectionInput) -> dict:
     """Open an emergency inspection: visited at once, no self-assessment, short deadlines, reported upward.
 
     Args:
-        request: the unit (name or code), what happened, and the day.
+        request: the unit (name or code), what happened, the day, and the rectification deadline (optional).
 
     Returns:
         the inspection's code and visit day.

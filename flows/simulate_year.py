@@ -82,6 +82,8 @@ def simulate_year(year: int, seed: int = 2026, until: date | None = None) -> dic
         progress.report(100.0 * n / len(chunks), str(end))
     if delivery is not None:
         delivery.result()
+    if not chunks:  # resumed with nothing left to simulate: done, not stuck at 0 %
+        update_progress_artifact(artifact, 100.0)
     with session_scope() as session:
         summary = year_summary(session, year)
     _summary_artifact(year, summary)

@@ -48,6 +48,7 @@ class Inspection(SQLModel, table=True):
     published_on: date | None = None
     recheck_on: date | None = Field(default=None, index=True)
     closed_on: date | None = None
+    rectification_due: date | None = None  # 整改期限 an operator set (emergency); None: the policy's period
 
 
 class InspectionMember(SQLModel, table=True):

@@ -119,6 +119,8 @@ def _insert_items(session: Session, inspections: list[Inspection], findings: dic
 
 def _item_row(inspection: Inspection, finding: Finding, as_of: date, rt: Runtime) -> dict:
     deadline = as_of + timedelta(days=_rectification_days(inspection, rt))
+    if inspection.rectification_due is not None and inspection.rectification_due > as_of:
+        deadline = inspection.rectification_due  # the operator's 整改期限 (checked at the start to leave time)
     return {"finding_id": finding.id, "inspection_id": inspection.id, "unit_id": inspection.unit_id,
             "decision": f"针对“{finding.text}”制定整改方案，明确责任人和时限，完成整改并书面报告。",
             "deadline": deadline, "current_deadline": deadline}

@@ -63,10 +63,11 @@ def announced_dates(visit_on: date, rt: Runtime) -> dict:
 
 def open_inspection(session: Session, *, code: str, kind: str, unit: Unit, visit_on: date, team: list[int],
                     rt: Runtime, as_of: date, theme: str | None = None, actor: str = "system",
-                    detail: dict | None = None) -> Inspection:
+                    detail: dict | None = None, rectification_due: date | None = None) -> Inspection:
     """Insert the inspection (stage planned) and its team, and append the audit event."""
     return open_inspections(session, [Opening(code=code, kind=kind, unit=unit, visit_on=visit_on, team=team,
-                                              theme=theme, actor=actor, detail=detail)], rt=rt, as_of=as_of)[0]
+                                              theme=theme, actor=actor, detail=detail,
+                                              rectification_due=rectification_due)], rt=rt, as_of=as_of)[0]
 
 
 @dataclass
@@ -81,6 +82,7 @@ class Opening:
     theme: str | None = None
     actor: str = "system"
     detail: dict | None = None
+    rectification_due: date | None = None  # 整改期限 set by hand (emergency); None: the policy's period
 
 
 def open_inspections(session: Session, openings: list[Opening], *, rt: Runtime, as_of: date) -> list[Inspection]:
@@ -114,7 +116,8 @@ def _inspection_row(opening: Opening, rt: Runtime) -> dict:
     announced = not covert and opening.kind not in ("emergency", "routine")
     dates = announced_dates(opening.visit_on, rt) if announced else {"notice_on": None, "self_assessment_due": None}
     return {"code": opening.code, "year": opening.visit_on.year, "kind": opening.kind, "unit_id": opening.unit.id,
-            "theme": opening.theme, "covert": covert, "visit_on": opening.visit_on, **dates}
+            "theme": opening.theme, "covert": covert, "visit_on": opening.visit_on,
+            "rectification_due": opening.rectification_due, **dates}
 
 
 def _plan_event(opening: Opening, inspection: Inspection, rt: Runtime, as_of: date) -> dict:

@@ -10,6 +10,7 @@ from dudao.errors import InputError
 from dudao.runtime import Runtime, office
 from models import KIND_LABELS, Inspection, Unit, UnitKind
 from models.planning import PlanEntry
+from rules.emergency_deadline import deadline_problem
 from rules.frequency import Decision, Request, plan_frequency, semester_of
 from tasks.opening import add_theme, choose_team, next_code, open_inspection, team_size, year_load
 from tasks.outbox import Paper, issue
@@ -36,11 +37,13 @@ class SpecialInspectionInput(BaseModel):
 
 
 class EmergencyInspectionInput(BaseModel):
-    """重大教育突发事件督导: the unit and what happened."""
+    """重大教育突发事件督导: the unit, what happened, the day, and (optionally) the rectification deadline."""
 
     unit: str = Field(min_length=1, description="被督导单位（名称或编码）")
     reason: str = Field(min_length=1, max_length=500, description="突发事件情况")
     as_of: date | None = Field(default=None, description="发起日期（默认今天）")
+    deadline: date | None = Field(default=None, title="整改期限",
+                                  description="整改期限（默认：督导意见书下发后按政策天数）；须晚于督导意见书最早下发日")
 
     @field_validator("unit", "reason")
     @classmethod
@@ -105,19 +108,33 @@ def _special_day(first_visit: date, decision: Decision, n: int, rt: Runtime) -> 
 
 
 def start_emergency(session: Session, request: EmergencyInspectionInput, rt: Runtime, as_of: date) -> Inspection:
-    """Open the emergency inspection (visited at once, no notice) and report it upward the same day."""
+    """Open the emergency inspection (visited at once, no notice) and report it upward the same day.
+
+    Raises:
+        InputError: an unknown unit, or a deadline that leaves no time (checked before anything is written).
+    """
     unit = resolve_units(session, [request.unit])[0]
     visit_on = rt.calendar.next_workday(as_of) if not rt.calendar.is_workday(as_of) else as_of
+    if request.deadline is not None:
+        problem = deadline_problem(request.deadline, as_of=as_of, visit_on=visit_on, calendar=rt.calendar,
+                                   policy=rt.policy.inspection)
+        if problem:
+            raise InputError(problem)
     team = choose_team(candidates(session), unit, team_size("emergency", rt), year_load(session, as_of.year),
                        visit_on)
     inspection = open_inspection(session, code=next_code(session, visit_on.year, "emergency"), kind="emergency",
                                  unit=unit, visit_on=visit_on, team=team, rt=rt, as_of=as_of, actor="operator",
-                                 theme=request.reason[:200], detail={"reason": request.reason})
+                                 theme=request.reason[:200], rectification_due=request.deadline,
+                                 detail={"reason": request.reason, **_deadline_detail(request)})
     session.add(PlanEntry(year=visit_on.year, key=f"{visit_on.year}:emergency:{inspection.code}", unit_id=unit.id,
                           kind="emergency", reason="重大教育突发事件督导", theme=request.reason[:200],
                           status="scheduled", semester=semester_of(visit_on), inspection_id=inspection.id))
     _report_upward(session, inspection, unit, request.reason, as_of)
     return inspection
+
+
+def _deadline_detail(request: EmergencyInspectionInput) -> dict:
+    return {} if request.deadline is None else {"deadline": request.deadline}
 
 
 def _report_upward(session: Session, inspection: Inspection, unit: Unit, reason: str, as_of: date) -> None:

@@ -46,6 +46,8 @@ class RecordingSmtpServer:
         self.port = 0  # chosen by the OS at the first start, kept for restarts
         self.credentials = credentials
         self.connections = 0
+        self.logins: list[tuple[str, bool]] = []  # (login, over TLS) of each accepted AUTH
+        self.data_over_tls: list[bool] = []  # for each accepted message: was its connection encrypted?
         self.data_delay = 0.0
         self._received: list[EmailMessage] = []
         self._data_replies: deque[str] = deque()
@@ -116,6 +118,7 @@ class RecordingSmtpServer:
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         with self._lock:
             self._received.append(message)  # type: ignore[arg-type]
+            self.data_over_tls.append(_encrypted(server))
         return "250 OK"
 
     def _authenticate(
@@ -126,11 +129,19 @@ class RecordingSmtpServer:
             and self.credentials is not None
             and (self.credentials.get(data.login.decode()) == data.password.decode())
         )
+        if ok:
+            with self._lock:
+                self.logins.append((data.login.decode(), _encrypted(server)))
         return AuthResult(success=ok, handled=False)  # aiosmtpd then answers 535 itself
 
     def _connection_opened(self) -> None:
         with self._lock:
             self.connections += 1
+
+
+def _encrypted(server: SMTP) -> bool:
+    """Whether this session runs over TLS (implicit, or after STARTTLS)."""
+    return server.transport is not None and server.transport.get_extra_info("ssl_object") is not None
 
 
 @pytest.fixture

@@ -274,3 +274,21 @@ def _boundaries_named(message: bytes) -> bytes:
     """The message with its MIME boundaries (random, drawn by the email package) named in order of appearance."""
     names: dict[bytes, bytes] = {}
     return re.sub(rb"={15}\d+==", lambda m: names.setdefault(m.group(), b"BOUNDARY-%d" % len(names)), message)
+
+
+def test_the_maildir_is_read_by_the_standard_librarys_mailbox(seeded, monkeypatch):
+    """Filed by hand (a fixed name per notice, linked from tmp/, so a repeated run files nothing twice: the
+    stdlib's Maildir.add draws a new name each time), read as any Maildir client reads it: stdlib `mailbox`."""
+    import mailbox
+
+    from tasks.delivery import deliver_batch_to_maildir
+
+    notices = queue_notices(3)
+    assert deliver_batch_to_maildir(AS_OF)["sent"] == 3
+    box = mailbox.Maildir(seeded.outbox_dir, factory=None, create=False)
+    messages = {m["Message-ID"]: m for m in box}
+    assert sorted(messages) == sorted(n.message_id for n in notices)
+    got = message_from_bytes(messages[notices[0].message_id].as_bytes(), policy=policy.default)
+    assert got["Subject"] == notices[0].subject and got.get_body(("html",)) is not None
+    assert [a.get_filename() for a in got.iter_attachments()] == ["整改提醒_催办（第一次）.html"]
+    assert all(m.get_subdir() == "new" for m in box)  # unread, as a client shows them

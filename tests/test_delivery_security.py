@@ -1,6 +1,8 @@
-"""TLS, login and the password: STARTTLS required by the server, the password from a Prefect Secret block
-found nowhere afterwards, a username without a password refused before anything is claimed."""
+"""TLS, login and the password: STARTTLS required by the server, implicit TLS (SMTPS) with login through the
+command, the password from a Prefect Secret block found nowhere afterwards, a username without a password
+refused before anything is claimed."""
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -111,5 +113,59 @@ def test_starttls_and_login_when_configured(seeded, tmp_path, monkeypatch):
                  DUDAO_SMTP_PASSWORD=PASSWORD, SSL_CERT_FILE=str(ca))
         assert retry_notice(notice.id, AS_OF).status == "sent"  # settings fixed: the operator retries it
         assert server.message_ids == {notice.message_id: 1}
+        assert server.logins == [("dudao", True)] and server.data_over_tls == [True]
+    finally:
+        server.stop()
+
+
+class ImplicitTlsServer(RecordingSmtpServer):
+    """The recording server speaking TLS from the first byte (SMTPS, as on port 465), login required."""
+
+    def __init__(self, cert: Path, key: Path, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.cert, self.key = cert, key
+
+    def start(self) -> None:
+        import ssl
+
+        from tests.smtp_server import _PortZeroController
+
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.cert, self.key)
+        # aiosmtpd's auth_require_tls only knows STARTTLS; here every byte is encrypted already
+        self._controller = _PortZeroController(self, ssl_context=context, authenticator=self._authenticate,
+                                               auth_required=True, auth_require_tls=False)
+        self._controller.start()
+        self.port = self._controller.port
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # it is implicit TLS
+def test_implicit_tls_and_login_through_the_command(seeded, prefect_harness, tmp_path, monkeypatch, caplog):
+    from tasks.delivery import deliver_pending_now
+
+    ca, cert, key = _certificates(tmp_path)
+    server = ImplicitTlsServer(cert, key, credentials={"dudao": PASSWORD})
+    server.start()
+    try:
+        [notice] = queue_notices(1)
+        # a certificate the client cannot verify: nothing is sent, the notice stays pending with the reason
+        use_smtp(monkeypatch, server, DUDAO_SMTP_TLS="ssl", DUDAO_SMTP_USERNAME="dudao", DUDAO_SMTP_PASSWORD=PASSWORD,
+                 DUDAO_SMTP_MAX_ATTEMPTS="1", SSL_CERT_FILE=str(tmp_path / "no-such-ca.pem"))
+        assert deliver_pending_now(AS_OF).counts == {"sent": 0, "transient": 1, "permanent": 0}
+        row = notices_by_key()[notice.key]
+        assert row.status == "pending" and "CERTIFICATE_VERIFY_FAILED" in row.last_error
+        assert server.received == [] and server.logins == []
+
+        env = use_smtp(monkeypatch, server, DUDAO_SMTP_TLS="ssl", DUDAO_SMTP_USERNAME="dudao",
+                       DUDAO_SMTP_PASSWORD=PASSWORD, SSL_CERT_FILE=str(ca), PREFECT_API_URL=prefect_harness)
+        done = run_cli("notices", "deliver", "--as-of", AS_OF.isoformat(), env=env)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout.splitlines()[-1]) == {"sent": 1, "transient": 0, "permanent": 0, "stuck": 0}
+        assert server.message_ids == {notice.message_id: 1}
+        assert server.logins == [("dudao", True)] and server.data_over_tls == [True]
+        [got] = server.received
+        assert got["Subject"] == notice.subject  # the Chinese subject intact through TLS
+        assert notices_by_key()[notice.key].status == "sent"
+        assert PASSWORD not in done.stdout + done.stderr + caplog.text
     finally:
         server.stop()

@@ -94,6 +94,10 @@ def test_emergency_form_offers_the_ledgers_units(seeded):
     units = [p["enum"] for d in schema.get("definitions", {}).values() for k, p in d["properties"].items()
              if k == "unit"]
     assert units == [names]
+    [request] = [d for d in schema.get("definitions", {}).values() if "unit" in d["properties"]]
+    deadline = request["properties"]["deadline"]  # the form's date picker for the 整改期限, not required
+    assert deadline["title"] == "整改期限" and {"type": "string", "format": "date"} in deadline["anyOf"]
+    assert set(request["required"]) == {"unit", "reason"}
     assert deployment.enforce_parameter_schema is False  # bad input reaches the flow, which fails the run
 
 

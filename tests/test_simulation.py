@@ -115,3 +115,32 @@ def _postgres_database(url: str, name: str) -> str:
         conn.execute(text(f"CREATE DATABASE {name}"))
     engine.dispose()
     return url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def test_a_simulated_year_shows_its_progress_and_its_summary_as_artifacts(seeded, prefect_harness):
+    """What an operator watching the long run sees in the UI: progress up to 100 %, then the summary table,
+    also for a resumed run that finds nothing left to do."""
+    import asyncio
+
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    from flows.simulate_year import simulate_year
+
+    async def latest(key: str):
+        async with get_client() as client:
+            [found] = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+                                                  sort=ArtifactSort.CREATED_DESC, limit=1)
+            return found
+
+    for _ in range(2):  # the second run resumes with nothing left to simulate
+        state = simulate_year(2026, seed=3, until=date(2026, 2, 10), return_state=True)
+        progress = asyncio.run(latest("simulate-2026"))
+        assert progress.type == "progress" and float(progress.data) == 100.0
+        assert progress.flow_run_id == state.state_details.flow_run_id
+    summary = asyncio.run(latest("summary-2026"))
+    rows = json.loads(summary.data) if isinstance(summary.data, str) else summary.data
+    assert summary.description == "2026年度督导台账汇总"
+    expected = [{"表": "inspections", "项": stage, "数量": n} for stage, n in _summary()["inspections"].items()]
+    assert expected and all(row in rows for row in expected)

@@ -3,6 +3,7 @@ merges into a still-unannounced inspection of the same semester; bad input is re
 
 from datetime import date, timedelta
 
+import pytest
 from sqlmodel import func, select
 
 from dudao.db import session_scope
@@ -90,3 +91,85 @@ def test_an_emergency_reason_of_only_spaces_is_refused():
     with pytest.raises(pydantic.ValidationError, match="the reason is empty"):
         EmergencyInspectionInput(unit="S001", reason="   ")
     assert EmergencyInspectionInput(unit=" S001 ", reason=" 校舍局部坍塌 ").reason == "校舍局部坍塌"
+
+
+def _ledger_counts() -> dict[str, int]:
+    from models import AuditEvent
+
+    with session_scope() as session:
+        return {table.__name__: session.exec(select(func.count()).select_from(table)).one()
+                for table in (Inspection, InspectionMember, Notice, Document, AuditEvent)}
+
+
+def test_a_deadline_set_by_hand_becomes_every_items_deadline_and_is_reported_upward(seeded, prefect_harness):
+    deadline = date(2026, 5, 29)  # the policy would give issued_on + 10 days: 2026-05-30 at the earliest
+    env = {"PREFECT_API_URL": prefect_harness}
+    result = run_cli("emergency", "--unit", "S001", "--reason", "教学楼外墙脱落", "--as-of", str(DAY),
+                     "--deadline", str(deadline), env=env)
+    assert result.returncode == 0, result.stderr
+    rt = load_runtime()
+    with session_scope() as session:
+        inspection = session.exec(select(Inspection).where(Inspection.kind == "emergency")).one()
+        assert inspection.rectification_due == deadline
+        upward = session.exec(select(Notice).where(Notice.kind == "emergency_report")).one()
+        assert "整改期限为2026年5月29日" in upward.body_text
+        session.add(SimulationRun(year=2026, seed=_seed_with_findings(inspection.code), last_day=DAY - timedelta(1)))
+    for n in range(21):
+        with session_scope() as session:
+            simulate_day(session, session.get(SimulationRun, 2026), DAY + timedelta(days=n), rt)
+    with session_scope() as session:
+        done = session.get(Inspection, inspection.id)
+        assert done.issued_on is not None and done.issued_on < deadline
+        items = session.exec(select(RectificationItem).where(RectificationItem.inspection_id == done.id)).all()
+        assert items and {(i.deadline, i.current_deadline) for i in items} == {(deadline, deadline)}
+        opinion = session.exec(select(Notice).where(Notice.inspection_id == done.id, Notice.kind == "opinion")).one()
+        assert "2026年5月29日" in opinion.body_text
+
+
+@pytest.mark.parametrize(("deadline", "message"), [
+    ("2026-05-08", "dudao: error: deadline 2026-05-08 is not in the future (the inspection starts on 2026-05-11)"),
+    ("2026-05-11", "dudao: error: deadline 2026-05-11 is not in the future (the inspection starts on 2026-05-11)"),
+    ("2026-05-20", "dudao: error: deadline 2026-05-20 is too early: the 督导意见书 can be issued on 2026-05-20 at "
+                   "the earliest (visit 2026-05-11, 1 working day(s) to the feedback, 5 for rebuttal); "
+                   "choose a day after it"),
+    ("2027-05-13", "dudao: error: deadline 2027-05-13 is more than 366 days after 2026-05-11"),
+    ("2026-02-30", "dudao emergency: error: argument --deadline: '2026-02-30' is not a date in YYYY-MM-DD form"),
+    ("5/29", "dudao emergency: error: argument --deadline: '5/29' is not a date in YYYY-MM-DD form"),
+])
+def test_a_past_early_distant_or_malformed_deadline_is_refused_and_nothing_is_written(seeded, deadline, message):
+    before = _ledger_counts()
+    result = run_cli("emergency", "--unit", "S001", "--reason", "教学楼外墙脱落", "--as-of", str(DAY),
+                     "--deadline", deadline)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == message
+    assert _ledger_counts() == before
+
+
+def test_the_form_with_a_bad_deadline_fails_the_run_readably_and_writes_nothing(seeded, prefect_harness):
+    """What the deployment's form posts, run as the flow: a past deadline, then one that is no date at all."""
+    from flows.emergency_inspection import emergency_inspection
+
+    before = _ledger_counts()
+    past = emergency_inspection(request={"unit": "南坪育才小学（示例）", "reason": "火情", "as_of": str(DAY),
+                                         "deadline": "2026-05-01"}, return_state=True)
+    assert past.is_failed()
+    assert "deadline 2026-05-01 is not in the future (the inspection starts on 2026-05-11)" in past.message
+    malformed = emergency_inspection(request={"unit": "南坪育才小学（示例）", "reason": "火情", "as_of": str(DAY),
+                                              "deadline": "2026-02-30"}, return_state=True)
+    assert malformed.is_failed()
+    assert "deadline" in malformed.message and "valid date" in malformed.message, malformed.message
+    assert _ledger_counts() == before
+
+
+def test_the_deadline_rule_leaves_time_for_the_opinion(runtime):
+    from rules.emergency_deadline import deadline_problem, earliest_issue_day
+
+    policy, calendar = runtime.policy.inspection, runtime.calendar
+    # visit Friday 2026-09-25; feedback Monday 09-28; five working days for rebuttal run into the National
+    # Day holiday (10-01..10-08, with 调休 on Sunday 09-27 and Saturday 10-10): rebuttal ends 10-10, issue 10-12
+    assert earliest_issue_day(date(2026, 9, 25), calendar, policy) == date(2026, 10, 12)
+    check = {"as_of": date(2026, 9, 25), "visit_on": date(2026, 9, 25), "calendar": calendar, "policy": policy}
+    assert "too early" in deadline_problem(date(2026, 10, 12), **check)
+    assert deadline_problem(date(2026, 10, 13), **check) is None
+    assert deadline_problem(date(2027, 9, 26), **check) is None
+    assert "more than 366 days" in deadline_problem(date(2027, 9, 27), **check)

@@ -1,6 +1,7 @@
 """End to end through the Prefect UI in Debian's headless Chromium: a server this module starts (UI
 included), a simulated cycle, the emergency-inspection deployment served by `dudao serve`, its form filled
-and run by clicking, and bad input that fails the run and changes nothing. Screenshots: test-output/ui/."""
+(unit from the list, reason, day, rectification deadline) and run by clicking, and bad input (no reason, an
+unknown unit, a past deadline) that fails the run and changes nothing. Screenshots: test-output/ui/."""
 
 import os
 import re
@@ -90,11 +91,12 @@ def choose_unit(page, unit: str) -> None:
     page.get_by_role("option", name=unit, exact=True).click()
 
 
-def pick_date(page, iso: str) -> None:
-    page.get_by_role("button", name="date", exact=True).click()
-    page.get_by_text("Select date").click()
-    page.locator("input[type=date]").fill(iso)
-    page.get_by_role("button", name="Apply").click()
+def pick_date(page, iso: str, field: int) -> None:
+    """Fill the form's `field`-th date field (0: the day, 1: the rectification deadline)."""
+    page.get_by_role("button", name="date", exact=True).nth(field).click()
+    page.get_by_text("Select date").last.click()
+    page.locator("input[type=date]").last.fill(iso)
+    page.get_by_role("button", name="Apply").last.click()
 
 
 def submit_and_find_run(page, api_url: str, before: set[str]) -> dict:
@@ -143,7 +145,8 @@ def test_emergency_inspection_started_from_the_form_completes(stack, page):
     open_emergency_form(page, url)
     choose_unit(page, UNIT)
     page.locator("textarea").first.fill("4月16日午餐后多名学生出现腹痛呕吐，疑似食物中毒")
-    pick_date(page, "2026-04-16")
+    pick_date(page, "2026-04-16", 0)
+    pick_date(page, "2026-05-08", 1)
     shot(page, "03-emergency-form")
     run = submit_and_find_run(page, api_url, before_ids)
     finished = wait_finished(api_url, run["id"], timeout=90)
@@ -156,10 +159,10 @@ def test_emergency_inspection_started_from_the_form_completes(stack, page):
     engine = create_engine(stack["ledger"])
     with engine.connect() as conn:
         opened = conn.execute(text(
-            "SELECT i.code, i.visit_on FROM inspection i JOIN unit u ON u.id = i.unit_id "
+            "SELECT i.code, i.visit_on, i.rectification_due FROM inspection i JOIN unit u ON u.id = i.unit_id "
             "WHERE i.kind = 'emergency' AND u.name = :unit"), {"unit": UNIT}).all()
     engine.dispose()
-    assert len(opened) == 1 and str(opened[0][1]) == "2026-04-16"
+    assert len(opened) == 1 and (str(opened[0][1]), str(opened[0][2])) == ("2026-04-16", "2026-05-08")
 
 
 def test_form_without_reason_fails_the_run_and_changes_nothing(stack, page):
@@ -187,4 +190,17 @@ def test_unknown_unit_fails_the_run_with_a_readable_message(stack):
     finished = wait_finished(api_url, run["id"], timeout=90)
     assert finished["state_type"] == "FAILED"
     assert "不存在的学校" in finished["state"]["message"], finished["state"]["message"]
+    assert ledger_counts(stack["ledger"]) == before
+
+
+def test_a_deadline_in_the_past_fails_the_run_with_a_readable_message(stack):
+    """What the form posts with a deadline before the day the inspection starts."""
+    api_url = stack["server"].api_url
+    before = ledger_counts(stack["ledger"])
+    run = api(api_url, f"/deployments/{deployment_id(api_url, 'emergency-inspection')}/create_flow_run",
+              {"parameters": {"request": {"unit": UNIT, "reason": "测试", "as_of": "2026-04-20",
+                                          "deadline": "2026-04-01"}}})
+    finished = wait_finished(api_url, run["id"], timeout=90)
+    assert finished["state_type"] == "FAILED"
+    assert "deadline 2026-04-01 is not in the future" in finished["state"]["message"], finished["state"]["message"]
     assert ledger_counts(stack["ledger"]) == before

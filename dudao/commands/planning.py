@@ -100,7 +100,7 @@ def cmd_special(args) -> int:
 
 
 def cmd_emergency(args) -> int:
-    return _start_by_hand("emergency", unit=args.unit, reason=args.reason, as_of=args.as_of)
+    return _start_by_hand("emergency", unit=args.unit, reason=args.reason, as_of=args.as_of, deadline=args.deadline)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -120,4 +120,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     emergency.add_argument("--unit", required=True, help="name or code")
     emergency.add_argument("--reason", required=True)
     emergency.add_argument("--as-of", type=iso_date)
+    emergency.add_argument("--deadline", type=iso_date,
+                           help="rectification deadline YYYY-MM-DD (default: the policy's days after the opinion)")
     emergency.set_defaults(func=cmd_emergency)

@@ -1,0 +1,36 @@
+"""The rectification deadline (整改期限) an operator may set when starting an emergency inspection.
+
+The rectification items only exist once the 督导意见书 is issued: visit, preliminary feedback after
+`emergency_feedback_workdays`, `rebuttal_workdays` for the unit to rebut, then the next working day's sweep.
+A deadline on or before that day would make every item overdue at birth, so it is refused at the start,
+before anything is written. Pure: dates, the calendar and the policy in, a problem (or None) out.
+"""
+
+from datetime import date, timedelta
+
+from rules.policy import InspectionPolicy
+from rules.workdays import WorkdayCalendar
+
+LONGEST_DAYS = 366  # a deadline further than a year out is a typo (2062 for 2026), not a fast track
+
+
+def earliest_issue_day(visit_on: date, calendar: WorkdayCalendar, policy: InspectionPolicy) -> date:
+    """The first day the 督导意见书 of an emergency inspection visited on `visit_on` can be issued."""
+    feedback_on = calendar.add_workdays(visit_on, policy.emergency_feedback_workdays)
+    rebuttal_due = calendar.add_workdays(feedback_on, policy.rebuttal_workdays)
+    return calendar.next_workday(rebuttal_due + timedelta(days=1))
+
+
+def deadline_problem(deadline: date, *, as_of: date, visit_on: date, calendar: WorkdayCalendar,
+                     policy: InspectionPolicy) -> str | None:
+    """Why `deadline` cannot be the rectification deadline of an emergency started on `as_of`, or None."""
+    if deadline <= as_of:
+        return f"deadline {deadline} is not in the future (the inspection starts on {as_of})"
+    issue_day = earliest_issue_day(visit_on, calendar, policy)
+    if deadline <= issue_day:
+        return (f"deadline {deadline} is too early: the 督导意见书 can be issued on {issue_day} at the earliest "
+                f"(visit {visit_on}, {policy.emergency_feedback_workdays} working day(s) to the feedback, "
+                f"{policy.rebuttal_workdays} for rebuttal); choose a day after it")
+    if deadline > as_of + timedelta(days=LONGEST_DAYS):
+        return f"deadline {deadline} is more than {LONGEST_DAYS} days after {as_of}"
+    return None
