@@ -53,14 +53,13 @@ def cmd_import(args) -> int:
 
 def cmd_conflict(args) -> int:
     from dudao.db import session_scope
-    from models.planning import InspectorConflict
-    from tasks.roster import add_once, find_inspector, find_unit
+    from tasks.roster import find_inspector, find_unit
+    from tasks.team_upkeep import declare_conflict
 
     with session_scope() as session:
         inspector, unit = find_inspector(session, args.inspector), find_unit(session, args.unit, where="--unit")
-        add_once(session, InspectorConflict, inspector.id, unit.id,
-                  {"reason": args.reason, "declared_on": _today(args)})
-    print(f"{inspector.code} recused from {unit.name}")
+        changed = declare_conflict(session, inspector, unit, args.reason, _today(args))
+    print(f"{inspector.code} recused from {unit.name}" + (f"; replaced on {', '.join(changed)}" if changed else ""))
     return 0
 
 
