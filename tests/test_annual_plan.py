@@ -74,6 +74,8 @@ def test_the_2027_plan_of_the_sample_district(seeded):
         assert "shi-duddaoshi@cq.example.cn" in notice.recipients and "年度教育督导工作计划" in notice.subject
         text = document_text(session, session.get(AnnualPlan, 2027).document_id)
     assert str(plan["seed"]) in text and "减频提质" in text and "应配挂牌督学16名" in text
+    assert plan["frequency"]["cap_per_semester"] == 4 and 0 < plan["frequency"]["most_in_a_semester"] <= 4
+    assert "每校每学期计划性督导不超过4次" in text and "不少于2次" in text
     assert _draw_up()["created"] is False  # asked again: the same plan, nothing new
 
 
@@ -130,6 +132,28 @@ def test_plan_cli_prints_the_plan_and_the_ratio_report(seeded, prefect_harness):
     assert as_json["seed"] == as_json["draw"]["seed"] and as_json["merges"]
     assert all(t["kind"] and t["inspectors"] for t in as_json["targets"])
     assert as_json["ratio"]["required"] == 16
+    assert as_json["frequency"]["cap_per_semester"] == 4 and "每校每学期计划性督导上限 4 次" in shown.stdout
+
+
+def test_the_plan_shows_the_cap_and_the_units_that_reach_it(seeded, monkeypatch, tmp_path):
+    from dudao.settings import get_settings
+
+    policy = (seeded.policy_path.read_text(encoding="utf-8")
+              .replace("cap_per_semester = 4 ", "cap_per_semester = 1 "))
+    assert "cap_per_semester = 1 " in policy
+    (tmp_path / "policy.toml").write_text(policy, encoding="utf-8")
+    monkeypatch.setenv("DUDAO_POLICY_PATH", str(tmp_path / "policy.toml"))
+    get_settings.cache_clear()
+    with session_scope() as session:
+        make_plan(session, year=2027, rt=load_runtime(), as_of=AS_OF, seed=11, covert_seed=1)
+        view = plan_view(session, 2027, AS_OF)
+        assert_plan_invariants(session, load_runtime())
+        session.rollback()
+    frequency = view["frequency"]
+    assert frequency["cap_per_semester"] == frequency["most_in_a_semester"] == 1
+    targets = {(t["unit"], t["semester_label"]) for t in view["targets"] if t["kind"] != "covert"}
+    assert {(c["unit"], c["semester_label"]) for c in frequency["at_cap"]} == targets
+    assert view["merges"] or view["deferred"]
 
 
 def test_a_plan_without_a_valid_team_is_refused_and_nothing_is_written(seeded, prefect_harness):
