@@ -3,9 +3,9 @@ municipal office, and bad input (no valid team) refused with nothing written."""
 
 import json
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlmodel import func, select
 
@@ -45,7 +45,7 @@ def assert_plan_invariants(session, rt) -> None:
     conflicts = conflicts_by_inspector(session)
     serving = {c.inspector_id: c for c in candidates(session)}
     per_semester = Counter()
-    for inspection in session.exec(select(Inspection).where(Inspection.year == 2027)).all():
+    for inspection in session.exec(select(Inspection).where(Inspection.year >= 2027)).all():
         team = session.exec(select(InspectionMember.inspector_id).where(
             InspectionMember.inspection_id == inspection.id)).all()
         assert len(team) >= (2 if inspection.covert else rt.policy.inspection.team_min), inspection.code
@@ -118,6 +118,49 @@ def test_random_rosters_never_yield_a_plan_that_breaks_recusal_size_or_cap(seede
         except InputError as exc:
             assert "no valid team for" in str(exc)
         else:
+            assert_plan_invariants(session, rt)
+        session.rollback()
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_what_comes_after_the_plan_keeps_recusal_size_and_the_cap(seeded, data):
+    """After a plan on a random roster: a special inspection across random schools, principals whose terms
+    now end this year raised by the sweep, conflicts declared later; every team and semester still valid."""
+    from models import Principal
+    from tasks.special import SpecialInspectionInput, start_special
+    from tasks.team_upkeep import declare_conflict
+    from tasks.term_end import raise_term_end_inspections
+
+    rt = load_runtime()
+    with session_scope() as session:
+        schools = session.exec(select(Unit).where(Unit.kind == "school").order_by(Unit.code)).all()
+        inspectors = session.exec(select(Inspector).order_by(Inspector.code)).all()
+        for inspector in inspectors:
+            for school_id in data.draw(st.sets(st.sampled_from([s.id for s in schools]), max_size=8)):
+                session.add(InspectorConflict(inspector_id=inspector.id, unit_id=school_id, reason="t",
+                                              declared_on=AS_OF))
+        session.flush()
+        try:
+            make_plan(session, year=2027, rt=rt, as_of=AS_OF, seed=data.draw(st.integers(0, 10**6)), covert_seed=3)
+            units = data.draw(st.lists(st.sampled_from([s.code for s in schools]), min_size=1, max_size=25,
+                                       unique=True))
+            start = date(2027, data.draw(st.integers(2, 10)), 1)
+            start_special(session, SpecialInspectionInput(theme="校园安全", units=units), rt, start)
+            later = session.exec(select(Principal).where(Principal.term_end > date(2027, 12, 31))).all()
+            for principal in data.draw(st.lists(st.sampled_from(later), max_size=10, unique_by=lambda p: p.id)):
+                principal.term_end = date(2027, data.draw(st.integers(3, 12)), 20)
+                session.add(principal)
+            for week in range(52):
+                raise_term_end_inspections(session, AS_OF + timedelta(days=7 * week), rt)
+            for _ in range(data.draw(st.integers(0, 4))):
+                declare_conflict(session, data.draw(st.sampled_from(inspectors)), data.draw(st.sampled_from(schools)),
+                                 "t", AS_OF + timedelta(days=data.draw(st.integers(1, 45))))  # before any visit
+        except InputError as exc:
+            event("refused: no valid team")
+            assert "no valid team for" in str(exc) or "no other inspector free of conflict" in str(exc)
+        else:
+            event("checked")
             assert_plan_invariants(session, rt)
         session.rollback()
 
