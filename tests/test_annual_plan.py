@@ -67,6 +67,11 @@ def test_the_2027_plan_of_the_sample_district(seeded):
     assert any(t["kind"] == "term_end" for t in plan["targets"] + plan["merges"])
     assert plan["merges"] and all("减频提质" in m["note"] and m["inspection"] for m in plan["merges"])
     assert len(plan["monitoring"]) == 8 and plan["sealed_covert_visits"] == 4
+    with session_scope() as session:
+        private = set(session.exec(select(Unit.code).where(Unit.ownership == "private")).all())
+    assert len(private) >= 5 and private == {t["unit_code"] for t in plan["targets"] + plan["merges"]
+                                             if t["reason"] == "民办学校全方位督导（方案第五条）"}
+    assert {t["unit_kind"] for t in plan["targets"] if t["kind"] == "annual"} == {"department", "town", "school"}
     assert plan["draw"]["seed"] == plan["seed"] and "SHA-256" in plan["seed_source"]
     with session_scope() as session:
         assert_plan_invariants(session, load_runtime())
