@@ -59,17 +59,19 @@ def appraise(session: Session, inspector: Inspector, year: int, passed: bool, no
         dismiss(session, inspector, as_of, f"{year}年度考核不合格")
 
 
-def dismiss(session: Session, inspector: Inspector, as_of: date, reason: str) -> None:
+def dismiss(session: Session, inspector: Inspector, as_of: date, reason: str) -> list[str]:
     """解聘: no assignment after `as_of`; the inspector's zone schools wait for a new responsible inspector,
-    and the inspections visited after `as_of` get a replacement on their team (tasks/team_upkeep.py)."""
+    and the inspections visited after `as_of` get a replacement on their team (tasks/team_upkeep.py).
+    Returns the codes of the announced inspections whose team changed."""
     if session.get(InspectorExit, inspector.id) is not None:
-        return
+        return []
     session.add(InspectorExit(inspector_id=inspector.id, on=as_of, reason=reason))
     session.exec(delete(ZoneAssignment).where(ZoneAssignment.inspector_id == inspector.id))
     session.flush()
     replaced = keep_teams_valid(session, [inspector.id], as_of)  # covert visits are never named
     record(session, "inspector", inspector.id, "dismiss", as_of=as_of, actor="operator",
            detail={"reason": reason, "replaced_on": replaced})
+    return replaced
 
 
 def remind_expiring_terms(session: Session, as_of: date, rt: Runtime) -> list[int]:

@@ -10,7 +10,7 @@ from sqlmodel import func, select
 
 from dudao.db import session_scope
 from models import AuditEvent, Inspection, InspectionMember, Inspector, Unit
-from models.planning import InspectorConflict, ZoneAssignment
+from models.planning import InspectorConflict, InspectorExit, ZoneAssignment
 from tasks.roster import candidates
 from tests.conftest import run_cli
 
@@ -134,3 +134,23 @@ def test_a_conflict_with_no_replacement_is_refused_and_nothing_is_written(seeded
     with session_scope() as session:
         assert session.exec(select(func.count()).select_from(InspectorConflict)).one() == declared
         assert set(_team(session, inspection.id)) == team
+
+
+def test_an_inspector_leaves_the_roster_on_the_command_line(seeded):
+    _plan()
+    with session_scope() as session:
+        inspection, member, _unit = _a_member_of_a_future_school_inspection(session)
+        size = len(_team(session, inspection.id))
+    shown = run_cli("inspectors", "exit", "--inspector", member.code, "--reason", "调离教育系统", "--as-of", str(LATER))
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith(f"{member.code} leaves the roster after {LATER}; replaced on ")
+    assert inspection.code in shown.stdout
+    with session_scope() as session:
+        exit_row = session.get(InspectorExit, member.id)
+        assert exit_row.on == LATER and exit_row.reason == "调离教育系统"
+        _assert_valid(session, session.get(Inspection, inspection.id), size)
+        assert not session.exec(select(ZoneAssignment).where(ZoneAssignment.inspector_id == member.id)).all()
+    again = run_cli("inspectors", "exit", "--inspector", member.code, "--reason", "x", "--as-of", str(LATER))
+    assert again.returncode == 2 and f"{member.code} has already left the roster" in again.stderr
+    unknown = run_cli("inspectors", "exit", "--inspector", "I999", "--reason", "x")
+    assert unknown.returncode == 2 and "no inspector with code 'I999'" in unknown.stderr
