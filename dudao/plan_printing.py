@@ -30,6 +30,10 @@ def print_plan(plan: dict) -> None:
 
 
 def _print_frequency(out: Console, plan: dict) -> None:
+    frequency = plan["frequency"]
+    at_cap = "、".join(f"{c['unit']}（{c['semester_label']}{c['count']}次）" for c in frequency["at_cap"])
+    out.print(f"减频提质：每校每学期计划性督导上限 {frequency['cap_per_semester']} 次（经常性督导、暗访、突发事件督导不计入），"
+              f"本年度单位单学期最多 {frequency['most_in_a_semester']} 次；达到上限：{at_cap or '无'}")
     rows = plan["merges"] + plan["deferred"]
     if not rows:
         out.print("减频提质：无需合并或顺延的事项。")

@@ -57,7 +57,9 @@ def plan_markdown(result: dict) -> str:
     lines = [f"# 南岸区{plan['year']}年度教育督导工作计划", "",
              f"- 双随机抽取种子：**{plan['seed']}**（{plan['seed_source']}）", f"- 抽取方法：{plan['algorithm']}",
              f"- 抽中学校：{'、'.join(plan['draw']['targets']) or '无'}", "", "| 督导类型 | 项数 |", "|---|---|",
-             *[f"| {k} | {n} |" for k, n in kinds.items()], "", "## 减频提质", ""]
+             *[f"| {k} | {n} |" for k, n in kinds.items()], "", "## 减频提质", "",
+             f"- 每校每学期计划性督导上限：{plan['frequency']['cap_per_semester']}次；"
+             f"单位单学期最多安排：{plan['frequency']['most_in_a_semester']}次"]
     lines += [f"- {t['unit']}：{t['kind_label']} → {t['status_label']}（{t['note']}）"
               for t in plan["merges"] + plan["deferred"]] or ["- 无"]
     lines += ["", "## 督学配备", "", f"- 应配挂牌督学 {ratio['required']} 名，在聘 {ratio['listed_serving']} 名："

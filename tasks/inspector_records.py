@@ -8,14 +8,14 @@ from sqlmodel import Session, delete, func, select
 
 from dudao.errors import InputError
 from dudao.runtime import Runtime, office
-from models import Inspection, InspectionMember, Inspector, Notice, Unit
+from models import Inspector, Notice
 from models.lifecycle import record
 from models.planning import InspectorAppraisal, InspectorExit, TrainingRecord, ZoneAssignment
 from rules.inspectors import term_reminder_due, training_shortfalls
-from tasks.opening import choose_team, year_load
 from tasks.outbox import Paper, issue
 from tasks.papers import session_office
-from tasks.roster import candidates, serving
+from tasks.roster import serving
+from tasks.team_upkeep import keep_teams_valid
 
 
 @dataclass(frozen=True)
@@ -59,36 +59,19 @@ def appraise(session: Session, inspector: Inspector, year: int, passed: bool, no
         dismiss(session, inspector, as_of, f"{year}年度考核不合格")
 
 
-def dismiss(session: Session, inspector: Inspector, as_of: date, reason: str) -> None:
+def dismiss(session: Session, inspector: Inspector, as_of: date, reason: str) -> list[str]:
     """解聘: no assignment after `as_of`; the inspector's zone schools wait for a new responsible inspector,
-    and the inspections not yet visited get a replacement on their team."""
+    and the inspections visited after `as_of` get a replacement on their team (tasks/team_upkeep.py).
+    Returns the codes of the announced inspections whose team changed."""
     if session.get(InspectorExit, inspector.id) is not None:
-        return
+        return []
     session.add(InspectorExit(inspector_id=inspector.id, on=as_of, reason=reason))
     session.exec(delete(ZoneAssignment).where(ZoneAssignment.inspector_id == inspector.id))
     session.flush()
-    replaced = replace_on_future_teams(session, inspector.id, as_of)
+    replaced = keep_teams_valid(session, [inspector.id], as_of)  # covert visits are never named
     record(session, "inspector", inspector.id, "dismiss", as_of=as_of, actor="operator",
            detail={"reason": reason, "replaced_on": replaced})
-
-
-def replace_on_future_teams(session: Session, inspector_id: int, as_of: date) -> list[str]:
-    """Swap the inspector out of every team whose visit is still to come (balanced, recusal kept)."""
-    rows = session.exec(select(Inspection, InspectionMember).join(
-        InspectionMember, InspectionMember.inspection_id == Inspection.id).where(
-        InspectionMember.inspector_id == inspector_id, Inspection.visit_on > as_of,
-        Inspection.stage.in_(("planned", "notified", "self_assessment")))).all()
-    pool, codes = candidates(session), []
-    for inspection, member in rows:
-        team = set(session.exec(select(InspectionMember.inspector_id).where(
-            InspectionMember.inspection_id == inspection.id)).all())
-        others = [c for c in pool if c.inspector_id not in team]
-        unit = session.get(Unit, inspection.unit_id)
-        new = choose_team(others, unit, 1, year_load(session, inspection.year), inspection.visit_on)[0]
-        session.delete(member)
-        session.add(InspectionMember(inspection_id=inspection.id, inspector_id=new, role=member.role))
-        codes.append(inspection.code)
-    return codes
+    return replaced
 
 
 def remind_expiring_terms(session: Session, as_of: date, rt: Runtime) -> list[int]:

@@ -8,11 +8,12 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from dudao.runtime import office
+from dudao.runtime import load_runtime, office
 from models import KIND_LABELS, Document, Inspection, InspectionMember, Inspector, Unit
 from models.planning import AnnualPlan, PlanEntry
-from rules.frequency import semester_label
+from rules.frequency import semester_label, semester_of
 from rules.selection import ALGORITHM
+from tasks.opening import ANNOUNCED_KINDS
 from tasks.outbox import Paper, issue
 
 LABELS = {**KIND_LABELS, "monitoring": "质量监测样本校"}
@@ -57,7 +58,27 @@ def plan_view(session: Session, year: int, as_of: date) -> dict | None:
                  "teams": {t["unit_code"]: [m["code"] for m in t["inspectors"]]
                            for t in targets if t["kind"] == "random"}},
         "sealed_covert_visits": len(rows) - len(shown),
+        "frequency": frequency_view(session, year),
     }
+
+
+def frequency_view(session: Session, year: int) -> dict:
+    """减频提质 in numbers: the cap per school per semester (policy in force), the routine visits asked for, and
+    the units whose announced inspections of the year reach the cap in a semester (covert visits never count)."""
+    policy = load_runtime().policy
+    cap = policy.frequency.cap_per_semester
+    counts: dict[tuple[str, str], int] = {}
+    for name, visit_on in session.exec(select(Unit.name, Inspection.visit_on).join(
+            Unit, Inspection.unit_id == Unit.id).where(
+            Inspection.year == year, Inspection.kind.in_(ANNOUNCED_KINDS), Inspection.covert.is_(False),
+            Inspection.visit_on.is_not(None))).all():
+        key = (name, semester_of(visit_on))
+        counts[key] = counts.get(key, 0) + 1
+    return {"cap_per_semester": cap, "routine_visits_per_semester": policy.inspectors.visits_per_semester,
+            "most_in_a_semester": max(counts.values(), default=0),
+            "at_cap": [{"unit": name, "semester": semester, "semester_label": semester_label(semester), "count": n}
+                       for (name, semester), n in sorted(counts.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+                       if n >= cap]}
 
 
 def _target(entry: PlanEntry, unit: Unit, inspection: Inspection | None, teams: dict) -> dict:

@@ -3,9 +3,9 @@ municipal office, and bad input (no valid team) refused with nothing written."""
 
 import json
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlmodel import func, select
 
@@ -45,7 +45,7 @@ def assert_plan_invariants(session, rt) -> None:
     conflicts = conflicts_by_inspector(session)
     serving = {c.inspector_id: c for c in candidates(session)}
     per_semester = Counter()
-    for inspection in session.exec(select(Inspection).where(Inspection.year == 2027)).all():
+    for inspection in session.exec(select(Inspection).where(Inspection.year >= 2027)).all():
         team = session.exec(select(InspectionMember.inspector_id).where(
             InspectionMember.inspection_id == inspection.id)).all()
         assert len(team) >= (2 if inspection.covert else rt.policy.inspection.team_min), inspection.code
@@ -67,6 +67,11 @@ def test_the_2027_plan_of_the_sample_district(seeded):
     assert any(t["kind"] == "term_end" for t in plan["targets"] + plan["merges"])
     assert plan["merges"] and all("减频提质" in m["note"] and m["inspection"] for m in plan["merges"])
     assert len(plan["monitoring"]) == 8 and plan["sealed_covert_visits"] == 4
+    with session_scope() as session:
+        private = set(session.exec(select(Unit.code).where(Unit.ownership == "private")).all())
+    assert len(private) >= 5 and private == {t["unit_code"] for t in plan["targets"] + plan["merges"]
+                                             if t["reason"] == "民办学校全方位督导（方案第五条）"}
+    assert {t["unit_kind"] for t in plan["targets"] if t["kind"] == "annual"} == {"department", "town", "school"}
     assert plan["draw"]["seed"] == plan["seed"] and "SHA-256" in plan["seed_source"]
     with session_scope() as session:
         assert_plan_invariants(session, load_runtime())
@@ -74,6 +79,8 @@ def test_the_2027_plan_of_the_sample_district(seeded):
         assert "shi-duddaoshi@cq.example.cn" in notice.recipients and "年度教育督导工作计划" in notice.subject
         text = document_text(session, session.get(AnnualPlan, 2027).document_id)
     assert str(plan["seed"]) in text and "减频提质" in text and "应配挂牌督学16名" in text
+    assert plan["frequency"]["cap_per_semester"] == 4 and 0 < plan["frequency"]["most_in_a_semester"] <= 4
+    assert "每校每学期计划性督导不超过4次" in text and "不少于2次" in text
     assert _draw_up()["created"] is False  # asked again: the same plan, nothing new
 
 
@@ -120,6 +127,49 @@ def test_random_rosters_never_yield_a_plan_that_breaks_recusal_size_or_cap(seede
         session.rollback()
 
 
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_what_comes_after_the_plan_keeps_recusal_size_and_the_cap(seeded, data):
+    """After a plan on a random roster: a special inspection across random schools, principals whose terms
+    now end this year raised by the sweep, conflicts declared later; every team and semester still valid."""
+    from models import Principal
+    from tasks.special import SpecialInspectionInput, start_special
+    from tasks.team_upkeep import declare_conflict
+    from tasks.term_end import raise_term_end_inspections
+
+    rt = load_runtime()
+    with session_scope() as session:
+        schools = session.exec(select(Unit).where(Unit.kind == "school").order_by(Unit.code)).all()
+        inspectors = session.exec(select(Inspector).order_by(Inspector.code)).all()
+        for inspector in inspectors:
+            for school_id in data.draw(st.sets(st.sampled_from([s.id for s in schools]), max_size=8)):
+                session.add(InspectorConflict(inspector_id=inspector.id, unit_id=school_id, reason="t",
+                                              declared_on=AS_OF))
+        session.flush()
+        try:
+            make_plan(session, year=2027, rt=rt, as_of=AS_OF, seed=data.draw(st.integers(0, 10**6)), covert_seed=3)
+            units = data.draw(st.lists(st.sampled_from([s.code for s in schools]), min_size=1, max_size=25,
+                                       unique=True))
+            start = date(2027, data.draw(st.integers(2, 10)), 1)
+            start_special(session, SpecialInspectionInput(theme="校园安全", units=units), rt, start)
+            later = session.exec(select(Principal).where(Principal.term_end > date(2027, 12, 31))).all()
+            for principal in data.draw(st.lists(st.sampled_from(later), max_size=10, unique_by=lambda p: p.id)):
+                principal.term_end = date(2027, data.draw(st.integers(3, 12)), 20)
+                session.add(principal)
+            for week in range(52):
+                raise_term_end_inspections(session, AS_OF + timedelta(days=7 * week), rt)
+            for _ in range(data.draw(st.integers(0, 4))):
+                declare_conflict(session, data.draw(st.sampled_from(inspectors)), data.draw(st.sampled_from(schools)),
+                                 "t", AS_OF + timedelta(days=data.draw(st.integers(1, 45))))  # before any visit
+        except InputError as exc:
+            event("refused: no valid team")
+            assert "no valid team for" in str(exc) or "no other inspector free of conflict" in str(exc)
+        else:
+            event("checked")
+            assert_plan_invariants(session, rt)
+        session.rollback()
+
+
 def test_plan_cli_prints_the_plan_and_the_ratio_report(seeded, prefect_harness):
     env = {"PREFECT_API_URL": prefect_harness}
     shown = run_cli("plan", "--year", "2027", "--as-of", "2027-01-04", env=env)
@@ -130,6 +180,28 @@ def test_plan_cli_prints_the_plan_and_the_ratio_report(seeded, prefect_harness):
     assert as_json["seed"] == as_json["draw"]["seed"] and as_json["merges"]
     assert all(t["kind"] and t["inspectors"] for t in as_json["targets"])
     assert as_json["ratio"]["required"] == 16
+    assert as_json["frequency"]["cap_per_semester"] == 4 and "每校每学期计划性督导上限 4 次" in shown.stdout
+
+
+def test_the_plan_shows_the_cap_and_the_units_that_reach_it(seeded, monkeypatch, tmp_path):
+    from dudao.settings import get_settings
+
+    policy = (seeded.policy_path.read_text(encoding="utf-8")
+              .replace("cap_per_semester = 4 ", "cap_per_semester = 1 "))
+    assert "cap_per_semester = 1 " in policy
+    (tmp_path / "policy.toml").write_text(policy, encoding="utf-8")
+    monkeypatch.setenv("DUDAO_POLICY_PATH", str(tmp_path / "policy.toml"))
+    get_settings.cache_clear()
+    with session_scope() as session:
+        make_plan(session, year=2027, rt=load_runtime(), as_of=AS_OF, seed=11, covert_seed=1)
+        view = plan_view(session, 2027, AS_OF)
+        assert_plan_invariants(session, load_runtime())
+        session.rollback()
+    frequency = view["frequency"]
+    assert frequency["cap_per_semester"] == frequency["most_in_a_semester"] == 1
+    targets = {(t["unit"], t["semester_label"]) for t in view["targets"] if t["kind"] != "covert"}
+    assert {(c["unit"], c["semester_label"]) for c in frequency["at_cap"]} == targets
+    assert view["merges"] or view["deferred"]
 
 
 def test_a_plan_without_a_valid_team_is_refused_and_nothing_is_written(seeded, prefect_harness):

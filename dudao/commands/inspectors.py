@@ -53,14 +53,13 @@ def cmd_import(args) -> int:
 
 def cmd_conflict(args) -> int:
     from dudao.db import session_scope
-    from models.planning import InspectorConflict
-    from tasks.roster import add_once, find_inspector, find_unit
+    from tasks.roster import find_inspector, find_unit
+    from tasks.team_upkeep import declare_conflict
 
     with session_scope() as session:
         inspector, unit = find_inspector(session, args.inspector), find_unit(session, args.unit, where="--unit")
-        add_once(session, InspectorConflict, inspector.id, unit.id,
-                  {"reason": args.reason, "declared_on": _today(args)})
-    print(f"{inspector.code} recused from {unit.name}")
+        changed = declare_conflict(session, inspector, unit, args.reason, _today(args))
+    print(f"{inspector.code} recused from {unit.name}" + (f"; replaced on {', '.join(changed)}" if changed else ""))
     return 0
 
 
@@ -104,6 +103,23 @@ def cmd_appraise(args) -> int:
     return 0
 
 
+def cmd_exit(args) -> int:
+    from dudao.db import session_scope
+    from dudao.errors import InputError
+    from models.planning import InspectorExit
+    from tasks.inspector_records import dismiss
+    from tasks.roster import find_inspector
+
+    with session_scope() as session:
+        inspector = find_inspector(session, args.inspector)
+        if session.get(InspectorExit, inspector.id) is not None:
+            raise InputError(f"{inspector.code} has already left the roster")
+        replaced = dismiss(session, inspector, _today(args), args.reason)
+    print(f"{inspector.code} leaves the roster after {_today(args)}"
+          + (f"; replaced on {', '.join(replaced)}" if replaced else ""))
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     inspectors = sub.add_parser("inspectors", help="the inspectors: ratio report, roster, zones, training")
     cmds = inspectors.add_subparsers(dest="inspectors_command", required=True)
@@ -142,3 +158,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     appraisal.add_argument("--note", default="")
     appraisal.add_argument("--as-of", type=iso_date)
     appraisal.set_defaults(func=cmd_appraise)
+    leave = cmds.add_parser("exit", help="an inspector leaves the roster (辞职、调离、解聘): off every later team and zone")
+    leave.add_argument("--inspector", required=True)
+    leave.add_argument("--reason", required=True)
+    leave.add_argument("--as-of", type=iso_date, help="the last day of service (default: today)")
+    leave.set_defaults(func=cmd_exit)

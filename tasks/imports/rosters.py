@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlmodel import select
 
 from dudao.district_file import DistrictFile, InspectorEntry, UnitEntry, load_district
-from models import Unit
+from models import Inspector, Unit
 from rules.inspectors import term_problem
 from tasks.imports.cells import (
     CODE,
@@ -27,6 +27,7 @@ from tasks.imports.cells import (
 from tasks.imports.context import Context
 from tasks.imports.problems import Problems
 from tasks.roster import record_history
+from tasks.team_upkeep import keep_teams_valid
 
 KINDS = {"部门": "department", "镇街": "town", "学校": "school", "机关": "office"}
 SCHOOL_TYPES = {"小学": "primary", "初中": "middle", "九年一贯制": "nine_year", "幼儿园": "kindergarten"}
@@ -178,4 +179,7 @@ def apply_inspectors(ctx: Context, rows: list[InspectorRow]) -> dict[str, int]:
                                             inspectors=[row.entry for row in rows])
     count = load_district(ctx.session, district)["inspectors"]
     record_history(ctx.session, [(row.entry.code, row.former_employers, row.conflicts) for row in rows], ctx.as_of)
+    codes = [row.entry.code for row in rows]
+    ids = list(ctx.session.exec(select(Inspector.id).where(Inspector.code.in_(codes))).all())
+    keep_teams_valid(ctx.session, ids, ctx.as_of, actor=ctx.actor)  # a new conflict or term: off future teams
     return {"inspectors": count}
