@@ -113,3 +113,4 @@ class RoutineVisit(SQLModel, table=True):
     items: str = Field(sa_type=Text)  # JSON: item -> "" (in order) or the problem found
     problems: int = 0
     inspection_id: int | None = Field(default=None, foreign_key="inspection.id")
+    by_responsible: bool = False  # the school's responsible inspector on the day; only these count (coverage)

@@ -34,6 +34,10 @@ class _Section(BaseModel):
                 raise ValueError(f"{name}: larger than {LARGEST}")
             if isinstance(field.default, str) and _MONTH_DAY.fullmatch(field.default):
                 _check_month_day(name, value)
+            if isinstance(field.default, tuple) and field.default and all(
+                    isinstance(d, str) and _MONTH_DAY.fullmatch(d) for d in field.default):
+                for day in value:
+                    _check_month_day(name, day)
         return self
 
 
@@ -100,6 +104,15 @@ class InspectorPolicy(_Section):
     visits_per_semester: PositiveInt = 2
     term_reminder_days: PositiveInt = 60
     training_check_on: str = "12-01"
+    visit_check_on: tuple[str, str] = ("06-15", "12-15")  # MM-DD in the spring and autumn semesters
+
+    @model_validator(mode="after")
+    def _checks_within_their_semesters(self):
+        spring, autumn = (int(day[:2]) for day in self.visit_check_on)
+        if not (2 <= spring <= 7 and 8 <= autumn <= 12):
+            raise ValueError(f"visit_check_on: {list(self.visit_check_on)} must be a day of the spring semester "
+                             "(February–July) and one of the autumn semester (August–December)")
+        return self
 
 
 class PlanningPolicy(_Section):

@@ -13,14 +13,18 @@ from sqlmodel import Session, func, select
 from dudao.errors import InputError
 from dudao.runtime import Runtime
 from dudao.settings import get_settings
-from models import Inspector, Unit, UnitKind
+from models import Inspector, Notice, Unit, UnitKind
 from models.planning import RoutineVisit
-from rules.frequency import semester_of
+from rules.frequency import semester_label, semester_of
 from rules.routine import problems_of, visit_shortfalls
+from tasks.inspector_records import Addressee
 from tasks.opening import next_code, open_inspection
+from tasks.outbox import Paper, issue
+from tasks.papers import session_office
 from tasks.responses import FindingInput, record_visit
 from tasks.roster import candidates
 from tasks.scores import registry
+from tasks.zones import responsible_inspectors
 
 
 @dataclass(frozen=True)
@@ -77,13 +81,15 @@ def _row(session: Session, where: str, raw: dict, names: tuple[str, ...]) -> Vis
 def record_visits(session: Session, rows: list[VisitRow], rt: Runtime, as_of: date) -> dict[str, int]:
     """File each visit once; a visit with problems opens a routine inspection with one finding per item."""
     counts = {"visits": 0, "inspections": 0}
+    responsible = responsible_inspectors(session)
     for row in rows:
         if session.exec(select(RoutineVisit.id).where(RoutineVisit.unit_id == row.unit.id,
                                                       RoutineVisit.inspector_id == row.inspector.id,
                                                       RoutineVisit.visit_on == row.visit_on)).first():
             continue
         visit = RoutineVisit(unit_id=row.unit.id, inspector_id=row.inspector.id, visit_on=row.visit_on,
-                             semester=semester_of(row.visit_on), items=row.items, problems=len(row.problems))
+                             semester=semester_of(row.visit_on), items=row.items, problems=len(row.problems),
+                             by_responsible=responsible.get(row.unit.id) == row.inspector.id)
         if row.problems:
             inspection = open_inspection(session, code=next_code(session, row.visit_on.year, "routine"),
                                          kind="routine", unit=row.unit, visit_on=row.visit_on,
@@ -98,11 +104,57 @@ def record_visits(session: Session, rows: list[VisitRow], rt: Runtime, as_of: da
 
 
 def coverage(session: Session, semester: str, rt: Runtime) -> dict:
-    """Routine visits per school in the semester against policy.inspectors.visits_per_semester."""
+    """Routine visits per school in the semester by its responsible inspector (挂牌督学), against
+    policy.inspectors.visits_per_semester; visits by other inspectors are counted apart and do not cover."""
     schools = dict(session.exec(select(Unit.id, Unit.code).where(Unit.kind == UnitKind.SCHOOL)).all())
-    visits = dict(session.exec(select(RoutineVisit.unit_id, func.count()).where(
-        RoutineVisit.semester == semester).group_by(RoutineVisit.unit_id)).all())
+    counted = session.exec(select(RoutineVisit.unit_id, RoutineVisit.by_responsible, func.count()).where(
+        RoutineVisit.semester == semester).group_by(RoutineVisit.unit_id, RoutineVisit.by_responsible)).all()
+    visits = {unit_id: n for unit_id, by_responsible, n in counted if by_responsible}
     required = rt.policy.inspectors.visits_per_semester
     short = visit_shortfalls(visits, list(schools), required)
     return {"semester": semester, "required": required, "schools": len(schools),
-            "short": {schools[s]: missing for s, missing in short.items()}}
+            "short": {schools[s]: missing for s, missing in short.items()},
+            "by_others": {schools[unit_id]: n for unit_id, by_responsible, n in counted if not by_responsible}}
+
+
+def flag_routine_shortfalls(session: Session, as_of: date, rt: Runtime) -> list[int]:
+    """Sweep step: on the policy's check day of each semester, one 挂牌督导情况提示 to the office, copied to the
+    responsible inspectors concerned, naming the schools short of their routine visits so far."""
+    check = next((day for day in _check_days(as_of.year, rt) if semester_of(day) == semester_of(as_of)), None)
+    semester = semester_of(as_of)
+    key = f"routine:{semester}:shortfall"
+    if check is None or as_of < check or session.exec(select(Notice.id).where(Notice.key == key)).first():
+        return []
+    report = coverage(session, semester, rt)
+    if not report["short"]:
+        return []
+    rows = _shortfall_rows(session, report)
+    inspectors = {r["inspector"].id: r["inspector"] for r in rows if r["inspector"] is not None}
+    the_office = session_office(session, "OFFICE")
+    context = {"rows": rows, "semester_label": semester_label(semester), "required": report["required"],
+               "schools": report["schools"], "doc_no": f"南岸督挂〔{as_of.year}〕{semester[-1]}号"}
+    notice = issue(session, Paper(key=key, kind="routine_shortfall", context=context, issued_on=as_of,
+                                  unit=the_office, title="挂牌督导情况提示",
+                                  recipients=[the_office, *(Addressee(i.name, i.email) for i in
+                                                            sorted(inspectors.values(), key=lambda i: i.code))]))
+    return [1] if notice is not None else []
+
+
+def _check_days(year: int, rt: Runtime) -> list[date]:
+    """The check days whose semester may be the one of a day in `year` (January belongs to last autumn's)."""
+    spring, autumn = rt.policy.inspectors.visit_check_on
+    return [date.fromisoformat(f"{year - 1}-{autumn}"), date.fromisoformat(f"{year}-{spring}"),
+            date.fromisoformat(f"{year}-{autumn}")]
+
+
+def _shortfall_rows(session: Session, report: dict) -> list[dict]:
+    units = {u.code: u for u in session.exec(select(Unit).where(Unit.code.in_(list(report["short"])))).all()}
+    responsible = responsible_inspectors(session)
+    inspectors = {i.id: i for i in session.exec(select(Inspector).where(
+        Inspector.id.in_(list(set(responsible.values()))))).all()} if responsible else {}
+    rows = []
+    for code, missing in report["short"].items():
+        inspector = inspectors.get(responsible.get(units[code].id))
+        rows.append({"code": code, "name": units[code].name, "inspector": inspector,
+                     "done": report["required"] - missing, "missing": missing})
+    return rows

@@ -13,6 +13,7 @@ from tasks.escalation import escalate_issues
 from tasks.inspector_records import flag_training_shortfalls, remind_expiring_terms
 from tasks.ladder import climb_ladder
 from tasks.review import remind_review_decisions
+from tasks.routine import flag_routine_shortfalls
 from tasks.term_end import raise_term_end_inspections
 
 Step = Callable[[Session, date, Runtime], list[int]]
@@ -29,6 +30,7 @@ STEPS: dict[str, Step] = {
     "recheck-or-close": recheck_or_close_due,
     "inspector-terms": remind_expiring_terms,
     "training": flag_training_shortfalls,
+    "routine-visits": flag_routine_shortfalls,
 }
 
 

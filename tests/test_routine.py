@@ -85,3 +85,82 @@ def test_a_visits_file_with_the_old_item_names_is_refused_naming_the_items(seede
     result = run_cli("visits", "import", str(visits), "--as-of", "2026-04-09")
     assert result.returncode == 2
     assert f"{visits}:1: the header must name school, inspector, visit_on and the items 校务管理、" in result.stderr
+
+
+def _visit_rows(rows: list[tuple[str, str, str]]) -> str:
+    empty = "," * (len(ROUTINE_ITEMS) - 1)
+    return HEADER + "".join(f"{school},{inspector},{day},{empty}\n" for school, inspector, day in rows)
+
+
+def _another_inspector(school: str) -> str:
+    """A serving inspector who may visit `school` but is not its responsible one."""
+    from tasks.roster import candidates
+
+    responsible = _responsible(school)
+    with session_scope() as session:
+        unit = session.exec(select(Unit).where(Unit.code == school)).one()
+        codes = dict(session.exec(select(Inspector.id, Inspector.code)).all())
+        return next(codes[c.inspector_id] for c in candidates(session)
+                    if codes[c.inspector_id] != responsible and c.may_inspect(unit.id, date(2026, 4, 8)))
+
+
+def test_only_the_responsible_inspectors_visits_cover_a_school(seeded, tmp_path):
+    rt = load_runtime()
+    with session_scope() as session:
+        assign_zones(session, date(2026, 3, 1), rt)
+    other = _another_inspector("S005")
+    visits = tmp_path / "visits.csv"
+    visits.write_text(_visit_rows([("S005", other, "2026-04-08"), ("S005", other, "2026-05-08"),
+                                   ("S006", _responsible("S006"), "2026-04-08"),
+                                   ("S006", _responsible("S006"), "2026-05-08")]), encoding="utf-8")
+    assert run_cli("visits", "import", str(visits), "--as-of", "2026-05-08").returncode == 0
+    report = json.loads(run_cli("visits", "coverage", "--semester", "2026-1", "--json").stdout)
+    assert report["short"]["S005"] == 2 and "S006" not in report["short"]
+    assert report["by_others"] == {"S005": 2}
+    text = run_cli("visits", "coverage", "--semester", "2026-1").stdout
+    assert "visits by other inspectors (not counted): S005 2" in text
+
+
+def test_schools_short_of_visits_are_flagged_once_on_the_semesters_check_day(seeded, tmp_path):
+    from models import Notice
+    from tasks.routine import flag_routine_shortfalls
+
+    rt = load_runtime()
+    with session_scope() as session:
+        assign_zones(session, date(2026, 3, 1), rt)
+        codes = session.exec(select(Unit.code).where(Unit.kind == "school").order_by(Unit.code)).all()
+        zoned = set(session.exec(select(Unit.code).join(ZoneAssignment, ZoneAssignment.unit_id == Unit.id)).all())
+    schools, unzoned = [c for c in codes if c in zoned], [c for c in codes if c not in zoned]
+    covered = [(s, _responsible(s), day) for s in schools[1:] for day in ("2026-03-10", "2026-05-12")]
+    visits = tmp_path / "visits.csv"
+    visits.write_text(_visit_rows(covered + [(schools[0], _responsible(schools[0]), "2026-04-08")]), encoding="utf-8")
+    assert run_cli("visits", "import", str(visits), "--as-of", "2026-05-12").returncode == 0
+    with session_scope() as session:
+        assert flag_routine_shortfalls(session, date(2026, 6, 12), rt) == []  # before the check day (06-15)
+    with session_scope() as session:
+        assert flag_routine_shortfalls(session, date(2026, 6, 15), rt) == [1]
+    with session_scope() as session:
+        assert flag_routine_shortfalls(session, date(2026, 6, 16), rt) == []  # once a semester
+        notice = session.exec(select(Notice).where(Notice.kind == "routine_shortfall")).one()
+        inspector = session.exec(select(Inspector).where(Inspector.code == _responsible(schools[0]))).one()
+    assert notice.key == "routine:2026-1:shortfall" and notice.subject == "【挂牌督导情况提示】南岸区政府教育督导室"
+    assert f"{schools[0]} " in notice.body_text and "已督导1次，尚缺1次" in notice.body_text
+    assert inspector.name in notice.body_text and inspector.email in notice.recipients
+    assert all(f"{s} " not in notice.body_text for s in schools[1:])
+    assert all(f"{s} " in notice.body_text for s in unzoned) and unzoned  # no responsible inspector: flagged
+    assert notice.body_text.count("未配备挂牌责任督学") == len(unzoned)
+    with session_scope() as session:  # the autumn semester is checked on its own day, into January
+        assert flag_routine_shortfalls(session, date(2026, 12, 14), rt) == []
+    with session_scope() as session:
+        assert flag_routine_shortfalls(session, date(2027, 1, 4), rt) == [1]
+        autumn = session.exec(select(Notice).where(Notice.key == "routine:2026-2:shortfall")).one()
+    assert f"{schools[1]} " in autumn.body_text and "2026年秋季学期" in autumn.body_text
+
+
+def test_a_visit_check_day_outside_its_semester_is_refused():
+    from rules.policy import InspectorPolicy
+
+    with pytest.raises(ValueError, match="visit_check_on: \\['12-15', '06-15'\\] must be a day of the spring"):
+        InspectorPolicy(visit_check_on=("12-15", "06-15"))
+    with pytest.raises(ValueError, match="visit_check_on: '06-31' is not a day of the year"):
+        InspectorPolicy(visit_check_on=("06-31", "12-15"))

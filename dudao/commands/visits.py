@@ -32,7 +32,11 @@ def cmd_coverage(args) -> int:
         print(json.dumps(report, ensure_ascii=False))
     else:
         print(f"{report['semester']}: {report['schools'] - len(report['short'])}/{report['schools']} schools had "
-              f"{report['required']} routine visits; short: " + ("、".join(report["short"]) or "none"))
+              f"{report['required']} routine visits by their responsible inspector; short: "
+              + ("、".join(report["short"]) or "none"))
+        if report["by_others"]:
+            print("visits by other inspectors (not counted): "
+                  + "、".join(f"{code} {n}" for code, n in report["by_others"].items()))
     return 0
 
 
@@ -43,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("file", type=Path)
     imp.add_argument("--as-of", type=iso_date)
     imp.set_defaults(func=cmd_import)
-    cov = cmds.add_parser("coverage", help="schools short of their routine visits in a semester (e.g. 2026-1)")
+    cov = cmds.add_parser("coverage", help="schools short of routine visits by their responsible inspector in a semester (e.g. 2026-1)")
     cov.add_argument("--semester", required=True)
     cov.add_argument("--json", action="store_true")
     cov.set_defaults(func=cmd_coverage)
