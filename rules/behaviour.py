@@ -46,6 +46,18 @@ def unit_profile(seed: int, unit_code: str) -> str:
     return "diligent" if roll < 0.7 else "late" if roll < 0.9 else "never"
 
 
+@lru_cache(maxsize=1 << 17)  # asked for every zoned school on every working day of the semester
+def routine_visit_days(seed: int, school_code: str, semester: str, required: int,
+                       window: tuple[date, date]) -> frozenset[date]:
+    """The (calendar) days a school's responsible inspector visits it in a semester (挂牌督导): most schools get
+    the `required` visits, some one fewer, a few none; the days fall in `window`, the semester's teaching time."""
+    r = rng(seed, "routine", school_code, semester)
+    roll = r.random()
+    count = required if roll < 0.85 else required - 1 if roll < 0.97 else 0
+    span = (window[1] - window[0]).days + 1
+    return frozenset(window[0] + timedelta(days=offset) for offset in r.sample(range(span), min(count, span)))
+
+
 # The earliest a unit acts before its date (self-assessment: due - 6 days; rectification report: deadline - 12
 # days): the simulation reads only the rows whose date is this close, so the bounds must hold (tested).
 SELF_ASSESSMENT_EARLIEST_DAYS = 6

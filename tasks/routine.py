@@ -119,11 +119,13 @@ def coverage(session: Session, semester: str, rt: Runtime) -> dict:
 
 def flag_routine_shortfalls(session: Session, as_of: date, rt: Runtime) -> list[int]:
     """Sweep step: on the policy's check day of each semester, one 挂牌督导情况提示 to the office, copied to the
-    responsible inspectors concerned, naming the schools short of their routine visits so far."""
-    check = next((day for day in _check_days(as_of.year, rt) if semester_of(day) == semester_of(as_of)), None)
+    responsible inspectors concerned, naming the schools short of their routine visits so far. A sweep that
+    missed the day sends it later in the same month; after that there is no time left to catch up with."""
     semester = semester_of(as_of)
+    check = _check_day(semester, rt)
     key = f"routine:{semester}:shortfall"
-    if check is None or as_of < check or session.exec(select(Notice.id).where(Notice.key == key)).first():
+    if not (check <= as_of and (as_of.year, as_of.month) == (check.year, check.month)) or session.exec(
+            select(Notice.id).where(Notice.key == key)).first():
         return []
     report = coverage(session, semester, rt)
     if not report["short"]:
@@ -140,11 +142,10 @@ def flag_routine_shortfalls(session: Session, as_of: date, rt: Runtime) -> list[
     return [1] if notice is not None else []
 
 
-def _check_days(year: int, rt: Runtime) -> list[date]:
-    """The check days whose semester may be the one of a day in `year` (January belongs to last autumn's)."""
+def _check_day(semester: str, rt: Runtime) -> date:
+    """The semester's check day: policy.inspectors.visit_check_on, spring's or autumn's, in the semester's year."""
     spring, autumn = rt.policy.inspectors.visit_check_on
-    return [date.fromisoformat(f"{year - 1}-{autumn}"), date.fromisoformat(f"{year}-{spring}"),
-            date.fromisoformat(f"{year}-{autumn}")]
+    return date.fromisoformat(f"{semester[:4]}-{spring if semester.endswith('-1') else autumn}")
 
 
 def _shortfall_rows(session: Session, report: dict) -> list[dict]:

@@ -27,7 +27,9 @@ from tasks.responses import (
 )
 from tasks.scores import Sheets, add_simulated_scores
 from tasks.simulated_ladder import simulate_ladder_day
+from tasks.simulated_visits import simulate_routine_visits
 from tasks.sweep import sweep_day
+from tasks.zones import assign_zones
 
 S = InspectionStage
 ACTOR = "simulation"
@@ -36,7 +38,9 @@ ACTOR = "simulation"
 def simulate_day(session: Session, run: SimulationRun, as_of: date, rt: Runtime) -> dict[str, int]:
     """People act, then the sweep runs; the cursor moves to `as_of`, all in the caller's transaction."""
     if as_of == plan_day(run.year, rt):
+        assign_zones(session, as_of, rt)  # the year's 督学责任区, as the annual plan draws them
         open_annual_inspections(session, year=run.year, rt=rt, as_of=as_of)
+    simulate_routine_visits(session, run.seed, as_of, rt)
     for act in (_self_assess, _visit, _rebut, _release, _submit, _review, _recheck):
         act(session, run.seed, as_of, rt)
     simulate_ladder_day(session, run.seed, as_of, rt)

@@ -149,10 +149,10 @@ def test_schools_short_of_visits_are_flagged_once_on_the_semesters_check_day(see
     assert all(f"{s} " not in notice.body_text for s in schools[1:])
     assert all(f"{s} " in notice.body_text for s in unzoned) and unzoned  # no responsible inspector: flagged
     assert notice.body_text.count("未配备挂牌责任督学") == len(unzoned)
-    with session_scope() as session:  # the autumn semester is checked on its own day, into January
-        assert flag_routine_shortfalls(session, date(2026, 12, 14), rt) == []
-    with session_scope() as session:
-        assert flag_routine_shortfalls(session, date(2027, 1, 4), rt) == [1]
+    with session_scope() as session:  # the autumn semester is checked on its own day; a sweep that missed it
+        assert flag_routine_shortfalls(session, date(2026, 12, 14), rt) == []  # sends it later that month
+        assert flag_routine_shortfalls(session, date(2027, 1, 4), rt) == []  # no time left to catch up
+        assert flag_routine_shortfalls(session, date(2026, 12, 28), rt) == [1]
         autumn = session.exec(select(Notice).where(Notice.key == "routine:2026-2:shortfall")).one()
     assert f"{schools[1]} " in autumn.body_text and "2026年秋季学期" in autumn.body_text
 
@@ -164,3 +164,44 @@ def test_a_visit_check_day_outside_its_semester_is_refused():
         InspectorPolicy(visit_check_on=("12-15", "06-15"))
     with pytest.raises(ValueError, match="visit_check_on: '06-31' is not a day of the year"):
         InspectorPolicy(visit_check_on=("06-31", "12-15"))
+
+
+def _simulate_visits(seed: int, start: date, end: date) -> list[tuple]:
+    from tasks.simulated_visits import simulate_routine_visits
+
+    rt = load_runtime()
+    day = start
+    while day <= end:
+        with session_scope() as session:
+            simulate_routine_visits(session, seed, day, rt)
+        day += timedelta(days=1)
+    with session_scope() as session:
+        return [tuple(r) for r in session.exec(select(RoutineVisit.unit_id, RoutineVisit.inspector_id,
+                                                      RoutineVisit.visit_on, RoutineVisit.by_responsible)
+                                               .order_by(RoutineVisit.unit_id, RoutineVisit.visit_on)).all()]
+
+
+def test_simulated_responsible_inspectors_visit_their_schools_on_working_days(seeded):
+    from sqlmodel import delete
+
+    rt = load_runtime()
+    with session_scope() as session:
+        assign_zones(session, date(2026, 2, 20), rt)
+        responsible = dict(session.exec(select(ZoneAssignment.unit_id, ZoneAssignment.inspector_id)).all())
+    visits = _simulate_visits(7, date(2026, 2, 20), date(2026, 7, 10))
+    assert visits and all(responsible[unit] == inspector and by for unit, inspector, _, by in visits)
+    assert all(rt.calendar.is_workday(day) and date(2026, 3, 1) <= day <= date(2026, 7, 6) for *_, day, _ in visits)
+    per_school = {unit: sum(1 for v in visits if v[0] == unit) for unit in responsible}
+    assert max(per_school.values()) == 2 and min(per_school.values()) < 2  # most have both visits, not all
+    assert sum(1 for n in per_school.values() if n == 2) > len(per_school) / 2
+    report = json.loads(run_cli("visits", "coverage", "--semester", "2026-1", "--json").stdout)
+    with session_scope() as session:
+        codes = dict(session.exec(select(Unit.id, Unit.code).where(Unit.kind == "school")).all())
+    unzoned = {codes[u]: 2 for u in codes if u not in responsible}  # nobody responsible: no visit
+    assert report["short"] == {**{codes[u]: 2 - n for u, n in per_school.items() if n < 2}, **unzoned}
+    with session_scope() as session:  # the same seed makes the same visits; another seed others
+        session.exec(delete(RoutineVisit))
+    assert _simulate_visits(7, date(2026, 2, 20), date(2026, 7, 10)) == visits
+    with session_scope() as session:
+        session.exec(delete(RoutineVisit))
+    assert _simulate_visits(8, date(2026, 2, 20), date(2026, 7, 10)) != visits
