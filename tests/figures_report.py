@@ -21,6 +21,8 @@ GROUPS = [
         "faults.concurrent_sweeps": "sweeps of the same day run at once (processes)",
         "faults.concurrent_appenders": "concurrent audit-log appenders (threads, own connections)",
         "faults.db_connections_cut": "ledger connections cut mid-sweep (`pg_terminate_backend`)",
+        "faults.db_outage": "ledger connections cut mid-sweep while the database refused new ones for 3 s",
+        "faults.killed_day_rolled_back": "a busy simulated day's transaction lost as by kill -9 (ids burnt)",
     }),
     ("Bad inputs tried", "hostile.", {}),
     ("Leaks searched for", "leaks.", {}),

@@ -17,6 +17,7 @@ from dudao.db import session_scope
 from models import AuditEvent, Notice, RectificationItem, SimulationRun, Submission
 from tasks.summary import year_summary
 from tests.conftest import REPO, run_cli
+from tests.figures import tally
 
 
 def _summary(year=2026):
@@ -96,6 +97,7 @@ def test_a_day_killed_mid_transaction_does_not_change_the_year(seeded, tmp_path,
     are not rolled back). The resumed year must still end as an uninterrupted one: simulated people decide by
     what a thing is (unit, inspection, finding), never by its id."""
     _simulate(2026, 11, date(2026, 12, 31), kill_from=date(2026, 6, 1))
+    tally("faults.killed_day_rolled_back")
     killed = _outcome()
     with session_scope() as session:
         assert session.exec(select(func.count()).select_from(RectificationItem)).one() > 100
@@ -135,6 +137,8 @@ def test_a_killed_simulation_resumes_to_the_same_year(seeded, prefect_harness, t
     _wait_until_past(date(2026, 3, 1), proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    with session_scope() as session:  # killed in the middle of the year, not after it
+        assert session.get(SimulationRun, 2026).last_day < date(2026, 12, 1)
     assert run_cli("simulate", "--year", "2026", "--seed", "11", env=env).returncode == 0
     resumed = json.loads(run_cli("summary", "--year", "2026", "--json", env=env).stdout)
 
