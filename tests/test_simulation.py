@@ -47,6 +47,7 @@ def test_sweeping_a_day_again_adds_nothing(seeded, prefect_harness):
 
     simulate_year(2026, seed=3, until=date(2026, 5, 20))
     before = _counts()
+    assert all(before) and before[3] == before[0], before  # notices made, filed and delivered
     daily_sweep(date(2026, 5, 20))
     simulate_year(2026, seed=3, until=date(2026, 5, 20))
     assert _counts() == before
@@ -120,9 +121,15 @@ def test_a_day_killed_mid_transaction_does_not_change_the_year(seeded, tmp_path,
 
 
 def _counts():
+    """Notices and audit events in the ledger; document files and Maildir messages on disk."""
+    from dudao.settings import get_settings
+
+    settings = get_settings()
     with session_scope() as session:
         return (session.exec(select(func.count()).select_from(Notice)).one(),
-                session.exec(select(func.count()).select_from(AuditEvent)).one())
+                session.exec(select(func.count()).select_from(AuditEvent)).one(),
+                sum(1 for _ in settings.out_dir.rglob("*.html")),
+                sum(1 for _ in (settings.outbox_dir / "new").iterdir()))
 
 
 def _env(settings, var: Path, url: str, api_url: str) -> dict:
@@ -134,7 +141,7 @@ def test_a_killed_simulation_resumes_to_the_same_year(seeded, prefect_harness, t
     env = _env(seeded, seeded.var_dir, seeded.ledger_url, prefect_harness)
     proc = subprocess.Popen([str(Path(sys.executable).parent / "dudao"), "simulate", "--year", "2026", "--seed", "11"],
                             env={**os.environ, **env}, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait_until_past(date(2026, 3, 1), proc)
+    _wait_until_past(date(2026, 6, 15), proc)  # rectification under way: days that insert rows
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     with session_scope() as session:  # killed in the middle of the year, not after it
@@ -150,6 +157,31 @@ def test_a_killed_simulation_resumes_to_the_same_year(seeded, prefect_harness, t
     assert run_cli("simulate", "--year", "2026", "--seed", "11", env=env2).returncode == 0
     uninterrupted = json.loads(run_cli("summary", "--year", "2026", "--json", env=env2).stdout)
     assert resumed == uninterrupted
+    assert _trail(seeded.ledger_url) == _trail(clean_url)  # the same events, whatever ids they got
+    assert _mail(seeded.var_dir) == _mail(other / "var")  # every notice once in the Maildir, none lost
+
+
+def _trail(url: str) -> Counter:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        trail = Counter(tuple(row) for row in conn.execute(text(
+            "SELECT entity, event, from_stage, to_stage, as_of, actor FROM auditevent")))
+    engine.dispose()
+    return trail
+
+
+def _mail(var: Path) -> Counter:
+    """Maildir messages by kind and subject (the Message-ID holds a key that may hold an id)."""
+    from email import message_from_binary_file, policy
+
+    found = Counter()
+    for path in (var / "outbox" / "new").iterdir():
+        with path.open("rb") as handle:
+            message = message_from_binary_file(handle, policy=policy.default)
+        found[(message["X-Dudao-Key"].split(":")[-1], str(message["Subject"]))] += 1
+    return found
 
 
 def _wait_until_past(day: date, proc, limit: float = 120) -> None:
