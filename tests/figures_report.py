@@ -17,6 +17,7 @@ GROUPS = [
     ("Faults injected", "faults.", {
         "faults.kill9.sweep": "`dudao sweep` killed with SIGKILL half-way through a busy day",
         "faults.kill9.delivery": "Maildir delivery batch killed with SIGKILL half-way",
+        "faults.kill9.smtp-delivery": "SMTP delivery batch killed with SIGKILL half-way (aiosmtpd receiver)",
         "faults.kill9.simulated-year": "`dudao simulate` killed with SIGKILL in the middle of the year",
         "faults.concurrent_sweeps": "sweeps of the same day run at once (processes)",
         "faults.concurrent_appenders": "concurrent audit-log appenders (threads, own connections)",
