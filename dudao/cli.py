@@ -4,6 +4,8 @@ import argparse
 import importlib
 import sys
 
+from sqlalchemy.exc import OperationalError
+
 from dudao.commands import MODULES
 from dudao.errors import InputError
 
@@ -23,6 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"dudao: error: {exc}", file=sys.stderr)
         return 2
+    except OperationalError as exc:  # the database went away (restart, network): not the operator's input
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        print(f"dudao: error: the ledger database did not answer ({reason}); what was not committed was rolled "
+              "back: run the command again when it is back", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -9,11 +9,24 @@ from sqlmodel import select
 
 from dudao import progress
 from dudao.db import session_scope
+from dudao.errors import InputError
 from dudao.runtime import load_runtime
 from models import SimulationRun
 from tasks.delivery import deliver_notices
 from tasks.simulation import simulate_day
 from tasks.summary import year_summary
+
+
+def check_request(year: int, seed: int, until: date | None) -> None:
+    """Refuse, before anything runs or is written, what start_or_resume would refuse or silently ignore: a
+    year already simulated with another seed, or a last day outside the year."""
+    if until is not None and until.year != year:
+        raise InputError(f"--until {until} is not in {year}")
+    with session_scope() as session:
+        run = session.get(SimulationRun, year)
+        if run is not None and run.seed != seed:
+            raise InputError(f"year {year} was simulated with --seed {run.seed}, not {seed}: run it with "
+                             f"--seed {run.seed} to resume, or start from an empty ledger")
 
 
 def start_or_resume(year: int, seed: int) -> date:

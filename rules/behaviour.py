@@ -1,5 +1,9 @@
 """How simulated units, inspectors and operators behave: deterministic in (seed, subject), so a resumed
-simulation makes the same choices as an uninterrupted one."""
+simulation makes the same choices as an uninterrupted one.
+
+A subject is named by what the ledger says it is (a unit's code, an inspection's code, a finding's place in
+its inspection), never by a database id: PostgreSQL does not hand out again the ids a killed transaction
+took, so after a kill -9 the same finding would get another id and the year another course."""
 
 import hashlib
 import random
@@ -72,6 +76,11 @@ def self_assessment_day(seed: int, unit_code: str, due: date) -> date | None:
     return due + timedelta(days=shift)
 
 
+def finding_key(inspection_code: str, seq: int) -> str:
+    """A finding (and its rectification item) by its inspection's code and its number there."""
+    return f"{inspection_code}#{seq}"
+
+
 def findings_for(seed: int, inspection_code: str, unit_kind: str) -> list[tuple[str, str, str]]:
     """0–4 findings drawn from the pool for the unit's kind."""
     r = rng(seed, "findings", inspection_code)
@@ -87,15 +96,15 @@ def rebuttal_upheld(seed: int, inspection_code: str) -> bool | None:
 
 
 @lru_cache(maxsize=1 << 17)  # an open item is asked every day with the same arguments until it moves
-def submission_day(seed: int, unit_code: str, item_id: int, deadline: date, ladder_step: str,
+def submission_day(seed: int, unit_code: str, item_key: str, deadline: date, ladder_step: str,
                    attempt: int) -> date | None:
     """When the unit hands in a rectification report for its current deadline, if ever."""
     profile = unit_profile(seed, unit_code)
-    r = rng(seed, "submit", item_id, deadline, attempt)
+    r = rng(seed, "submit", item_key, deadline, attempt)
     if profile == "diligent":
         return deadline - timedelta(days=r.randint(0, 12))
     if profile == "late":
-        return _late_submission(seed, item_id, deadline, ladder_step, r)
+        return _late_submission(seed, item_key, deadline, ladder_step, r)
     return None
 
 
@@ -105,8 +114,8 @@ LATE_ANSWERS_AT = (("urge", 0.55), ("interview", 0.8), ("circular", 1.0))
 _ANSWER_DAYS = {"urge": (-12, 0), "interview": (2, 9), "circular": (17, 24)}
 
 
-def _late_submission(seed: int, item_id: int, deadline: date, ladder_step: str, r: random.Random) -> date | None:
-    roll = rng(seed, "stubborn", item_id).random()
+def _late_submission(seed: int, item_key: str, deadline: date, ladder_step: str, r: random.Random) -> date | None:
+    roll = rng(seed, "stubborn", item_key).random()
     answers_at = next(step for step, share in LATE_ANSWERS_AT if roll < share)
     if STEPS.index(ladder_step) >= STEPS.index(answers_at):
         return deadline + timedelta(days=r.randint(*_ANSWER_DAYS[answers_at]))
@@ -115,9 +124,9 @@ def _late_submission(seed: int, item_id: int, deadline: date, ladder_step: str, 
     return None
 
 
-def raises_issue(seed: int, finding_id: int, unit_kind: str) -> bool:
+def raises_issue(seed: int, finding_key: str, unit_kind: str) -> bool:
     """Whether the unit reports a finding as one it cannot resolve alone (四级议题上报)."""
-    return rng(seed, "raise", finding_id).random() < (0.05 if unit_kind == "school" else 0.25)
+    return rng(seed, "raise", finding_key).random() < (0.05 if unit_kind == "school" else 0.25)
 
 
 def review_request_day(seed: int, inspection_code: str, issued_on: date) -> date | None:
@@ -126,18 +135,20 @@ def review_request_day(seed: int, inspection_code: str, issued_on: date) -> date
     return issued_on + timedelta(days=r.randint(2, 12)) if r.random() < 0.08 else None
 
 
-def review_decision(seed: int, request_id: int, requested_on: date) -> tuple[date, bool]:
-    """When the office decides a 复核 (sometimes past its 30 days) and whether it upholds the request."""
-    r = rng(seed, "review-decision", request_id)
+def review_decision(seed: int, inspection_code: str, requested_on: date) -> tuple[date, bool]:
+    """When the office decides a 复核 (one per inspection; sometimes past its 30 days) and whether it upholds
+    the request."""
+    r = rng(seed, "review-decision", inspection_code)
     return requested_on + timedelta(days=r.choice([7, 14, 21, 28, 36])), r.random() < 0.2
 
 
-def accept_submission(seed: int, submission_id: int, attempt: int) -> bool:
-    return attempt > 1 or rng(seed, "review", submission_id).random() >= 0.15
+def accept_submission(seed: int, item_key: str, attempt: int) -> bool:
+    """Whether the office accepts the item's `attempt`-th report (a second one always)."""
+    return attempt > 1 or rng(seed, "review", item_key, attempt).random() >= 0.15
 
 
-def relapses(seed: int, item_id: int, reopen_count: int) -> bool:
-    return reopen_count == 0 and rng(seed, "relapse", item_id).random() < 0.1
+def relapses(seed: int, item_key: str, reopen_count: int) -> bool:
+    return reopen_count == 0 and rng(seed, "relapse", item_key).random() < 0.1
 
 
 def item_scores(seed: int, inspection_code: str, unit_code: str, source: str,

@@ -23,15 +23,16 @@ def simulate_ladder_day(session: Session, seed: int, as_of: date, rt: Runtime) -
 def _raise_issues(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
     """A unit reports an issue it cannot resolve alone on the day its rectification item opens. The day's
     raise events are chained together, in finding order."""
-    rows = [start_escalation(finding, as_of, rt, actor=code) for finding, kind, code in newly_open(session, as_of)
-            if behaviour.raises_issue(seed, finding.id, kind)]
+    rows = [start_escalation(finding, as_of, rt, actor=code)
+            for finding, kind, code, inspection_code in newly_open(session, as_of)
+            if behaviour.raises_issue(seed, behaviour.finding_key(inspection_code, finding.seq), kind)]
     record_rows(session, [row for row in rows if row is not None])  # flushes the findings first
 
 
-def newly_open(session: Session, as_of: date) -> list[tuple[Finding, str, str]]:
-    """(finding, unit kind, unit code) of the items a unit may raise today, by finding: those opened since
-    the day before (the simulated days follow one another)."""
-    return list(session.exec(select(Finding, Unit.kind, Unit.code).join(
+def newly_open(session: Session, as_of: date) -> list[tuple[Finding, str, str, str]]:
+    """(finding, unit kind, unit code, inspection code) of the items a unit may raise today, by finding: those
+    opened since the day before (the simulated days follow one another)."""
+    return list(session.exec(select(Finding, Unit.kind, Unit.code, Inspection.code).join(
         RectificationItem, RectificationItem.finding_id == Finding.id).join(
         Unit, RectificationItem.unit_id == Unit.id).join(
         Inspection, RectificationItem.inspection_id == Inspection.id).where(
@@ -75,9 +76,10 @@ def _request_reviews(session: Session, seed: int, as_of: date, rt: Runtime) -> N
 
 
 def _decide_reviews(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
-    for request in session.exec(select(ReviewRequest).where(ReviewRequest.decision == "pending").order_by(
-            ReviewRequest.id)).all():
-        day, upheld = behaviour.review_decision(seed, request.id, request.requested_on)
+    for request, inspection_code in session.exec(select(ReviewRequest, Inspection.code).join(
+            Inspection, ReviewRequest.inspection_id == Inspection.id).where(
+            ReviewRequest.decision == "pending").order_by(ReviewRequest.id)).all():
+        day, upheld = behaviour.review_decision(seed, inspection_code, request.requested_on)
         if day <= as_of:
             reason = "经核实，有关问题认定依据不充分，予以变更。" if upheld else "经核实，督导意见书认定事实清楚，依据充分。"
             decide_review(session, request, upheld, reason, as_of, actor="operator")

@@ -11,6 +11,7 @@ from sqlmodel import Session, func, select
 from dudao.runtime import Runtime
 from models import Finding, Inspection, InspectionKind, RectificationItem, SimulationRun, Submission, Unit
 from models.lifecycle import InspectionStage, ItemStage, Transitions
+from models.queries import chunks
 from rules import behaviour
 from tasks.annual_cycle import open_annual_inspections
 from tasks.responses import (
@@ -150,13 +151,16 @@ def _submit(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
         RectificationItem).scalar_subquery()
     latest = as_of + timedelta(days=behaviour.SUBMISSION_EARLIEST_DAYS)  # a later deadline cannot bring a report today
     rows = session.exec(select(RectificationItem.id, Unit.code, RectificationItem.current_deadline,
-                               RectificationItem.ladder_step, earlier)
+                               RectificationItem.ladder_step, earlier, Inspection.code, Finding.seq)
                         .join(Unit, RectificationItem.unit_id == Unit.id)
+                        .join(Finding, RectificationItem.finding_id == Finding.id)
+                        .join(Inspection, RectificationItem.inspection_id == Inspection.id)
                         .where(RectificationItem.stage == ItemStage.OPEN, RectificationItem.current_deadline <= latest)
                         .order_by(RectificationItem.id)).all()
     units, reporting = {}, []
-    for item_id, unit_code, deadline, ladder_step, reports in rows:
-        day = behaviour.submission_day(seed, unit_code, item_id, deadline, ladder_step, 1 + reports)
+    for item_id, unit_code, deadline, ladder_step, reports, code, seq in rows:
+        day = behaviour.submission_day(seed, unit_code, behaviour.finding_key(code, seq), deadline, ladder_step,
+                                       1 + reports)
         if day is not None and day <= as_of:
             units[item_id] = unit_code
             reporting.append(item_id)
@@ -183,10 +187,11 @@ def _review(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
         submitted.setdefault(item_id, []).append(submission_id)
     items = {item.id: item for item in session.exec(select(RectificationItem).where(
         RectificationItem.id.in_(item_ids))).all()}
+    keys = item_keys(session, item_ids)
     moves = Transitions(session)
     for submission in due:
         attempt = sum(1 for other in submitted[submission.item_id] if other <= submission.id)
-        accept = behaviour.accept_submission(seed, submission.id, attempt)
+        accept = behaviour.accept_submission(seed, keys[submission.item_id], attempt)
         reason = "整改到位" if accept else "整改材料不完整，请补充佐证材料"
         review_submission(session, submission, accept, reason, as_of, rt, actor="operator", batch=moves,
                           item=items[submission.item_id])
@@ -194,8 +199,9 @@ def _review(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
 
 
 def _recheck(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
-    results = [(item, behaviour.relapses(seed, item.id, item.reopen_count))
-               for item in items_due_for_recheck(session, as_of)]
+    due = items_due_for_recheck(session, as_of)
+    keys = item_keys(session, [item.id for item in due]) if due else {}
+    results = [(item, behaviour.relapses(seed, keys[item.id], item.reopen_count)) for item in due]
     reopening = {item.inspection_id for item, relapsed in results if relapsed}  # their inspections in one query
     inspections = {inspection.id: inspection for inspection in session.exec(select(Inspection).where(
         Inspection.id.in_(reopening))).all()} if reopening else {}
@@ -204,3 +210,16 @@ def _recheck(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
         record_recheck(session, item, relapsed, as_of, rt, actor="inspector", batch=moves,
                        inspection=inspections.get(item.inspection_id))
     moves.write()
+
+
+def item_keys(session: Session, item_ids: list[int]) -> dict[int, str]:
+    """item id -> the item's name for simulated behaviour (its finding's inspection code and number), which
+    does not depend on the ids the database handed out."""
+    keys = {}
+    for chunk in chunks(item_ids):
+        keys.update({item_id: behaviour.finding_key(code, seq) for item_id, code, seq in session.exec(
+            select(RectificationItem.id, Inspection.code, Finding.seq)
+            .join(Finding, RectificationItem.finding_id == Finding.id)
+            .join(Inspection, RectificationItem.inspection_id == Inspection.id)
+            .where(RectificationItem.id.in_(chunk))).all()})
+    return keys

@@ -17,10 +17,13 @@ GROUPS = [
     ("Faults injected", "faults.", {
         "faults.kill9.sweep": "`dudao sweep` killed with SIGKILL half-way through a busy day",
         "faults.kill9.delivery": "Maildir delivery batch killed with SIGKILL half-way",
+        "faults.kill9.smtp-delivery": "SMTP delivery batch killed with SIGKILL half-way (aiosmtpd receiver)",
         "faults.kill9.simulated-year": "`dudao simulate` killed with SIGKILL in the middle of the year",
         "faults.concurrent_sweeps": "sweeps of the same day run at once (processes)",
         "faults.concurrent_appenders": "concurrent audit-log appenders (threads, own connections)",
         "faults.db_connections_cut": "ledger connections cut mid-sweep (`pg_terminate_backend`)",
+        "faults.db_outage": "ledger connections cut mid-sweep while the database refused new ones for 3 s",
+        "faults.killed_day_rolled_back": "a busy simulated day's transaction lost as by kill -9 (ids burnt)",
     }),
     ("Bad inputs tried", "hostile.", {}),
     ("Leaks searched for", "leaks.", {}),

@@ -16,7 +16,7 @@ def test_no_self_assessment_comes_earlier_than_the_bound():
 
 def test_no_rectification_report_comes_earlier_than_the_bound():
     deadline = date(2026, 8, 1)
-    days = [behaviour.submission_day(seed, f"S{n:03d}", n, deadline, step, attempt)
+    days = [behaviour.submission_day(seed, f"S{n:03d}", f"2026-ZH-{n:03d}#1", deadline, step, attempt)
             for seed in (1, 2026) for n in range(400) for step in STEPS for attempt in (1, 2)]
     earliest = min(day for day in days if day is not None)
     assert earliest == deadline - timedelta(days=behaviour.SUBMISSION_EARLIEST_DAYS)

@@ -58,3 +58,29 @@ def test_summary_json_has_the_agreed_keys(seeded):
     result = run_cli("summary", "--year", "2026", "--json", env=_env(seeded))
     summary = json.loads(result.stdout)
     assert {"inspections", "rectification", "notices", "audit_events", "ladder"} <= summary.keys()
+
+
+def _written() -> tuple:
+    from models import AuditEvent, Inspection, Notice, SimulationRun
+
+    with session_scope() as session:
+        return (tuple(session.exec(select(SimulationRun.year, SimulationRun.seed, SimulationRun.last_day)).all()),
+                *(session.exec(select(func.count()).select_from(t)).one() for t in (Inspection, Notice, AuditEvent)))
+
+
+def test_simulate_refuses_another_seed_for_a_year_begun_and_a_day_outside_the_year(seeded):
+    """Bad simulate arguments: one line naming what is wrong, exit code 2, nothing simulated or written
+    (another seed used to fail inside the flow with Prefect's traceback)."""
+    from models import SimulationRun
+
+    with session_scope() as session:
+        session.add(SimulationRun(year=2026, seed=11))
+    before = _written()
+    other_seed = run_cli("simulate", "--year", "2026", "--seed", "5", env=_env(seeded))
+    assert other_seed.returncode == 2, other_seed.stderr[-1500:]
+    assert other_seed.stderr == ("dudao: error: year 2026 was simulated with --seed 11, not 5: run it with "
+                                 "--seed 11 to resume, or start from an empty ledger\n")
+    outside = run_cli("simulate", "--year", "2026", "--seed", "11", "--until", "2027-01-05", env=_env(seeded))
+    assert outside.returncode == 2 and outside.stderr == "dudao: error: --until 2027-01-05 is not in 2026\n"
+    assert other_seed.stdout == outside.stdout == ""
+    assert _written() == before

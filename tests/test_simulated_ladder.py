@@ -6,7 +6,7 @@ from datetime import date
 from sqlmodel import select
 
 from flows.simulate_year import simulate_days, start_or_resume
-from models import Finding, RectificationItem, Submission, Unit
+from models import Finding, Inspection, RectificationItem, Submission, Unit
 from models.lifecycle import ItemStage
 from rules import behaviour
 from tasks import simulated_ladder
@@ -26,7 +26,8 @@ def _raisable(session, seed: int, items: dict[int, RectificationItem]) -> set[in
     raisable = set()
     for finding_id, item in items.items():
         finding, kind = session.get(Finding, finding_id), session.get(Unit, item.unit_id).kind
-        if behaviour.raises_issue(seed, finding_id, kind) and finding.escalate_on is None and finding.level < 4 \
+        key = behaviour.finding_key(session.get(Inspection, finding.inspection_id).code, finding.seq)
+        if behaviour.raises_issue(seed, key, kind) and finding.escalate_on is None and finding.level < 4 \
                 and not finding.withdrawn:
             raisable.add(finding_id)
     return raisable
@@ -50,7 +51,7 @@ def test_every_day_of_a_year_raises_what_reading_every_open_item_would(seeded, m
     def checked(session, seed, as_of, rt):
         nonlocal seen_open, raised, reopened
         every = _open_before_the_ladder(session)
-        newly = {f.id for f, _, _ in simulated_ladder.newly_open(session, as_of)}
+        newly = {f.id for f, *_ in simulated_ladder.newly_open(session, as_of)}
         # what the bound must not miss: items open now that were not open at the day before's read
         assert set(every) - seen_open <= newly, as_of
         reopened += sum(_reopened(session, every[f]) for f in set(every) - seen_open)

@@ -7,15 +7,17 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
+from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlmodel import func, select
 
 from dudao.db import session_scope
-from models import AuditEvent, Notice
+from models import AuditEvent, Notice, RectificationItem, SimulationRun, Submission
 from tasks.summary import year_summary
 from tests.conftest import REPO, run_cli
+from tests.figures import tally
 
 
 def _summary(year=2026):
@@ -45,15 +47,89 @@ def test_sweeping_a_day_again_adds_nothing(seeded, prefect_harness):
 
     simulate_year(2026, seed=3, until=date(2026, 5, 20))
     before = _counts()
+    assert all(before) and before[3] == before[0], before  # notices made, filed and delivered
     daily_sweep(date(2026, 5, 20))
     simulate_year(2026, seed=3, until=date(2026, 5, 20))
     assert _counts() == before
 
 
+class _Killed(Exception):
+    """Stands for a kill -9 in the middle of a day's transaction: the day's work is rolled back."""
+
+
+def _outcome(year: int = 2026) -> tuple[dict, Counter]:
+    """The year's summary and its audit trail without ids (a database hands out the ids; the course of the
+    year must not depend on them)."""
+    with session_scope() as session:
+        trail = Counter(session.exec(select(AuditEvent.entity, AuditEvent.event, AuditEvent.from_stage,
+                                            AuditEvent.to_stage, AuditEvent.as_of, AuditEvent.actor)).all())
+        return year_summary(session, year), trail
+
+
+def _simulate(year: int, seed: int, until: date, kill_from: date | None = None) -> None:
+    """The simulate-year flow's days without Prefect. With `kill_from`: the first day from then on whose
+    transaction hands in a rectification report is rolled back once (the kill), then the days go on."""
+    from dudao.runtime import load_runtime
+    from flows.simulate_year import simulate_days, start_or_resume
+    from tasks.simulation import simulate_day
+
+    start = start_or_resume(year, seed)
+    if kill_from is not None:
+        simulate_days.fn(year, start, kill_from - timedelta(days=1))
+        rt, day, killed = load_runtime(), kill_from, False
+        while not killed and day <= until:
+            try:
+                with session_scope() as session:
+                    reports = session.exec(select(func.count()).select_from(Submission)).one()
+                    simulate_day(session, session.get(SimulationRun, year), day, rt)
+                    session.flush()
+                    if session.exec(select(func.count()).select_from(Submission)).one() > reports:
+                        raise _Killed
+                day += timedelta(days=1)
+            except _Killed:
+                killed = True
+        assert killed, "no day to kill: no report was handed in"
+        start = day
+    simulate_days.fn(year, start, until)
+
+
+def test_a_day_killed_mid_transaction_does_not_change_the_year(seeded, tmp_path, monkeypatch):
+    """A kill -9 inside a day's transaction loses its rows, and on PostgreSQL also the ids they took (sequences
+    are not rolled back). The resumed year must still end as an uninterrupted one: simulated people decide by
+    what a thing is (unit, inspection, finding), never by its id."""
+    _simulate(2026, 11, date(2026, 12, 31), kill_from=date(2026, 6, 1))
+    tally("faults.killed_day_rolled_back")
+    killed = _outcome()
+    with session_scope() as session:
+        assert session.exec(select(func.count()).select_from(RectificationItem)).one() > 100
+
+    other = tmp_path / "uninterrupted"
+    other.mkdir()
+    url = _fresh_ledger(seeded, other)
+    from dudao.district_file import load_district, read_district_file
+    from tests.conftest import _engines_seen, _reset_caches
+
+    _engines_seen.add(url)
+    monkeypatch.setenv("DUDAO_DATABASE_URL", url)
+    _reset_caches()
+    with session_scope() as session:
+        load_district(session, read_district_file(REPO / "data" / "nanan.toml"))
+    _simulate(2026, 11, date(2026, 12, 31))
+    uninterrupted = _outcome()
+    assert killed[0] == uninterrupted[0]
+    assert killed[1] == uninterrupted[1]
+
+
 def _counts():
+    """Notices and audit events in the ledger; document files and Maildir messages on disk."""
+    from dudao.settings import get_settings
+
+    settings = get_settings()
     with session_scope() as session:
         return (session.exec(select(func.count()).select_from(Notice)).one(),
-                session.exec(select(func.count()).select_from(AuditEvent)).one())
+                session.exec(select(func.count()).select_from(AuditEvent)).one(),
+                sum(1 for _ in settings.out_dir.rglob("*.html")),
+                sum(1 for _ in (settings.outbox_dir / "new").iterdir()))
 
 
 def _env(settings, var: Path, url: str, api_url: str) -> dict:
@@ -65,9 +141,11 @@ def test_a_killed_simulation_resumes_to_the_same_year(seeded, prefect_harness, t
     env = _env(seeded, seeded.var_dir, seeded.ledger_url, prefect_harness)
     proc = subprocess.Popen([str(Path(sys.executable).parent / "dudao"), "simulate", "--year", "2026", "--seed", "11"],
                             env={**os.environ, **env}, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait_until_past(date(2026, 3, 1), proc)
+    _wait_until_past(date(2026, 6, 15), proc)  # rectification under way: days that insert rows
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    with session_scope() as session:  # killed in the middle of the year, not after it
+        assert session.get(SimulationRun, 2026).last_day < date(2026, 12, 1)
     assert run_cli("simulate", "--year", "2026", "--seed", "11", env=env).returncode == 0
     resumed = json.loads(run_cli("summary", "--year", "2026", "--json", env=env).stdout)
 
@@ -79,6 +157,31 @@ def test_a_killed_simulation_resumes_to_the_same_year(seeded, prefect_harness, t
     assert run_cli("simulate", "--year", "2026", "--seed", "11", env=env2).returncode == 0
     uninterrupted = json.loads(run_cli("summary", "--year", "2026", "--json", env=env2).stdout)
     assert resumed == uninterrupted
+    assert _trail(seeded.ledger_url) == _trail(clean_url)  # the same events, whatever ids they got
+    assert _mail(seeded.var_dir) == _mail(other / "var")  # every notice once in the Maildir, none lost
+
+
+def _trail(url: str) -> Counter:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        trail = Counter(tuple(row) for row in conn.execute(text(
+            "SELECT entity, event, from_stage, to_stage, as_of, actor FROM auditevent")))
+    engine.dispose()
+    return trail
+
+
+def _mail(var: Path) -> Counter:
+    """Maildir messages by kind and subject (the Message-ID holds a key that may hold an id)."""
+    from email import message_from_binary_file, policy
+
+    found = Counter()
+    for path in (var / "outbox" / "new").iterdir():
+        with path.open("rb") as handle:
+            message = message_from_binary_file(handle, policy=policy.default)
+        found[(message["X-Dudao-Key"].split(":")[-1], str(message["Subject"]))] += 1
+    return found
 
 
 def _wait_until_past(day: date, proc, limit: float = 120) -> None:
@@ -101,7 +204,8 @@ def _fresh_ledger(seeded, folder: Path) -> str:
     if seeded.ledger_url.startswith("sqlite"):
         url = f"sqlite:///{folder / 'ledger.db'}"
     else:
-        url = _postgres_database(seeded.ledger_url, "dudao_uninterrupted")
+        # beside the test's own database, named after it (helpers and CI runs on one server do not collide)
+        url = _postgres_database(seeded.ledger_url, seeded.ledger_url.rsplit("/", 1)[1] + "_uninterrupted")
     migrate(url)
     return url
 

@@ -34,10 +34,11 @@ def cmd_simulate(args) -> int:
     configure_prefect()
     from dudao.db import migrate
     from dudao.terminal import with_progress
-    from flows.simulate_year import simulate_year
+    from flows.simulate_year import check_request, simulate_year
 
     migrate()
     require_seeded()
+    check_request(args.year, args.seed, args.until)
     summary = with_progress(f"模拟 {args.year} 年", lambda: simulate_year(args.year, args.seed, args.until))
     print(json.dumps(summary, ensure_ascii=False))
     return 0
