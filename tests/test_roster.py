@@ -144,4 +144,4 @@ def test_inspectors_ratio_on_the_command_line(seeded):
     assert shown.returncode == 0 and "督学配备比例报告" in shown.stdout and "应配挂牌督学" in shown.stdout
     report = json.loads(run_cli("inspectors", "ratio", "--as-of", "2026-03-01", "--json").stdout)
     assert report["schools"] == 60 and report["large"] == 4 and report["required"] == 16
-    assert report["listed_serving"] == 11  # listed inspectors whose terms run on 2026-03-01
+    assert report["listed_serving"] == 18 and report["ratio_met"]  # the sample roster meets 1:5 / 1:1
