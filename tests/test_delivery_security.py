@@ -77,12 +77,13 @@ def _certificates(folder: Path) -> tuple[Path, Path, Path]:
     return ca, cert, key
 
 
-class StartTlsServer(RecordingSmtpServer):
-    """The recording server, offering STARTTLS and requiring it before AUTH and MAIL."""
+class TlsServer(RecordingSmtpServer):
+    """The recording server with a certificate, login required: STARTTLS required before AUTH and MAIL, or
+    (implicit) TLS from the first byte, as SMTPS on port 465."""
 
-    def __init__(self, cert: Path, key: Path, **kwargs) -> None:
+    def __init__(self, cert: Path, key: Path, implicit: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.cert, self.key = cert, key
+        self.cert, self.key, self.implicit = cert, key, implicit
 
     def start(self) -> None:
         import ssl
@@ -91,8 +92,11 @@ class StartTlsServer(RecordingSmtpServer):
 
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(self.cert, self.key)
-        self._controller = _PortZeroController(self, tls_context=context, require_starttls=True,
-                                               authenticator=self._authenticate, auth_require_tls=True)
+        if self.implicit:  # aiosmtpd's auth_require_tls only knows STARTTLS; here every byte is encrypted already
+            tls = {"ssl_context": context, "auth_required": True, "auth_require_tls": False}
+        else:
+            tls = {"tls_context": context, "require_starttls": True, "auth_require_tls": True}
+        self._controller = _PortZeroController(self, authenticator=self._authenticate, **tls)
         self._controller.start()
         self.port = self._controller.port
 
@@ -101,7 +105,7 @@ def test_starttls_and_login_when_configured(seeded, tmp_path, monkeypatch):
     from tasks.delivery import deliver_pending_now, retry_notice
 
     ca, cert, key = _certificates(tmp_path)
-    server = StartTlsServer(cert, key, credentials={"dudao": PASSWORD})
+    server = TlsServer(cert, key, credentials={"dudao": PASSWORD})
     server.start()
     try:
         use_smtp(monkeypatch, server, DUDAO_SMTP_TLS="none")
@@ -118,33 +122,12 @@ def test_starttls_and_login_when_configured(seeded, tmp_path, monkeypatch):
         server.stop()
 
 
-class ImplicitTlsServer(RecordingSmtpServer):
-    """The recording server speaking TLS from the first byte (SMTPS, as on port 465), login required."""
-
-    def __init__(self, cert: Path, key: Path, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.cert, self.key = cert, key
-
-    def start(self) -> None:
-        import ssl
-
-        from tests.smtp_server import _PortZeroController
-
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(self.cert, self.key)
-        # aiosmtpd's auth_require_tls only knows STARTTLS; here every byte is encrypted already
-        self._controller = _PortZeroController(self, ssl_context=context, authenticator=self._authenticate,
-                                               auth_required=True, auth_require_tls=False)
-        self._controller.start()
-        self.port = self._controller.port
-
-
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # it is implicit TLS
 def test_implicit_tls_and_login_through_the_command(seeded, prefect_harness, tmp_path, monkeypatch, caplog):
     from tasks.delivery import deliver_pending_now
 
     ca, cert, key = _certificates(tmp_path)
-    server = ImplicitTlsServer(cert, key, credentials={"dudao": PASSWORD})
+    server = TlsServer(cert, key, implicit=True, credentials={"dudao": PASSWORD})
     server.start()
     try:
         [notice] = queue_notices(1)

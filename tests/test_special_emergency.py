@@ -21,6 +21,15 @@ def _seed_with_findings(code: str) -> int:
     return next(s for s in range(1, 100) if behaviour.findings_for(s, code, "school"))
 
 
+def _simulate_three_weeks(code: str, rt) -> None:
+    """From DAY on, 21 simulated days with a seed that gives the inspection `code` findings."""
+    with session_scope() as session:
+        session.add(SimulationRun(year=2026, seed=_seed_with_findings(code), last_day=DAY - timedelta(1)))
+    for n in range(21):
+        with session_scope() as session:
+            simulate_day(session, session.get(SimulationRun, 2026), DAY + timedelta(days=n), rt)
+
+
 def test_dudao_emergency_runs_a_complete_fast_tracked_cycle(seeded, prefect_harness):
     env = {"PREFECT_API_URL": prefect_harness}
     result = run_cli("emergency", "--unit", "南坪育才小学（示例）", "--reason", "学生食物中毒事件",
@@ -35,10 +44,7 @@ def test_dudao_emergency_runs_a_complete_fast_tracked_cycle(seeded, prefect_harn
         upward = session.exec(select(Notice).where(Notice.kind == "emergency_report")).one()
         assert upward.created_on == DAY and "shi-duddaoshi@cq.example.cn" in upward.recipients
         assert "quwei-quzhengfu@nanan.example.cn" in upward.recipients and "学生食物中毒事件" in upward.body_text
-        session.add(SimulationRun(year=2026, seed=_seed_with_findings(inspection.code), last_day=DAY - timedelta(1)))
-    for n in range(21):
-        with session_scope() as session:
-            simulate_day(session, session.get(SimulationRun, 2026), DAY + timedelta(days=n), rt)
+    _simulate_three_weeks(inspection.code, rt)
     with session_scope() as session:
         done = session.get(Inspection, inspection.id)
         assert done.stage in ("rectifying", "recheck", "closed") and done.self_assessment_on is None
@@ -113,10 +119,7 @@ def test_a_deadline_set_by_hand_becomes_every_items_deadline_and_is_reported_upw
         assert inspection.rectification_due == deadline
         upward = session.exec(select(Notice).where(Notice.kind == "emergency_report")).one()
         assert "整改期限为2026年5月29日" in upward.body_text
-        session.add(SimulationRun(year=2026, seed=_seed_with_findings(inspection.code), last_day=DAY - timedelta(1)))
-    for n in range(21):
-        with session_scope() as session:
-            simulate_day(session, session.get(SimulationRun, 2026), DAY + timedelta(days=n), rt)
+    _simulate_three_weeks(inspection.code, rt)
     with session_scope() as session:
         done = session.get(Inspection, inspection.id)
         assert done.issued_on is not None and done.issued_on < deadline
