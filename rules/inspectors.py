@@ -1,6 +1,7 @@
 """Rules about inspectors themselves: terms, the 1:5 / 1:1 ratio, responsibility zones, training hours."""
 
 import math
+from bisect import insort
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -63,30 +64,48 @@ def required_listed(students: list[int], policy: InspectorPolicy) -> dict[str, i
 
 def build_zones(schools: list[School], listed: list[Listed], policy: InspectorPolicy) -> ZonePlan:
     """Zones of at most `zone_max_schools` schools (by town, then code); each school one responsible
-    inspector: a large school its own (1:1), the others at most `schools_per_inspector` each; recusal kept."""
-    ordered = sorted(schools, key=lambda s: (s.town, s.code))
-    plan, used = ZonePlan(), {}
-    for position, school in enumerate(ordered):
+    inspector: a large school its own (1:1), the others at most `schools_per_inspector` each; recusal kept.
+    An ordinary school shares the first inspector (in `listed` order) already serving its zone with room left,
+    else takes the first inspector not yet used; either way one free of conflict with it."""
+    plan, fresh = ZonePlan(), _FirstUnused(listed)
+    conflicts = {c.inspector_id: c.conflicts for c in listed}
+    rank = {c.inspector_id: n for n, c in enumerate(listed)}
+    with_room: dict[str, list[int]] = {}  # zone -> inspectors of its ordinary schools under 1:5, by rank
+    served: dict[int, int] = {}
+    for position, school in enumerate(sorted(schools, key=lambda s: (s.town, s.code))):
         zone = f"Z{position // policy.zone_max_schools + 1:02d}"
         large = school.students >= policy.large_school_students
-        chosen = _responsible(school, zone, listed, used, policy, large)
+        sharing = with_room.setdefault(zone, [])
+        chosen = None if large else next((i for i in sharing if school.unit_id not in conflicts[i]), None)
         if chosen is None:
-            plan.unassigned.append(school.unit_id)
-            continue
-        used.setdefault(chosen, [zone, 0, large])[1] += 1
+            chosen = fresh.take(school.unit_id)
+            if chosen is None:
+                plan.unassigned.append(school.unit_id)
+                continue
+            if not large:
+                insort(sharing, chosen, key=rank.__getitem__)
+        served[chosen] = served.get(chosen, 0) + 1
+        if not large and served[chosen] == policy.schools_per_inspector:
+            sharing.remove(chosen)
         plan.assignments[school.unit_id] = (zone, chosen)
     return plan
 
 
-def _responsible(school: School, zone: str, listed: list[Listed], used: dict, policy: InspectorPolicy,
-                 large: bool) -> int | None:
-    free = [c.inspector_id for c in listed if school.unit_id not in c.conflicts]
-    if not large:  # share an inspector already serving this zone, while under 1:5
-        for inspector_id in free:
-            state = used.get(inspector_id)
-            if state and state[0] == zone and not state[2] and state[1] < policy.schools_per_inspector:
-                return inspector_id
-    return next((i for i in free if i not in used), None)
+class _FirstUnused:
+    """The first listed inspector not yet used and free of conflict with a school: a cursor past the used
+    ones, so the zones of 30,000 schools are drawn in linear time, not one scan of the roster per school."""
+
+    def __init__(self, listed: list[Listed]) -> None:
+        self.listed, self.used, self.cursor = listed, [False] * len(listed), 0
+
+    def take(self, unit_id: int) -> int | None:
+        while self.cursor < len(self.listed) and self.used[self.cursor]:
+            self.cursor += 1
+        for n in range(self.cursor, len(self.listed)):
+            if not self.used[n] and unit_id not in self.listed[n].conflicts:
+                self.used[n] = True
+                return self.listed[n].inspector_id
+        return None
 
 
 def training_shortfalls(hours: dict[int, float], inspector_ids: list[int], required: float) -> dict[int, float]:

@@ -219,3 +219,42 @@ def test_rotation_spreads_schools_without_a_record_and_keeps_the_cycle():
 def test_semesters():
     assert semester_of(date(2027, 3, 1)) == "2027-1" and semester_of(date(2027, 9, 1)) == "2027-2"
     assert semester_of(date(2028, 1, 10)) == "2027-2"
+
+
+def _zones_as_written(schools, listed, policy):
+    """build_zones as first written (one scan of the roster per school): the reference for the fast one."""
+    from rules.inspectors import ZonePlan
+
+    plan, used = ZonePlan(), {}
+    for position, school in enumerate(sorted(schools, key=lambda s: (s.town, s.code))):
+        zone = f"Z{position // policy.zone_max_schools + 1:02d}"
+        large = school.students >= policy.large_school_students
+        free = [c.inspector_id for c in listed if school.unit_id not in c.conflicts]
+        chosen = None
+        if not large:
+            chosen = next((i for i in free if (state := used.get(i)) and state[0] == zone and not state[2]
+                           and state[1] < policy.schools_per_inspector), None)
+        if chosen is None:
+            chosen = next((i for i in free if i not in used), None)
+        if chosen is None:
+            plan.unassigned.append(school.unit_id)
+            continue
+        used.setdefault(chosen, [zone, 0, large])[1] += 1
+        plan.assignments[school.unit_id] = (zone, chosen)
+    return plan
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_zones_are_those_of_the_rule_as_written(data):
+    from rules.inspectors import Listed
+
+    n_schools = data.draw(st.integers(0, 60))
+    schools = [School(n, f"S{n:03d}", f"T{data.draw(st.integers(0, 3))}",
+                      data.draw(st.sampled_from([300, 800, 2000, 2600]))) for n in range(1, n_schools + 1)]
+    ids = data.draw(st.lists(st.integers(100, 400), unique=True, max_size=25))
+    listed = [Listed(i, frozenset(data.draw(st.sets(st.integers(1, max(n_schools, 1)), max_size=8)))) for i in ids]
+    policy = InspectorPolicy(schools_per_inspector=data.draw(st.integers(1, 6)),
+                             zone_max_schools=data.draw(st.integers(1, 20)))
+    fast, reference = build_zones(schools, listed, policy), _zones_as_written(schools, listed, policy)
+    assert (fast.assignments, fast.unassigned) == (reference.assignments, reference.unassigned)
