@@ -124,8 +124,8 @@ def flag_routine_shortfalls(session: Session, as_of: date, rt: Runtime) -> list[
     semester = semester_of(as_of)
     check = _check_day(semester, rt)
     key = f"routine:{semester}:shortfall"
-    if not (check <= as_of and (as_of.year, as_of.month) == (check.year, check.month)) or session.exec(
-            select(Notice.id).where(Notice.key == key)).first():
+    in_check_month = check <= as_of and as_of.month == check.month  # same semester: January is not December
+    if not in_check_month or session.exec(select(Notice.id).where(Notice.key == key)).first():
         return []
     report = coverage(session, semester, rt)
     if not report["short"]:

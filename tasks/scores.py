@@ -32,12 +32,6 @@ def framework_for(session: Session, inspection: Inspection, unit: Unit, as_of: d
     return Sheets(session, [inspection.id], frameworks=frameworks).framework_for(inspection, unit, as_of)
 
 
-def sheet(session: Session, inspection_id: int, source: str) -> dict[str, float]:
-    rows = session.exec(select(ItemScore.item_code, ItemScore.score).where(
-        ItemScore.inspection_id == inspection_id, ItemScore.source == source)).all()
-    return dict(rows)
-
-
 class Sheets:
     """Score sheets of many inspections written together: the pinned frameworks and the sheets already in the
     ledger are read once for all of them, every sheet's item scores go in one executemany and its audit events
@@ -133,12 +127,7 @@ def inspection_scores(session: Session, inspection: Inspection, policy: ScoringP
 
     None when the inspection has no score sheet (or its pinned framework file is gone).
     """
-    pinned = session.get(InspectionFramework, inspection.id)
-    framework = registry().get(pinned.framework, pinned.version) if pinned else None
-    if framework is None:
-        return None
-    return sheet_results(framework, {source: sheet(session, inspection.id, source) for source in (SELF, ONSITE)},
-                         policy)
+    return Sheets(session, [inspection.id]).results(inspection, policy)
 
 
 def sheet_results(framework: Framework, sheets: dict[str, dict[str, float]], policy: ScoringPolicy) -> dict:
