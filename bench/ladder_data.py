@@ -35,9 +35,9 @@ def fresh_database(url: str) -> None:
 
 def build_ledger(url: str, n_items: int, due_fraction: float, as_of: date, seed: int = 2026) -> int:
     """Migrate, load the sample district, insert `n_items` open items. Returns how many are due on `as_of`."""
-    from dudao.db import migrate, session_scope
-    from dudao.district_file import load_district, read_district_file
-    from dudao.settings import get_settings
+    from core.db import migrate, session_scope
+    from core.settings import get_settings
+    from tasks.exchange.district_file import load_district, read_district_file
 
     fresh_database(url)
     migrate(url)

@@ -1,11 +1,11 @@
 """The naive ladder sweep the benchmark compares against: one Prefect task run per due item, each with its own
-transaction, running the same per-item logic as `tasks.ladder.climb_ladder`. Not for production."""
+transaction, running the same per-item logic as `tasks.ladder.climb.climb_ladder`. Not for production."""
 
 import os
 from datetime import date
 from functools import cache
 
-from dudao.prefect_env import configure_prefect
+from core.prefect_env import configure_prefect
 
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300")
 configure_prefect()
@@ -13,10 +13,10 @@ configure_prefect()
 from prefect import flow, task  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from dudao.db import get_engine, session_scope  # noqa: E402
-from dudao.runtime import Runtime, load_runtime  # noqa: E402
+from core.db import get_engine, session_scope  # noqa: E402
 from models import RectificationItem  # noqa: E402
-from tasks.ladder import climb_items  # noqa: E402
+from rules.runtime import Runtime, load_runtime  # noqa: E402
+from tasks.ladder.climb import climb_items  # noqa: E402
 
 
 @cache

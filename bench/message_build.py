@@ -3,7 +3,7 @@ before the remembered headers (issue 9), in the same run.
 
 - now:    `render` as it is (a header factory that remembers parsed headers, a substring check of the MIME
           boundary, Address objects made once, folded lines remembered, To and Subject of Chinese text
-          folded as plain encoded words by tasks/encoded_words.py);
+          folded as plain encoded words by tasks/mail/encoded_words.py);
 - before: the same code with the standard pieces put back, as at a177efe: `policy.default` for building
           (a fresh header class and parse for every header), `Address` made per recipient, the standard
           `BytesGenerator` (a regex compiled per boundary), the package folding every header; folded lines
@@ -53,9 +53,9 @@ AS_OF = date(2026, 5, 15)
 def specs(count: int, schools: int, folder: Path, seed: int = 2026) -> list:
     """`count` MessageSpecs with their documents written under `folder`."""
     from bench.province_data import province
-    from dudao.settings import get_settings
-    from tasks.notice_build import MessageSpec, attachment_name
-    from tasks.rendering import render
+    from core.settings import get_settings
+    from tasks.documents.rendering import render
+    from tasks.mail.notice_build import MessageSpec, attachment_name
 
     district, settings, rng = province(schools), get_settings(), random.Random(seed)
     schools_ = [u for u in district.units if u.kind == "school"]
@@ -92,8 +92,8 @@ def patched(module, name: str, value):
 
 @contextmanager
 def standard_pieces():
-    """tasks/messages.py as before: policy.default and a new Address per recipient."""
-    import tasks.messages as messages
+    """tasks/mail/messages.py as before: policy.default and a new Address per recipient."""
+    import tasks.mail.messages as messages
 
     saved = messages.BUILD, messages._address_object
     messages.BUILD = policy.default
@@ -105,7 +105,7 @@ def standard_pieces():
 
 
 def render_before(spec) -> bytes:
-    from tasks import notice_build
+    from tasks.mail import notice_build
 
     with standard_pieces():
         message = notice_build.build(spec)
@@ -114,15 +114,15 @@ def render_before(spec) -> bytes:
 
 
 def render_now(spec) -> bytes:
-    from tasks.notice_build import render
+    from tasks.mail.notice_build import render
 
     return render(spec)
 
 
 def cold() -> None:
     """Forget what either run remembered, so each round starts as a fresh worker process would."""
-    from tasks import messages, notice_build
-    from tasks.mail_policy import BUILD
+    from tasks.mail import messages, notice_build
+    from tasks.mail.mail_policy import BUILD
 
     notice_build._FOLDED.clear()
     BUILD.header_factory._made.clear()
@@ -170,7 +170,7 @@ def main() -> None:
     if args.messages < 1 or args.schools < 1 or args.rounds < 1:
         sys.exit("bench/message_build.py: --messages, --schools and --rounds must be at least 1")
 
-    from tasks.notice_build import _RememberedFolding
+    from tasks.mail.notice_build import _RememberedFolding
 
     global _BEFORE_SMTP
     _BEFORE_SMTP = _RememberedFolding(linesep="\r\n")  # its own standard HeaderRegistry, as before

@@ -1,6 +1,6 @@
 """Benchmark: 10,000 notices from the outbox (SQLite ledger rows) to an SMTP sink in its own process.
 
-- ours:  tasks.delivery.deliver_pending_now, bookkeeping included: claim the pending rows (committed),
+- ours:  tasks.mail.delivery.deliver_pending_now, bookkeeping included: claim the pending rows (committed),
          build each message from its row and document file, send over pooled aiosmtplib connections,
          record every outcome (committed every 50 ms);
 - naive: stdlib smtplib, sequential, one new connection per message (rate on the first 500);
@@ -47,10 +47,10 @@ def make_ledger(root: Path, count: int) -> str:
     """A migrated SQLite ledger with `count` pending notices, each with its filed HTML document."""
     os.environ["DUDAO_VAR_DIR"] = str(root / "var")
     os.environ["DUDAO_DATABASE_URL"] = url = f"sqlite:///{root / 'ledger.db'}"
-    from dudao.db import get_engine, migrate
-    from dudao.settings import get_settings
+    from core.db import get_engine, migrate
+    from core.settings import get_settings
     from models import Document, Notice
-    from tasks.messages import message_id_for
+    from tasks.mail.messages import message_id_for
 
     migrate(url)
     settings = get_settings()
@@ -76,10 +76,10 @@ def make_ledger(root: Path, count: int) -> str:
 
 def prebuilt(count: int) -> list:
     """The same notices as EmailMessages, built before the clock starts (for bare and naive)."""
-    from dudao.settings import get_settings
-    from tasks.delivery import claim_group
-    from tasks.notice_build import build
-    from tasks.outbox_ledger import ClaimRequest, new_token, release
+    from core.settings import get_settings
+    from tasks.mail.delivery import claim_group
+    from tasks.mail.notice_build import build
+    from tasks.mail.outbox_claims import ClaimRequest, new_token, release
 
     token = new_token()
     group = claim_group(ClaimRequest(token, AS_OF, limit=count), get_settings())
@@ -88,7 +88,7 @@ def prebuilt(count: int) -> list:
 
 
 def reset_outbox() -> None:
-    from dudao.db import session_scope
+    from core.db import session_scope
     from models import Notice
 
     with session_scope() as session:
@@ -96,8 +96,8 @@ def reset_outbox() -> None:
 
 
 def run_ours(port: int, concurrency: int) -> Counter[str]:
-    from dudao.settings import get_settings
-    from tasks.delivery import deliver_pending_now
+    from core.settings import get_settings
+    from tasks.mail.delivery import deliver_pending_now
 
     os.environ |= {"DUDAO_SMTP_HOST": "127.0.0.1", "DUDAO_SMTP_PORT": str(port),
                    "DUDAO_SMTP_CONCURRENCY": str(concurrency)}

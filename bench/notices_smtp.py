@@ -1,6 +1,6 @@
 """Benchmark: notices through send_batch vs. the naive peer vs. a bare aiosmtplib loop, loopback SMTP.
 
-- ours:  tasks.smtp_sender.send_batch at concurrency N (reused connections, classification, on_result);
+- ours:  tasks.mail.smtp_sender.send_batch at concurrency N (reused connections, classification, on_result);
 - naive: stdlib smtplib, sequential, one new connection per message (rate on the first 500 messages);
 - bare:  N aiosmtplib connections pulling from one iterator, no classification, no callback.
 
@@ -32,8 +32,8 @@ from pathlib import Path
 
 import aiosmtplib
 
-from tasks.messages import Attachment, build_message
-from tasks.smtp_sender import SendResult, SmtpConfig, send_batch
+from tasks.mail.messages import Attachment, build_message
+from tasks.mail.smtp_sender import SendResult, SmtpConfig, send_batch
 
 HOST = "127.0.0.1"
 SINK = Path(__file__).with_name("smtp_sink.py")

@@ -34,8 +34,8 @@ def seed_province(url: str, units: int) -> dict:
     from sqlmodel import Session
 
     from bench.province_data import province
-    from dudao.db import engine_for, migrate
-    from dudao.district_file import load_district
+    from core.db import engine_for, migrate
+    from tasks.exchange.district_file import load_district
 
     migrate(url)
     try:

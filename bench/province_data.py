@@ -9,8 +9,8 @@ sizes, terms and employers stays the sample's. Deterministic.
 
 import tomllib
 
-from dudao.district_file import DistrictFile
-from dudao.settings import REPO_ROOT
+from core.settings import REPO_ROOT
+from tasks.exchange.district_file import DistrictFile
 
 
 def _sample() -> dict:

@@ -1,14 +1,14 @@
-"""Workload (e): rendering 10,000 督导报告 (report) documents with `tasks.rendering.render`, beside a bare
+"""Workload (e): rendering 10,000 督导报告 (report) documents with `tasks.documents.rendering.render`, beside a bare
 Jinja render of the same template with a ready-made context (baseline).
 
 The reports are of 10,000 generated schools (0–4 findings each, one withdrawn now and then), built as the
-sweep builds them (`tasks.cycle._issue_report_and_opinion`): model objects, team names, 发文字号, findings.
+sweep builds them (`tasks.cycle.due_steps._issue_report_and_opinion`): model objects, team names, 发文字号, findings.
 Measured: (1) rendering HTML and text from a built context as the outbox does (`render` adds the
 authority and defaults and renders both templates); (2) the same plus
-writing the HTML file (its text goes to the notice row), as `tasks.outbox.issue_many` does; (3) the baseline: the HTML template alone,
+writing the HTML file (its text goes to the notice row), as `tasks.documents.issuing.issue_many` does; (3) the baseline: the HTML template alone,
 rendered from the same contexts. Building the contexts (model objects as the ledger would load them) is
 timed apart. No Prefect here (its share is 0): rendering runs inside the sweep's tasks.
-PDFs are apart: `tasks/pdf.py` (WeasyPrint) measures about 0.3 s of one core a document.
+PDFs are apart: `tasks/documents/pdf.py` (WeasyPrint) measures about 0.3 s of one core a document.
 
     .venv/bin/python bench/render_reports.py [--documents 10000]
 """
@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from models import Finding, Inspection, Unit  # noqa: E402
 from rules.behaviour import findings_for  # noqa: E402
-from tasks.papers import doc_no  # noqa: E402
-from tasks.rendering import AUTHORITY, DOCUMENT_TITLES, environment, render  # noqa: E402
+from tasks.documents.contexts import doc_no  # noqa: E402
+from tasks.documents.rendering import AUTHORITY, DOCUMENT_TITLES, environment, render  # noqa: E402
 
 TEAM = ["宋杰（示例）", "胡梅伟（示例）", "沈凯玲（示例）"]
 

@@ -43,8 +43,8 @@ def ledger_state(url: str, var: Path) -> dict:
     """The year's summary, every row (wall-clock columns aside) and the documents written."""
     from sqlmodel import Session
 
-    from dudao.db import engine_for
-    from tasks.summary import year_summary
+    from core.db import engine_for
+    from tasks.operator.summary import year_summary
     from tests.ledger_compare import ledger_rows
 
     with Session(engine_for(url)) as session:

@@ -42,9 +42,9 @@ def _child(what: str, url: str, var_dir: str, queue) -> None:
     os.environ.update(DUDAO_DATABASE_URL=url, DUDAO_VAR_DIR=var_dir)
     from sqlalchemy import text
 
-    from dudao.db import get_engine, session_scope
-    from dudao.runtime import load_runtime
-    from tasks.ladder import climb_ladder
+    from core.db import get_engine, session_scope
+    from rules.runtime import load_runtime
+    from tasks.ladder.climb import climb_ladder
 
     rt = load_runtime()
     rt.calendar.is_workday(AS_OF)

@@ -45,16 +45,16 @@ def _environment() -> Path:
     os.environ.pop("DUDAO_DATABASE_URL", None)
     os.environ["PREFECT_HOME"] = str(var / "prefect")
     os.environ.pop("PREFECT_API_URL", None)
-    from dudao.prefect_env import configure_prefect
+    from core.prefect_env import configure_prefect
 
     configure_prefect()
     return var
 
 
 def _seed(district: str) -> dict:
-    from dudao.db import migrate, session_scope
-    from dudao.district_file import load_district, read_district_file
-    from dudao.settings import get_settings
+    from core.db import migrate, session_scope
+    from core.settings import get_settings
+    from tasks.exchange.district_file import load_district, read_district_file
 
     migrate()
     if district == "sample":
@@ -69,8 +69,8 @@ def _seed(district: str) -> dict:
 
 def _instrument() -> None:
     import flows.simulate_year as sy
-    import tasks.delivery as delivery
-    import tasks.simulation as simulation
+    import tasks.mail.delivery as delivery
+    import tasks.simulation.days as simulation
 
     sy.simulate_day = _timed("simulate_day", simulation.simulate_day)
     sy.simulate_days.fn = _timed("task_bodies", sy.simulate_days.fn, domain=True)
@@ -85,8 +85,8 @@ def _bare(year: int, seed: int, until) -> dict:
     from concurrent.futures import ThreadPoolExecutor
 
     import flows.simulate_year as sy
-    import tasks.delivery as delivery
-    from dudao.db import session_scope
+    import tasks.mail.delivery as delivery
+    from core.db import session_scope
 
     deliver = _timed("task_bodies", delivery.deliver_pending_now, domain=True)
     with ThreadPoolExecutor(1) as pool:

@@ -86,7 +86,7 @@ def select_specs(names: list[str] | None) -> list[DeploymentSpec]:
         return list(SPECS)
     unknown = sorted(set(names) - set(BY_NAME))
     if unknown:
-        from dudao.errors import InputError
+        from core.errors import InputError
 
         raise InputError(f"unknown deployment(s) {', '.join(unknown)}; known: {', '.join(BY_NAME)}")
     return [BY_NAME[name] for name in names]

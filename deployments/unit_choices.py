@@ -15,7 +15,7 @@ def ledger_unit_names() -> list[str]:
     """Names of the units that can be inspected (offices excluded), in code order; [] without a ledger."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from dudao.db import session_scope
+    from core.db import session_scope
     from models import Unit, UnitKind
 
     try:

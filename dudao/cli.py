@@ -6,8 +6,8 @@ import sys
 
 from sqlalchemy.exc import OperationalError
 
+from core.errors import InputError
 from dudao.commands import MODULES
-from dudao.errors import InputError
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,7 +3,7 @@
 import argparse
 from datetime import date
 
-from dudao.errors import InputError
+from core.errors import InputError
 
 
 def iso_date(text: str) -> date:
@@ -16,7 +16,7 @@ def iso_date(text: str) -> date:
 def require_seeded() -> None:
     from sqlmodel import select
 
-    from dudao.db import session_scope
+    from core.db import session_scope
     from models import Unit
 
     with session_scope() as session:

@@ -7,14 +7,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dudao import progress
+from core import progress
 
 T = TypeVar("T")
 console = Console(stderr=True)
 
 
 def with_progress(title: str, work: Callable[[], T]) -> T:
-    """Run `work` with a progress bar fed by `dudao.progress.report`."""
+    """Run `work` with a progress bar fed by `core.progress.report`."""
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as bar:

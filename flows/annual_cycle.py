@@ -6,11 +6,11 @@ from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 
-from dudao import clock
-from dudao.db import session_scope
-from dudao.runtime import load_runtime
+from core import clock
+from core.db import session_scope
 from models import Unit
-from tasks.annual_cycle import open_annual_inspections
+from rules.runtime import load_runtime
+from tasks.cycle.annual_openings import open_annual_inspections
 
 
 @task(name="open-annual-inspections", task_run_name="open annual inspections · {year}")

@@ -9,12 +9,12 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 from pydantic import BaseModel, Field
 
-from dudao import clock
-from dudao.db import session_scope
-from dudao.runtime import load_runtime
-from tasks.plan_document import issue_plan_document, plan_rows, plan_view
-from tasks.planning import make_plan
-from tasks.zones import assign_zones, ratio_report
+from core import clock
+from core.db import session_scope
+from rules.runtime import load_runtime
+from tasks.planning.plan_document import issue_plan_document, plan_rows, plan_view
+from tasks.planning.year_plan import make_plan
+from tasks.roster.zones import assign_zones, ratio_report
 
 
 class AnnualPlanInput(BaseModel):

@@ -5,13 +5,13 @@ from datetime import date
 from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
 
-from dudao import clock
-from dudao.db import session_scope
-from dudao.runtime import load_runtime
+from core import clock
+from core.db import session_scope
 from models import Inspection
-from tasks.delivery import deliver_notices
-from tasks.operator_artifacts import publish_report_artifacts, publish_sweep_table
-from tasks.signoff import request_signoffs
+from rules.runtime import load_runtime
+from tasks.mail.delivery import deliver_notices
+from tasks.operator.artifacts import publish_report_artifacts, publish_sweep_table
+from tasks.publication.signoff import request_signoffs
 from tasks.sweep import STEPS, advance_stage
 
 

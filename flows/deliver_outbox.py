@@ -10,12 +10,12 @@ from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 
-from dudao import clock
-from dudao.db import session_scope
-from dudao.settings import get_settings
-from tasks.delivery import deliver_notices
-from tasks.notice_report import failed_notices, stuck_notices
-from tasks.smtp_config import smtp_config
+from core import clock
+from core.db import session_scope
+from core.settings import get_settings
+from tasks.mail.delivery import deliver_notices
+from tasks.mail.smtp_config import smtp_config
+from tasks.operator.outbox_report import failed_notices, stuck_notices
 
 ROWS = 20
 

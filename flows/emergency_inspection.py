@@ -3,13 +3,13 @@
 
 from prefect import flow, get_run_logger, task
 
-from dudao import clock
-from dudao.db import session_scope
-from dudao.runtime import load_runtime
+from core import clock
+from core.db import session_scope
 from flows.special_inspection import request_field
 from models import Unit
-from tasks.run_labels import add_run_tags
-from tasks.special import EmergencyInspectionInput, start_emergency
+from rules.runtime import load_runtime
+from tasks.cycle.special_emergency import EmergencyInspectionInput, start_emergency
+from tasks.operator.run_labels import add_run_tags
 
 
 def _emergency_run_name() -> str:

@@ -12,12 +12,12 @@ from prefect.runtime import flow_run
 from prefect.states import Running
 from pydantic import Field
 
-from dudao import clock
-from dudao.db import session_scope
+from core import clock
+from core.db import session_scope
 from models import Inspection
-from tasks.operator_artifacts import report_markdown
-from tasks.run_labels import add_run_tags
-from tasks.signoff import approve, find_inspection, run_label
+from tasks.operator.artifacts import report_markdown
+from tasks.operator.run_labels import add_run_tags
+from tasks.publication.signoff import approve, find_inspection, run_label
 
 
 class SignOff(RunInput):

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from prefect import flow, get_run_logger, task
 
 from flows.simulate_year import simulate_days, start_or_resume
-from tasks.delivery import deliver_notices
+from tasks.mail.delivery import deliver_notices
 
 
 class PreviousMonthPending(RuntimeError):

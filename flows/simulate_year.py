@@ -7,14 +7,14 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_progress_artifact, create_table_artifact, update_progress_artifact
 from sqlmodel import select
 
-from dudao import progress
-from dudao.db import session_scope
-from dudao.errors import InputError
-from dudao.runtime import load_runtime
+from core import progress
+from core.db import session_scope
+from core.errors import InputError
 from models import SimulationRun
-from tasks.delivery import deliver_notices
-from tasks.simulation import simulate_day
-from tasks.summary import year_summary
+from rules.runtime import load_runtime
+from tasks.mail.delivery import deliver_notices
+from tasks.operator.summary import year_summary
+from tasks.simulation.days import simulate_day
 
 
 def check_request(year: int, seed: int, until: date | None) -> None:

@@ -5,10 +5,10 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 
-from dudao import clock
-from dudao.db import session_scope
-from dudao.runtime import load_runtime
-from tasks.special import SpecialInspectionInput, start_special
+from core import clock
+from core.db import session_scope
+from rules.runtime import load_runtime
+from tasks.cycle.special_emergency import SpecialInspectionInput, start_special
 
 
 def request_field(name: str) -> str:

@@ -5,7 +5,7 @@ from datetime import date
 
 from prefect import flow
 
-from dudao import clock
+from core import clock
 from tasks.sweep import advance_stage
 
 

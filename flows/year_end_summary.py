@@ -6,13 +6,13 @@ from datetime import date
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
-from dudao import clock
-from dudao.db import session_scope
-from dudao.runtime import load_runtime
-from dudao.settings import get_settings
+from core import clock
+from core.db import session_scope
+from core.settings import get_settings
 from models import Document
-from tasks.delivery import deliver_notices
-from tasks.year_report import issue_year_end
+from rules.runtime import load_runtime
+from tasks.mail.delivery import deliver_notices
+from tasks.year_end.report import issue_year_end
 
 
 @task(name="issue-year-end-documents", task_run_name="年终文书 · {year}")

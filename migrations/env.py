@@ -8,7 +8,7 @@ import models  # noqa: F401  (registers the tables)
 
 config = context.config
 if not config.get_main_option("sqlalchemy.url"):
-    from dudao.settings import get_settings
+    from core.settings import get_settings
 
     config.set_main_option("sqlalchemy.url", get_settings().ledger_url.replace("%", "%%"))
 target_metadata = SQLModel.metadata

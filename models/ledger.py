@@ -39,7 +39,7 @@ class Notice(SQLModel, table=True):
     last_error: str = Field(default="", sa_type=Text)
     message_id: str = Field(max_length=200)
     sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    # while `sending`: the delivery run that claimed it (host/pid/random) and when (tasks/outbox_ledger.py)
+    # while `sending`: the delivery run that claimed it (host/pid/random) and when (tasks/mail/outbox_claims.py)
     attempt_token: str | None = Field(default=None, max_length=100)
     claimed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
-from dudao import clock
+from core import clock
 from models import audit_chain
 from models.inspection import Inspection, InspectionKind, RectificationItem
 from models.ledger import AuditEvent

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, select
 
+from models.district import Unit
+
 _CHUNK = 500  # ids per IN list
 
 
@@ -34,3 +36,11 @@ def insert_rows(session: Session, model, rows: list[dict]) -> list[int]:
     connection = session.connection()
     return [row.id for start in range(0, len(rows), _CHUNK)
             for row in connection.execute(insert, rows[start:start + _CHUNK])]
+
+
+def office(session: Session, code: str) -> Unit:
+    """One of the offices that receive notices (OFFICE, COMMITTEE, LEADERSHIP, MUNICIPAL)."""
+    unit = session.exec(select(Unit).where(Unit.code == code)).first()
+    if unit is None:
+        raise LookupError(f"office '{code}' is not in the ledger: run `dudao seed` first")
+    return unit

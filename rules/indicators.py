@@ -11,8 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from dudao.errors import InputError
-from dudao.toml_input import first_error, read_toml
+from core.errors import InputError
+from core.toml_input import first_error, read_toml
 
 CODE = r"^[A-Z][A-Z0-9.]{0,15}$"
 

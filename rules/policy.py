@@ -14,8 +14,8 @@ from pydantic import (
     model_validator,
 )
 
-from dudao.errors import InputError
-from dudao.toml_input import read_toml
+from core.errors import InputError
+from core.toml_input import read_toml
 
 LARGEST = 100_000  # no count, day number or threshold in the policy is larger (a typo'd 10**20 would hang)
 _MONTH_DAY = re.compile(r"\d{2}-\d{2}")

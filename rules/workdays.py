@@ -19,7 +19,7 @@ from pathlib import Path
 import chinese_calendar
 from chinese_calendar import constants as chinese_calendar_data
 
-from dudao.errors import InputError
+from core.errors import InputError
 
 logger = logging.getLogger("dudao.calendar")
 

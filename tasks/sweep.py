@@ -6,15 +6,15 @@ from datetime import date
 from prefect import task
 from sqlmodel import Session
 
-from dudao.db import session_scope
-from dudao.runtime import Runtime, load_runtime
-from tasks.cycle import feed_back_due, issue_due, notify_due, publish_due, recheck_or_close_due
-from tasks.escalation import escalate_issues
-from tasks.inspector_records import flag_training_shortfalls, remind_expiring_terms
-from tasks.ladder import climb_ladder
-from tasks.review import remind_review_decisions
-from tasks.routine import flag_routine_shortfalls
-from tasks.term_end import raise_term_end_inspections
+from core.db import session_scope
+from rules.runtime import Runtime, load_runtime
+from tasks.cycle.due_steps import feed_back_due, issue_due, notify_due, publish_due, recheck_or_close_due
+from tasks.cycle.review import remind_review_decisions
+from tasks.cycle.routine_visits import flag_routine_shortfalls
+from tasks.ladder.climb import climb_ladder
+from tasks.ladder.issue_levels import escalate_issues
+from tasks.planning.term_end import raise_term_end_inspections
+from tasks.roster.records import flag_training_shortfalls, remind_expiring_terms
 
 Step = Callable[[Session, date, Runtime], list[int]]
 

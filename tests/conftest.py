@@ -23,8 +23,8 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
 def _reset_caches() -> None:
-    from dudao.db import engine_for
-    from dudao.settings import get_settings
+    from core.db import engine_for
+    from core.settings import get_settings
 
     for url in list(_engines_seen):
         engine_for(url).dispose()
@@ -38,7 +38,7 @@ _engines_seen: set[str] = set()
 @pytest.fixture(scope="session")
 def _ledger_template(tmp_path_factory) -> str:
     """A migrated ledger made once: a SQLite file to copy, or the PostgreSQL database itself."""
-    from dudao.db import migrate
+    from core.db import migrate
 
     if ON_POSTGRES:
         engine = create_engine(SERVER_URL)
@@ -74,7 +74,7 @@ def ledger(_ledger_template, tmp_path, monkeypatch):
     monkeypatch.setenv("DUDAO_VAR_DIR", str(tmp_path / "var"))
     _engines_seen.add(url)
     _reset_caches()
-    from dudao.settings import get_settings
+    from core.settings import get_settings
 
     yield get_settings()
     _reset_caches()
@@ -83,8 +83,8 @@ def ledger(_ledger_template, tmp_path, monkeypatch):
 @pytest.fixture
 def seeded(ledger):
     """The ledger with the sample district (data/nanan.toml) loaded."""
-    from dudao.db import session_scope
-    from dudao.district_file import load_district, read_district_file
+    from core.db import session_scope
+    from tasks.exchange.district_file import load_district, read_district_file
 
     with session_scope() as session:
         load_district(session, read_district_file(REPO / "data" / "nanan.toml"))
@@ -93,7 +93,7 @@ def seeded(ledger):
 
 @pytest.fixture
 def runtime(ledger):
-    from dudao.runtime import load_runtime
+    from rules.runtime import load_runtime
 
     return load_runtime()
 

@@ -5,10 +5,10 @@ from datetime import date
 
 from sqlmodel import select
 
-from dudao.db import session_scope
-from dudao.settings import get_settings
+from core.db import session_scope
+from core.settings import get_settings
 from models import Notice, Unit
-from tasks.outbox import Paper, issue
+from tasks.documents.issuing import Paper, issue
 
 AS_OF = date(2026, 5, 15)
 TITLE = "整改提醒/催办（第一次）"  # a '/' in a title must not become a path in the attachment's name

@@ -8,7 +8,7 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 from sqlmodel import func, select
 
-from dudao.db import session_scope
+from core.db import session_scope
 from models import (
     AuditEvent,
     Finding,
@@ -22,7 +22,7 @@ from models import (
     Unit,
 )
 from models.lifecycle import transition
-from tasks.imports.templates import export_template
+from tasks.exchange.imports.templates import export_template
 
 AS_OF = date(2026, 3, 10)
 

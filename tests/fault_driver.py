@@ -8,13 +8,13 @@ Verbs: `prepare` loads the sample district and opens the year's annual inspectio
 import sys
 from datetime import date
 
-from dudao.db import session_scope
-from dudao.district_file import load_district, read_district_file
-from dudao.runtime import load_runtime
-from dudao.settings import REPO_ROOT
-from tasks.annual_cycle import open_annual_inspections
-from tasks.delivery import deliver_pending_now
-from tasks.simulation import plan_day
+from core.db import session_scope
+from core.settings import REPO_ROOT
+from rules.runtime import load_runtime
+from tasks.cycle.annual_openings import open_annual_inspections
+from tasks.exchange.district_file import load_district, read_district_file
+from tasks.mail.delivery import deliver_pending_now
+from tasks.simulation.days import plan_day
 from tasks.sweep import STEPS
 
 YEAR = 2026

@@ -6,7 +6,7 @@ from itertools import count
 
 from sqlmodel import Session, func, select
 
-from dudao.db import session_scope
+from core.db import session_scope
 from models import (
     AuditEvent,
     Finding,
@@ -17,7 +17,7 @@ from models import (
     RectificationItem,
     Unit,
 )
-from tasks.ladder import climb_ladder
+from tasks.ladder.climb import climb_ladder
 
 _codes = count(1)
 

@@ -4,10 +4,10 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from dudao.runtime import Runtime
 from models import Inspection, InspectionMember, Inspector, RectificationItem, Submission, Unit
-from tasks.cycle import feed_back_due, issue_due, notify_due, publish_due
-from tasks.responses import (
+from rules.runtime import Runtime
+from tasks.cycle.due_steps import feed_back_due, issue_due, notify_due, publish_due
+from tasks.cycle.responses import (
     FindingInput,
     record_visit,
     release_report,

@@ -9,17 +9,17 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlmodel import func, select
 
-from dudao.db import session_scope
-from dudao.errors import InputError
-from dudao.runtime import load_runtime
+from core.db import session_scope
+from core.errors import InputError
 from models import Document, Inspection, InspectionMember, Inspector, Notice, Unit
 from models.planning import AnnualPlan, InspectorConflict, PlanEntry
 from rules.frequency import semester_of
-from tasks.outbox import document_text
-from tasks.plan_document import plan_view
-from tasks.planning import make_plan
-from tasks.roster import candidates, conflicts_by_inspector
-from tasks.zones import assign_zones, ratio_report
+from rules.runtime import load_runtime
+from tasks.documents.issuing import document_text
+from tasks.planning.plan_document import plan_view
+from tasks.planning.year_plan import make_plan
+from tasks.roster.lookups import candidates, conflicts_by_inspector
+from tasks.roster.zones import assign_zones, ratio_report
 from tests.conftest import run_cli
 
 AS_OF = date(2027, 1, 4)
@@ -133,9 +133,9 @@ def test_what_comes_after_the_plan_keeps_recusal_size_and_the_cap(seeded, data):
     """After a plan on a random roster: a special inspection across random schools, principals whose terms
     now end this year raised by the sweep, conflicts declared later; every team and semester still valid."""
     from models import Principal
-    from tasks.special import SpecialInspectionInput, start_special
-    from tasks.team_upkeep import declare_conflict
-    from tasks.term_end import raise_term_end_inspections
+    from tasks.cycle.special_emergency import SpecialInspectionInput, start_special
+    from tasks.planning.term_end import raise_term_end_inspections
+    from tasks.roster.team_upkeep import declare_conflict
 
     rt = load_runtime()
     with session_scope() as session:
@@ -184,7 +184,7 @@ def test_plan_cli_prints_the_plan_and_the_ratio_report(seeded, prefect_harness):
 
 
 def test_the_plan_shows_the_cap_and_the_units_that_reach_it(seeded, monkeypatch, tmp_path):
-    from dudao.settings import get_settings
+    from core.settings import get_settings
 
     policy = (seeded.policy_path.read_text(encoding="utf-8")
               .replace("cap_per_semester = 4 ", "cap_per_semester = 1 "))

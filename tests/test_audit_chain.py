@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from dudao.db import get_engine, session_scope
+from core.db import get_engine, session_scope
 from models import AuditEvent
 from models.audit_chain import GENESIS, digest, head, verify
 from models.lifecycle import record
@@ -191,7 +191,7 @@ def test_upgrading_an_older_ledger_chains_the_events_it_already_has(tmp_path):
     from sqlalchemy import create_engine
     from sqlmodel import Session
 
-    from dudao.db import alembic_config
+    from core.db import alembic_config
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     command.upgrade(alembic_config(url), "0001")

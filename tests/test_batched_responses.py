@@ -6,14 +6,14 @@ from datetime import date
 
 from sqlmodel import select
 
-from dudao.db import session_scope
+from core.db import session_scope
 from models import AuditEvent, Finding, Inspection, ItemScore, Unit, audit_chain
 from models.lifecycle import Transitions, transition
 from rules import behaviour
-from tasks.annual_cycle import open_annual_inspections
-from tasks.responses import FindingInput, receive_self_assessment, record_visit
-from tasks.scores import Sheets, add_simulated_scores, record_simulated_scores
-from tasks.simulation import plan_day
+from tasks.cycle.annual_openings import open_annual_inspections
+from tasks.cycle.responses import FindingInput, receive_self_assessment, record_visit
+from tasks.cycle.scores import Sheets, add_simulated_scores, record_simulated_scores
+from tasks.simulation.days import plan_day
 
 SEED, YEAR = 11, 2026
 

@@ -1,4 +1,4 @@
-"""The earliest-day bounds the simulation selects by (tasks/simulation.py reads only rows whose date is this
+"""The earliest-day bounds the simulation selects by (tasks/simulation/days.py reads only rows whose date is this
 close): no simulated unit ever acts earlier than they say."""
 
 from datetime import date, timedelta

@@ -1,9 +1,9 @@
-"""The build workers are forked with the parent's objects frozen for the collector (tasks/build_workers.py): a
+"""The build workers are forked with the parent's objects frozen for the collector (tasks/mail/build_workers.py): a
 worker's collections skip what it inherited, and the parent collects as before."""
 
 import gc
 
-from tasks.build_workers import BuildWorkers, joined
+from tasks.mail.build_workers import BuildWorkers, joined
 
 
 def _frozen_here(items: list) -> list[int]:

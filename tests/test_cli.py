@@ -4,7 +4,7 @@ import json
 
 from sqlmodel import func, select
 
-from dudao.db import session_scope
+from core.db import session_scope
 from models import Unit
 from tests.conftest import run_cli
 

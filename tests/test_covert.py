@@ -6,11 +6,11 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from dudao.db import session_scope
-from dudao.runtime import load_runtime
+from core.db import session_scope
 from models import AuditEvent, Document, Inspection, Notice, SimulationRun, Unit
-from tasks.plan_document import plan_view
-from tasks.simulation import simulate_day
+from rules.runtime import load_runtime
+from tasks.planning.plan_document import plan_view
+from tasks.simulation.days import simulate_day
 
 AS_OF = date(2027, 1, 4)
 

@@ -6,12 +6,12 @@ from datetime import date
 
 from sqlmodel import select
 
-from dudao.db import session_scope
-from dudao.runtime import load_runtime
+from core.db import session_scope
 from models import AuditEvent, Finding, Inspection, InspectionMember, RectificationItem
 from models.audit_chain import verify
-from tasks.annual_cycle import annual_slots, open_annual_inspections
-from tasks.cycle import issue_due
+from rules.runtime import load_runtime
+from tasks.cycle.annual_openings import annual_slots, open_annual_inspections
+from tasks.cycle.due_steps import issue_due
 
 ISSUE_DAY = date(2026, 6, 15)
 

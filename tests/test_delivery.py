@@ -12,7 +12,7 @@ from email import message_from_bytes, policy
 from sqlalchemy import update
 from sqlmodel import select
 
-from dudao.db import session_scope
+from core.db import session_scope
 from models import Notice, Unit
 from tests.conftest import run_cli
 from tests.delivery_support import AS_OF, deliver_task_runs, notices_by_key, queue_notices, use_smtp
@@ -83,7 +83,7 @@ def test_retry_by_hand_uses_the_units_corrected_address(seeded, smtp_server, mon
     use_smtp(monkeypatch, smtp_server)
     [notice] = queue_notices(1)
     smtp_server.reply_to_recipient("s001@school.nanan.example.cn", "550 5.1.1 no such user")
-    from tasks.delivery import deliver_pending_now
+    from tasks.mail.delivery import deliver_pending_now
 
     assert deliver_pending_now(AS_OF).counts == {"sent": 0, "transient": 0, "permanent": 1}
     with session_scope() as session:
@@ -101,7 +101,7 @@ def test_retry_by_hand_uses_the_units_corrected_address(seeded, smtp_server, mon
 def test_server_down_notices_stay_pending_stuck_then_go_on_a_later_run(seeded, prefect_harness, smtp_server,
                                                                          monkeypatch):
     from flows.deliver_outbox import deliver_outbox
-    from tasks.operator_artifacts import sweep_rows
+    from tasks.operator.artifacts import sweep_rows
 
     use_smtp(monkeypatch, smtp_server, DUDAO_SMTP_MAX_ATTEMPTS="1")
     notices = queue_notices(3)
@@ -158,7 +158,7 @@ def test_server_down_at_first_then_up_during_prefects_backoff(seeded, prefect_ha
 
 
 def test_a_header_with_a_newline_is_refused_and_the_rest_is_sent(seeded, smtp_server, monkeypatch):
-    from tasks.delivery import deliver_pending_now
+    from tasks.mail.delivery import deliver_pending_now
 
     use_smtp(monkeypatch, smtp_server)
     bad, good = queue_notices(2)
@@ -187,8 +187,8 @@ def test_without_smtp_the_maildir_gets_each_notice_once(seeded, prefect_harness,
 
 
 def test_a_message_the_mail_client_moved_to_cur_is_not_filed_again(seeded, monkeypatch):
-    from tasks import delivery
-    from tasks.maildir_outbox import _name
+    from tasks.mail import delivery
+    from tasks.mail.maildir import _name
 
     notices = queue_notices(40)
     monkeypatch.setattr(delivery, "IN_PROCESS_MAX", 5)  # groups built and filed by the worker processes
@@ -205,8 +205,8 @@ def test_a_message_the_mail_client_moved_to_cur_is_not_filed_again(seeded, monke
 
 
 def test_a_big_run_is_built_in_worker_processes_and_reuses_its_connections(seeded, smtp_server, monkeypatch):
-    from tasks import build_workers
-    from tasks.delivery import deliver_pending_now
+    from tasks.mail import build_workers
+    from tasks.mail.delivery import deliver_pending_now
 
     use_smtp(monkeypatch, smtp_server, DUDAO_SMTP_CONCURRENCY="10")
     notices = queue_notices(250)  # groups of 100: full ones, so all three are built by the worker processes
@@ -230,9 +230,9 @@ def test_a_big_run_is_built_in_worker_processes_and_reuses_its_connections(seede
 
 
 def test_a_big_maildir_run_is_built_and_filed_in_worker_processes_byte_for_byte(seeded, monkeypatch):
-    from tasks import build_workers, delivery
-    from tasks.maildir_outbox import _name
-    from tasks.notice_build import render
+    from tasks.mail import build_workers, delivery
+    from tasks.mail.maildir import _name
+    from tasks.mail.notice_build import render
 
     notices = queue_notices(60)
     with session_scope() as session:  # one bad header in the middle: refused in a worker, the rest is filed
@@ -281,7 +281,7 @@ def test_the_maildir_is_read_by_the_standard_librarys_mailbox(seeded, monkeypatc
     stdlib's Maildir.add draws a new name each time), read as any Maildir client reads it: stdlib `mailbox`."""
     import mailbox
 
-    from tasks.delivery import deliver_batch_to_maildir
+    from tasks.mail.delivery import deliver_batch_to_maildir
 
     notices = queue_notices(3)
     assert deliver_batch_to_maildir(AS_OF)["sent"] == 3

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text, update
 
-from dudao.db import session_scope
+from core.db import session_scope
 from models import Notice
 from tests.conftest import REPO
 from tests.delivery_support import AS_OF, notices_by_key, queue_notices, use_smtp
@@ -80,7 +80,7 @@ def test_a_sender_killed_mid_batch_then_run_again_delivers_each_notice_once(seed
 def test_an_accepted_but_unrecorded_notice_is_sent_again_with_the_same_message_id(seeded, smtp_server, monkeypatch):
     """The window the guarantee leaves open, made on purpose: the server said 250, the run died before the
     commit. The next run re-sends only that notice, with the Message-ID the receiver already has."""
-    from tasks.delivery import deliver_pending_now
+    from tasks.mail.delivery import deliver_pending_now
 
     use_smtp(monkeypatch, smtp_server)
     first, second = queue_notices(2)
@@ -96,7 +96,7 @@ def test_an_accepted_but_unrecorded_notice_is_sent_again_with_the_same_message_i
 
 
 def test_a_claimed_notice_is_left_to_its_live_run_and_taken_over_after_the_lease(seeded, monkeypatch):
-    from tasks.outbox_ledger import ClaimRequest, claim, new_token, release
+    from tasks.mail.outbox_claims import ClaimRequest, claim, new_token, release
 
     queue_notices(3)
     first, second = new_token(), new_token()

@@ -102,7 +102,7 @@ class TlsServer(RecordingSmtpServer):
 
 
 def test_starttls_and_login_when_configured(seeded, tmp_path, monkeypatch):
-    from tasks.delivery import deliver_pending_now, retry_notice
+    from tasks.mail.delivery import deliver_pending_now, retry_notice
 
     ca, cert, key = _certificates(tmp_path)
     server = TlsServer(cert, key, credentials={"dudao": PASSWORD})
@@ -124,7 +124,7 @@ def test_starttls_and_login_when_configured(seeded, tmp_path, monkeypatch):
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # it is implicit TLS
 def test_implicit_tls_and_login_through_the_command(seeded, prefect_harness, tmp_path, monkeypatch, caplog):
-    from tasks.delivery import deliver_pending_now
+    from tasks.mail.delivery import deliver_pending_now
 
     ca, cert, key = _certificates(tmp_path)
     server = TlsServer(cert, key, implicit=True, credentials={"dudao": PASSWORD})

@@ -11,15 +11,15 @@ import pytest
 import yaml
 from sqlmodel import select
 
+from core.db import session_scope
 from deployments import prefect_yaml
 from deployments.build import build_deployments
 from deployments.catalog import BY_NAME, SPECS, load_flow
 from deployments.unit_choices import ledger_unit_names, with_unit_choices
-from dudao.db import session_scope
-from dudao.runtime import load_runtime
 from models import AuditEvent, Document, Inspection, Notice, SimulationRun
-from tasks.outbox import document_text
-from tasks.simulation import simulate_day
+from rules.runtime import load_runtime
+from tasks.documents.issuing import document_text
+from tasks.simulation.days import simulate_day
 from tests.conftest import run_cli
 
 
@@ -82,7 +82,7 @@ def test_unit_fields_become_a_list_and_other_fields_stay():
 
 
 def test_emergency_form_offers_the_ledgers_units(seeded):
-    from dudao.district_file import read_district_file
+    from tasks.exchange.district_file import read_district_file
     from tests.conftest import REPO
 
     names = ledger_unit_names()

@@ -6,11 +6,11 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from dudao.db import session_scope
-from dudao.runtime import load_runtime
+from core.db import session_scope
 from models import Inspection, Notice, RectificationItem, SimulationRun
 from rules import behaviour
-from tasks.simulation import simulate_day
+from rules.runtime import load_runtime
+from tasks.simulation.days import simulate_day
 from tests.conftest import run_cli
 
 DAY = date(2026, 5, 11)

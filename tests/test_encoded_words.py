@@ -1,4 +1,4 @@
-"""The To and Subject folded as plain encoded words (tasks/encoded_words.py) read back as they were given: by
+"""The To and Subject folded as plain encoded words (tasks/mail/encoded_words.py) read back as they were given: by
 an RFC 2047 reader always, by the email package's parser for every subject, every address and every name
 written in one word. Lines are ASCII, at most 78 characters, and no encoded word splits a character."""
 
@@ -13,9 +13,9 @@ from email.parser import BytesParser
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tasks.encoded_words import encoded_words, fold_addresses, fold_subject
+from tasks.mail.encoded_words import encoded_words, fold_addresses, fold_subject
 
-# What tasks/messages.py lets through: printable, no line break, no '=?'.
+# What tasks/mail/messages.py lets through: printable, no line break, no '=?'.
 _TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=120).filter(
     lambda s: "=?" not in s and s.splitlines() == [s] and s.strip() == s)
 _NAME = _TEXT.filter(lambda s: not s.isascii())

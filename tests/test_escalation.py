@@ -6,13 +6,13 @@ from datetime import date
 
 from sqlmodel import select
 
-from dudao.db import session_scope
+from core.db import session_scope
 from models import AuditEvent, Finding, Inspector, Notice, RectificationItem
 from rules.escalation import level_up_on, next_level
 from rules.policy import EscalationPolicy
 from rules.workdays import WorkdayCalendar
-from tasks.escalation import escalate_issues, raise_issue
-from tasks.responses import review_submission, submit_rectification
+from tasks.cycle.responses import review_submission, submit_rectification
+from tasks.ladder.issue_levels import escalate_issues, raise_issue
 from tests.ladder_support import make_items, sweep, sweep_days, totals
 
 D = date.fromisoformat

@@ -8,8 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from dudao.db import session_scope
-from dudao.runtime import load_runtime
+from core.db import session_scope
 from models import (
     AuditEvent,
     Finding,
@@ -20,10 +19,11 @@ from models import (
     Submission,
     Unit,
 )
-from tasks.exporters import export_ledger
-from tasks.imports import ImportRefused, run_import
-from tasks.imports.templates import export_template
-from tasks.scores import inspection_scores, scores_by_area
+from rules.runtime import load_runtime
+from tasks.cycle.scores import inspection_scores, scores_by_area
+from tasks.exchange.exports import export_ledger
+from tasks.exchange.imports import ImportRefused, run_import
+from tasks.exchange.imports.templates import export_template
 from tests.conftest import run_cli
 from tests.exchange_support import (
     AS_OF,
@@ -231,7 +231,7 @@ def test_the_cli_imports_exports_and_refuses_with_one_line_per_problem(scene, se
 
 def test_the_simulation_scores_self_assessments_and_visits(seeded, runtime):
     from models import SimulationRun
-    from tasks.simulation import plan_day, simulate_day
+    from tasks.simulation.days import plan_day, simulate_day
 
     with session_scope() as session:
         run = SimulationRun(year=2026, seed=11)

@@ -116,7 +116,7 @@ def reference(settings, tmp_path_factory) -> dict:
 def _reference_ledger(settings, folder: Path) -> str:
     if not ON_POSTGRES:
         return _fresh_ledger(settings, folder)
-    from dudao.db import migrate
+    from core.db import migrate
     from tests.test_simulation import _postgres_database
 
     url = _postgres_database(settings.ledger_url, settings.ledger_url.rsplit("/", 1)[1] + "_reference")

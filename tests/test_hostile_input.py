@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from dudao.db import session_scope
-from dudao.district_file import load_district, read_district_file
-from dudao.errors import InputError
+from core.db import session_scope
+from core.errors import InputError
 from models import Inspector, Principal, Unit
 from rules.policy import load_policy
 from rules.workdays import read_overrides
+from tasks.exchange.district_file import load_district, read_district_file
 from tests.conftest import REPO, run_cli
 from tests.figures import tally
 
@@ -92,7 +92,7 @@ def _fingerprint() -> tuple:
 
 def _load_into_ledger_and_roll_back(district) -> None:
     """A file that passed validation must load without a database error (then nothing is kept)."""
-    from dudao.db import get_engine
+    from core.db import get_engine
 
     with Session(get_engine()) as session:
         try:
@@ -187,7 +187,7 @@ HOSTILE_CELLS = st.one_of(st.text(max_size=30), st.sampled_from(
 @st.composite
 def import_files(draw, kind: str) -> tuple[str, bytes]:
     """A CSV with the kind's real headers (some dropped or doubled) and hostile cells, or random bytes."""
-    from tasks.imports import KINDS
+    from tasks.exchange.imports import KINDS
 
     if draw(st.booleans()):
         return draw(st.sampled_from([".csv", ".xlsx"])), draw(st.binary(min_size=1, max_size=600))
@@ -205,7 +205,7 @@ def test_importers_refuse_hostile_files_cleanly(seeded, kind, data):
     from datetime import date
 
     from models import AuditEvent
-    from tasks.imports import run_import
+    from tasks.exchange.imports import run_import
 
     suffix, content = data.draw(import_files(kind))
     path = _SCRATCH / f"import-{kind}{suffix}"

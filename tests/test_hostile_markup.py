@@ -13,15 +13,15 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from sqlmodel import select
 
-from dudao.db import session_scope
-from dudao.district_file import load_district, read_district_file
-from dudao.errors import InputError
-from dudao.runtime import load_runtime
+from core.db import session_scope
+from core.errors import InputError
 from models import Inspection, RectificationItem, Unit
-from tasks.delivery import deliver_pending_now
-from tasks.messages import build_message, safe_filename
-from tasks.outbox import safe_name
-from tasks.responses import FindingInput, record_visit, release_report, submit_rectification
+from rules.runtime import load_runtime
+from tasks.cycle.responses import FindingInput, record_visit, release_report, submit_rectification
+from tasks.documents.issuing import safe_name
+from tasks.exchange.district_file import load_district, read_district_file
+from tasks.mail.delivery import deliver_pending_now
+from tasks.mail.messages import build_message, safe_filename
 from tasks.sweep import sweep_day
 from tests.conftest import REPO, run_cli
 from tests.figures import tally

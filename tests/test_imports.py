@@ -6,8 +6,8 @@ import tracemalloc
 
 import pytest
 
-from tasks.imports import ImportRefused, run_import
-from tasks.imports.reading import Limits
+from tasks.exchange.imports import ImportRefused, run_import
+from tasks.exchange.imports.reading import Limits
 from tests.exchange_support import (
     AS_OF,
     counts,
@@ -269,7 +269,7 @@ def test_a_gbk_file_with_a_line_pasted_in_utf8_is_refused_not_imported_as_mojiba
 
 def test_gbk_text_is_never_taken_for_utf8():
     """Every GB2312 level-1 character pair in GBK (学校 is valid UTF-8 as ѧУ): none is read as a UTF-8 line."""
-    from tasks.imports.reading import _utf8_line
+    from tasks.exchange.imports.reading import _utf8_line
 
     common = [bytes([a, b]) for a in range(0xB0, 0xD8) for b in range(0xA1, 0xFF) if (a, b) < (0xD7, 0xFA)]
     assert _utf8_line("学校".encode("gbk")) is None and "学校".encode("gbk").decode("utf-8") == "ѧУ"

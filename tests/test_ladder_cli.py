@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from dudao.db import session_scope
+from core.db import session_scope
 from models import Inspection, RectificationItem, ReviewRequest, Submission
 from tests.conftest import REPO, run_cli
 from tests.ladder_support import make_items, totals

@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlmodel import select
 
-from dudao.db import session_scope
+from core.db import session_scope
 from models import Notice
 from tests.conftest import REPO
 from tests.ladder_support import make_items, sweep, totals
@@ -56,9 +56,9 @@ SCRIPT = """
 import sys, time
 from datetime import date
 from pathlib import Path
-from dudao.db import session_scope
-from dudao.runtime import load_runtime
-from tasks.ladder import climb_ladder
+from core.db import session_scope
+from rules.runtime import load_runtime
+from tasks.ladder.climb import climb_ladder
 rt = load_runtime()
 rt.calendar.is_workday(date(2026, 10, 21))  # build the year's table before the race
 go = Path(sys.argv[1])
@@ -86,4 +86,4 @@ def test_two_processes_sweeping_the_same_day_issue_each_step_once(seeded, tmp_pa
     assert sum(moved) == 40, moved
     _assert_each_step_once(reminded, urged)
     before = totals()
-    assert sweep(DAY, __import__("dudao.runtime").runtime.load_runtime()) == [] and totals() == before
+    assert sweep(DAY, __import__("rules.runtime").runtime.load_runtime()) == [] and totals() == before

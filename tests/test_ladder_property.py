@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 from sqlalchemy import update
 from sqlmodel import select
 
-from dudao.db import session_scope
+from core.db import session_scope
 from models import RectificationItem, Submission
 from rules.ladder import RANK, STEPS
-from tasks.ladder import climb_ladder
-from tasks.responses import review_submission, submit_rectification
+from tasks.cycle.responses import review_submission, submit_rectification
+from tasks.ladder.climb import climb_ladder
 from tests.ladder_support import ladder_events_of, make_items, notices_of
 
 START = date(2026, 9, 1)  # the item is due on 30 Sep

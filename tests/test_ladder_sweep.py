@@ -8,14 +8,14 @@ from datetime import date, timedelta
 from sqlalchemy import text
 from sqlmodel import select
 
-from dudao.db import get_engine, session_scope
-from dudao.runtime import Runtime
+from core.db import get_engine, session_scope
 from models import AuditEvent, Document, Finding, Notice, RectificationItem, Submission, Unit
 from rules.policy import LadderPolicy
-from tasks.ladder import select_due_items
-from tasks.outbox import document_text
-from tasks.responses import record_recheck, review_submission, submit_rectification
-from tasks.summary import year_summary
+from rules.runtime import Runtime
+from tasks.cycle.responses import record_recheck, review_submission, submit_rectification
+from tasks.documents.issuing import document_text
+from tasks.ladder.climb import select_due_items
+from tasks.operator.summary import year_summary
 from tests.ladder_support import item, ladder_events_of, make_items, notices_of, sweep, sweep_days, totals
 
 D = date.fromisoformat

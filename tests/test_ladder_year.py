@@ -8,14 +8,14 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from dudao.db import session_scope
-from dudao.runtime import load_runtime
+from core.db import session_scope
 from models import AuditEvent, Document, Notice, RectificationItem, SimulationRun, Unit
 from rules import behaviour
-from tasks.ladder_summary import LADDER_KEYS
-from tasks.outbox import document_text
-from tasks.simulation import simulate_day
-from tasks.summary import year_summary
+from rules.runtime import load_runtime
+from tasks.documents.issuing import document_text
+from tasks.ladder.summary import LADDER_KEYS
+from tasks.operator.summary import year_summary
+from tasks.simulation.days import simulate_day
 from tests.conftest import run_cli
 
 STEP_KINDS = ("urge", "interview", "interview_record", "circular", "accountability")

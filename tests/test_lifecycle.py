@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import select
 
-from dudao.db import session_scope
+from core.db import session_scope
 from models import AuditEvent, Inspection, Unit
 from models.lifecycle import (
     INSPECTION_EVENTS,

@@ -6,8 +6,8 @@ from email.message import EmailMessage
 
 import pytest
 
-from dudao.errors import InputError
-from tasks.messages import Attachment, build_message, message_id_for, safe_filename
+from core.errors import InputError
+from tasks.mail.messages import Attachment, build_message, message_id_for, safe_filename
 
 NOTICE_HTML = "<h1>督导通知书</h1><p>请于十月三十一日前完成自评。</p>"
 

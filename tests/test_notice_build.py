@@ -1,6 +1,6 @@
 """notice_build.render gives the bytes the standard `email` package gives (policy.default built, policy.SMTP
 serialised), byte for byte once the random boundaries are drawn the same — but for a To and a Subject of
-Chinese text, folded as plain encoded words (tasks/encoded_words.py), which parse back to the same values;
+Chinese text, folded as plain encoded words (tasks/mail/encoded_words.py), which parse back to the same values;
 the remembered headers and the quicker boundary check change nothing."""
 
 import random
@@ -11,9 +11,9 @@ from email.parser import BytesParser
 
 import pytest
 
-import tasks.messages
-from tasks.mail_policy import BUILD
-from tasks.notice_build import MessageSpec, _Generator, build, render
+import tasks.mail.messages
+from tasks.mail.mail_policy import BUILD
+from tasks.mail.notice_build import MessageSpec, _Generator, build, render
 
 TOKEN = 42
 BOUNDARY = f"{'=' * 15}{TOKEN:019d}=="
@@ -39,7 +39,7 @@ def spec(tmp_path, **overrides) -> MessageSpec:
 def standard_bytes(monkeypatch, message_spec: MessageSpec) -> bytes:
     """The same message built and serialised by the standard library alone."""
     with monkeypatch.context() as patched:
-        patched.setattr(tasks.messages, "BUILD", policy.default)
+        patched.setattr(tasks.mail.messages, "BUILD", policy.default)
         message = build(message_spec)
     assert message.policy is policy.default
     return message.as_bytes(policy=policy.SMTP)
@@ -122,5 +122,5 @@ def test_a_remembered_header_is_the_one_made_for_that_name_and_value():
     assert factory("Content-Type", 'text/html; charset="utf-8"') is first
     assert factory("content-type", 'text/html; charset="utf-8"').name == "content-type"  # folds with its own name
     assert factory("Content-Type", 'text/plain; charset="utf-8"').content_type == "text/plain"
-    assert factory("To", tasks.messages._address_object("王校长", "a@s.cn")).addresses[0].display_name == "王校长"
-    assert factory("To", tasks.messages._address_object("李校长", "a@s.cn")).addresses[0].display_name == "李校长"
+    assert factory("To", tasks.mail.messages._address_object("王校长", "a@s.cn")).addresses[0].display_name == "王校长"
+    assert factory("To", tasks.mail.messages._address_object("李校长", "a@s.cn")).addresses[0].display_name == "李校长"

@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 from sqlmodel import delete, select
 
-from dudao.db import session_scope
-from dudao.settings import get_settings
+from core.db import session_scope
+from core.settings import get_settings
 from models import Document, Notice, Unit
-from tasks.outbox import Paper, document_text, issue, issue_many
+from tasks.documents.issuing import Paper, document_text, issue, issue_many
 
 DAY = date(2026, 5, 15)
 
@@ -76,7 +76,7 @@ def test_a_batch_in_a_transaction_that_rolls_back_leaves_no_rows(seeded):
 def test_every_file_is_on_disk_when_the_transaction_commits_and_a_failed_write_fails_the_commit(seeded, monkeypatch):
     import time
 
-    from tasks import outbox
+    from tasks.documents import issuing as outbox
 
     slow = outbox._write
 

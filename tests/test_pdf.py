@@ -10,10 +10,10 @@ import pytest
 from PIL import Image
 from sqlmodel import select
 
-from dudao.db import session_scope
-from dudao.errors import InputError
+from core.db import session_scope
+from core.errors import InputError
 from models import Document
-from tasks import pdf
+from tasks.documents import pdf
 from tests.conftest import run_cli
 from tests.publication_world import plan, visit_and_issue
 
@@ -110,7 +110,7 @@ def test_a_document_whose_file_is_gone_is_a_clear_error(report_pdf, seeded):
 
 
 def test_a_full_page_holds_22_lines_of_28_characters(ledger, tmp_path):
-    from tasks.rendering import environment
+    from tasks.documents.rendering import environment
 
     page = environment().from_string(
         '{% extends "base.html" %}{% block content %}{% for _ in range(4) %}<p class="body">{{ text }}</p>'

@@ -11,10 +11,10 @@ import pytest
 from PIL import Image
 from sqlmodel import select
 
-from dudao.db import session_scope
+from core.db import session_scope
 from models import Document
-from tasks import pdf
-from tasks.year_report import issue_year_end
+from tasks.documents import pdf
+from tasks.year_end.report import issue_year_end
 from tests.publication_world import plan, rectify, release_and_publish, visit_and_issue
 from tests.test_year_end import AS_OF, D
 from tests.ui_stack import OUTPUT

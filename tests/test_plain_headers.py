@@ -1,5 +1,5 @@
-"""Headers made without the email package's parse (tasks/plain_headers.py, through the factory of
-tasks/mail_policy.py) are the package's headers: the same value, attributes and defects, folded to the same
+"""Headers made without the email package's parse (tasks/mail/plain_headers.py, through the factory of
+tasks/mail/mail_policy.py) are the package's headers: the same value, attributes and defects, folded to the same
 lines under any policy; Address objects handed over split are the ones Address parses; the generator's
 one-write `_write_lines` writes the standard bytes."""
 
@@ -14,10 +14,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tasks import plain_headers
-from tasks.mail_policy import RememberedHeaders
-from tasks.messages import _address_object
-from tasks.notice_build import _SMTP, _Generator
+from tasks.mail import plain_headers
+from tasks.mail.mail_policy import RememberedHeaders
+from tasks.mail.messages import _address_object
+from tasks.mail.notice_build import _SMTP, _Generator
 
 STANDARD = HeaderRegistry()
 POLICIES = [policy.SMTP, policy.default, policy.SMTPUTF8, policy.default.clone(max_line_length=None)]

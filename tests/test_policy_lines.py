@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dudao.errors import InputError
+from core.errors import InputError
 from rules.policy import load_policy
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "policy.toml"

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from dudao.db import session_scope
-from dudao.errors import InputError
+from core.db import session_scope
+from core.errors import InputError
 from models import Inspection, Notice
-from tasks.delivery import deliver_batch_to_maildir
-from tasks.public_contacts import listed_contacts, read_contacts
-from tasks.publication import build_site
+from tasks.mail.delivery import deliver_batch_to_maildir
+from tasks.publication.site import build_site
+from tasks.roster.public_contacts import listed_contacts, read_contacts
 from tests.conftest import run_cli
 from tests.publication_world import plan, rectify, release_and_publish, visit_and_issue
 
@@ -141,7 +141,7 @@ def test_release_and_publish_commands(world, tmp_path):
     assert built.returncode == 0, built.stderr
     assert "1 published report(s)" in built.stdout  # released, but the sweep has not published it yet
     with session_scope() as session:
-        from tasks.cycle import publish_due
+        from tasks.cycle.due_steps import publish_due
 
         publish_due(session, D("2026-07-02"), world)
     rebuilt = run_cli("publish", "--out", str(tmp_path / "site"), "--as-of", "2026-12-31")

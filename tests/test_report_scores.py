@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlmodel import select
 
-from dudao.db import session_scope
+from core.db import session_scope
 from models import Document, Notice, Unit
-from tasks.scores import ONSITE, SELF, record_scores, registry
+from tasks.cycle.scores import ONSITE, SELF, record_scores, registry
 from tests.publication_world import plan, visit_and_issue
 
 

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from dudao.db import session_scope
-from dudao.errors import InputError
+from core.db import session_scope
+from core.errors import InputError
 from models import AuditEvent, Inspection, Notice, RectificationItem, ReviewRequest
-from tasks.review import decide_review, remind_review_decisions, request_review
+from tasks.cycle.review import decide_review, remind_review_decisions, request_review
 from tests.ladder_support import make_items, notices_of, sweep, sweep_days, totals
 
 D = date.fromisoformat

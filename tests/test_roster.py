@@ -8,16 +8,16 @@ from datetime import date
 
 from sqlmodel import func, select
 
-from dudao.db import session_scope
-from dudao.runtime import load_runtime
+from core.db import session_scope
 from models import Inspection, InspectionMember, Inspector, Notice, Unit
 from models.planning import EmploymentHistory, InspectorConflict, PlanEntry, ZoneAssignment
-from tasks.annual_cycle import open_annual_inspections
-from tasks.inspector_records import add_training, appraise, flag_training_shortfalls, remind_expiring_terms
-from tasks.opening import choose_team
-from tasks.roster import candidates, find_inspector
-from tasks.term_end import raise_term_end_inspections
-from tasks.zones import assign_zones
+from rules.runtime import load_runtime
+from tasks.cycle.annual_openings import open_annual_inspections
+from tasks.cycle.opening import choose_team
+from tasks.planning.term_end import raise_term_end_inspections
+from tasks.roster.lookups import candidates, find_inspector
+from tasks.roster.records import add_training, appraise, flag_training_shortfalls, remind_expiring_terms
+from tasks.roster.zones import assign_zones
 from tests.conftest import run_cli
 
 HEADER = "督学代码,姓名,电子邮箱,专职,挂牌督学,工作单位代码,聘期开始,聘期结束,连任届数,曾任职单位代码,申报回避单位代码\n"
@@ -73,7 +73,7 @@ def test_a_declared_conflict_keeps_the_inspector_off_the_team(seeded):
 
 
 def test_the_sweep_reminds_of_expiring_terms_once(seeded, monkeypatch):
-    from tasks import inspector_records
+    from tasks.roster.lookups import records as inspector_records
 
     rt = load_runtime()
     with session_scope() as session:

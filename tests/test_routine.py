@@ -7,13 +7,13 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import func, select
 
-from dudao.db import session_scope
-from dudao.runtime import load_runtime
+from core.db import session_scope
 from models import Finding, Inspection, Inspector, RectificationItem, Unit
 from models.planning import RoutineVisit, ZoneAssignment
-from tasks.routine import routine_items
+from rules.runtime import load_runtime
+from tasks.cycle.routine_visits import routine_items
+from tasks.roster.zones import assign_zones
 from tasks.sweep import sweep_day
-from tasks.zones import assign_zones
 from tests.conftest import run_cli
 
 ROUTINE_ITEMS = routine_items(date(2026, 4, 8))  # the areas of data/indicators/guapai-2026.1.toml
@@ -94,7 +94,7 @@ def _visit_rows(rows: list[tuple[str, str, str]]) -> str:
 
 def _another_inspector(school: str) -> str:
     """A serving inspector who may visit `school` but is not its responsible one."""
-    from tasks.roster import candidates
+    from tasks.roster.lookups import candidates
 
     responsible = _responsible(school)
     with session_scope() as session:
@@ -125,7 +125,7 @@ def test_schools_short_of_visits_are_flagged_once_on_the_semesters_check_day(see
     from sqlmodel import delete
 
     from models import Notice
-    from tasks.routine import flag_routine_shortfalls
+    from tasks.cycle.routine_visits import flag_routine_shortfalls
 
     rt = load_runtime()
     with session_scope() as session:
@@ -170,7 +170,7 @@ def test_a_visit_check_day_outside_its_semester_is_refused():
 
 
 def _simulate_visits(seed: int, start: date, end: date) -> list[tuple]:
-    from tasks.simulated_visits import simulate_routine_visits
+    from tasks.simulation.visits import simulate_routine_visits
 
     rt = load_runtime()
     day = start

@@ -51,8 +51,8 @@ def databases():
 def seeded_ledger(url: str) -> None:
     from sqlmodel import Session
 
-    from dudao.db import engine_for, migrate
-    from dudao.district_file import load_district, read_district_file
+    from core.db import engine_for, migrate
+    from tasks.exchange.district_file import load_district, read_district_file
 
     migrate(url)
     with Session(engine_for(url)) as session:

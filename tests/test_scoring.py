@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dudao.errors import InputError
+from core.errors import InputError
 from rules import behaviour
 from rules.indicators import load_frameworks, read_framework
 from rules.policy import ScoringPolicy

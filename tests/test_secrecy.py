@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
 
-from dudao.db import session_scope
-from dudao.district_file import load_district, read_district_file
-from dudao.runtime import load_runtime
+from core.db import session_scope
 from models import AuditEvent, Inspection, Inspector, Unit
-from tasks.opening import next_code, open_inspection
+from rules.runtime import load_runtime
+from tasks.cycle.opening import next_code, open_inspection
+from tasks.exchange.district_file import load_district, read_district_file
 from tests.conftest import REPO, run_cli
 from tests.figures import tally
 from tests.leak_search import find, folder_texts, ledger_texts, prefect_texts

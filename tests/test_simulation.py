@@ -13,9 +13,9 @@ from pathlib import Path
 
 from sqlmodel import func, select
 
-from dudao.db import session_scope
+from core.db import session_scope
 from models import AuditEvent, Notice, RectificationItem, SimulationRun, Submission
-from tasks.summary import year_summary
+from tasks.operator.summary import year_summary
 from tests.conftest import REPO, run_cli
 from tests.figures import tally
 
@@ -69,9 +69,9 @@ def _outcome(year: int = 2026) -> tuple[dict, Counter]:
 def _simulate(year: int, seed: int, until: date, kill_from: date | None = None) -> None:
     """The simulate-year flow's days without Prefect. With `kill_from`: the first day from then on whose
     transaction hands in a rectification report is rolled back once (the kill), then the days go on."""
-    from dudao.runtime import load_runtime
     from flows.simulate_year import simulate_days, start_or_resume
-    from tasks.simulation import simulate_day
+    from rules.runtime import load_runtime
+    from tasks.simulation.days import simulate_day
 
     start = start_or_resume(year, seed)
     if kill_from is not None:
@@ -106,7 +106,7 @@ def test_a_day_killed_mid_transaction_does_not_change_the_year(seeded, tmp_path,
     other = tmp_path / "uninterrupted"
     other.mkdir()
     url = _fresh_ledger(seeded, other)
-    from dudao.district_file import load_district, read_district_file
+    from tasks.exchange.district_file import load_district, read_district_file
     from tests.conftest import _engines_seen, _reset_caches
 
     _engines_seen.add(url)
@@ -122,7 +122,7 @@ def test_a_day_killed_mid_transaction_does_not_change_the_year(seeded, tmp_path,
 
 def _counts():
     """Notices and audit events in the ledger; document files and Maildir messages on disk."""
-    from dudao.settings import get_settings
+    from core.settings import get_settings
 
     settings = get_settings()
     with session_scope() as session:
@@ -199,7 +199,7 @@ def _wait_until_past(day: date, proc, limit: float = 120) -> None:
 
 def _fresh_ledger(seeded, folder: Path) -> str:
     """A second ledger beside the test's own: another SQLite file, or another PostgreSQL schema-less DB."""
-    from dudao.db import migrate
+    from core.db import migrate
 
     if seeded.ledger_url.startswith("sqlite"):
         url = f"sqlite:///{folder / 'ledger.db'}"

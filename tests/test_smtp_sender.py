@@ -3,8 +3,8 @@
 import pytest
 from pydantic import SecretStr
 
-from tasks.messages import Attachment, build_message
-from tasks.smtp_sender import SendResult, SmtpConfig, send_batch
+from tasks.mail.messages import Attachment, build_message
+from tasks.mail.smtp_sender import SendResult, SmtpConfig, send_batch
 
 # The smtp_server fixture comes from tests/smtp_server.py through pytest_plugins in tests/conftest.py.
 from tests.smtp_server import RecordingSmtpServer

@@ -6,12 +6,12 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import func, select
 
-from dudao.db import session_scope
-from dudao.runtime import load_runtime
+from core.db import session_scope
 from models import Document, Inspection, InspectionMember, Notice, RectificationItem, SimulationRun
 from rules import behaviour
-from tasks.annual_cycle import open_annual_inspections
-from tasks.simulation import simulate_day
+from rules.runtime import load_runtime
+from tasks.cycle.annual_openings import open_annual_inspections
+from tasks.simulation.days import simulate_day
 from tests.conftest import run_cli
 
 DAY = date(2026, 5, 11)
@@ -92,7 +92,7 @@ def test_an_emergency_reason_of_only_spaces_is_refused():
     import pydantic
     import pytest
 
-    from tasks.special import EmergencyInspectionInput
+    from tasks.cycle.special_emergency import EmergencyInspectionInput
 
     with pytest.raises(pydantic.ValidationError, match="the reason is empty"):
         EmergencyInspectionInput(unit="S001", reason="   ")

@@ -8,10 +8,10 @@ from datetime import date
 
 from sqlmodel import func, select
 
-from dudao.db import session_scope
+from core.db import session_scope
 from models import AuditEvent, Inspection, InspectionMember, Inspector, Unit
 from models.planning import InspectorConflict, InspectorExit, ZoneAssignment
-from tasks.roster import candidates
+from tasks.roster.lookups import candidates
 from tests.conftest import run_cli
 
 AS_OF = date(2027, 1, 4)
@@ -63,7 +63,7 @@ def test_a_conflict_declared_after_the_plan_takes_the_inspector_off_the_team(see
 
 
 def test_a_responsible_inspector_in_conflict_leaves_the_school_zone(seeded):
-    from tasks.team_upkeep import declare_conflict
+    from tasks.roster.team_upkeep import declare_conflict
 
     _plan()
     with session_scope() as session:
@@ -95,7 +95,7 @@ def test_a_reimported_roster_row_with_a_new_conflict_takes_the_inspector_off_the
 
 
 def test_dismissing_a_covert_team_member_names_no_covert_visit(seeded):
-    from tasks.inspector_records import dismiss
+    from tasks.roster.records import dismiss
 
     _plan()
     with session_scope() as session:

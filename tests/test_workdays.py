@@ -9,7 +9,7 @@ from chinese_calendar import constants as chinese_calendar_data
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dudao.errors import InputError
+from core.errors import InputError
 from rules.workdays import WorkdayCalendar
 
 D = date.fromisoformat

@@ -11,9 +11,9 @@ import pytest
 from PIL import Image
 from sqlmodel import select
 
-from dudao.db import session_scope
+from core.db import session_scope
 from models import Document, Notice
-from tasks.year_report import issue_year_end
+from tasks.year_end.report import issue_year_end
 from tests.publication_world import plan, rectify, release_and_publish, visit_and_issue
 
 D = date.fromisoformat

@@ -24,8 +24,8 @@ def module_ledger(tmp: Path) -> str:
     """A migrated, seeded ledger: the suite's PostgreSQL database (emptied) or a SQLite file in `tmp`."""
     from sqlmodel import Session
 
-    from dudao.db import engine_for, migrate
-    from dudao.district_file import load_district, read_district_file
+    from core.db import engine_for, migrate
+    from tasks.exchange.district_file import load_district, read_district_file
     from tests.conftest import ON_POSTGRES, SERVER_URL, _truncate_all
 
     url = SERVER_URL if ON_POSTGRES else f"sqlite:///{tmp / 'ledger.db'}"

@@ -2,11 +2,11 @@
 
 import argparse
 
-from dudao.errors import InputError
+from core.errors import InputError
 
 
 def cmd_verify(args) -> int:
-    from dudao.db import session_scope
+    from core.db import session_scope
     from models.audit_chain import verify
 
     with session_scope() as session:
@@ -38,7 +38,7 @@ def _check_anchor(session, anchor: str) -> str | None:
 
 
 def cmd_head(args) -> int:
-    from dudao.db import session_scope
+    from core.db import session_scope
     from models.audit_chain import head
 
     with session_scope() as session:

@@ -8,7 +8,7 @@ from dudao.cli_support import iso_date, require_seeded
 
 
 def cmd_migrate(args) -> int:
-    from dudao.db import migrate
+    from core.db import migrate
 
     migrate()
     print("ledger migrated")
@@ -16,9 +16,9 @@ def cmd_migrate(args) -> int:
 
 
 def cmd_seed(args) -> int:
-    from dudao.db import migrate, session_scope
-    from dudao.district_file import load_district, read_district_file
-    from dudao.settings import get_settings
+    from core.db import migrate, session_scope
+    from core.settings import get_settings
+    from tasks.exchange.district_file import load_district, read_district_file
 
     district = read_district_file(args.file or get_settings().district_path)
     migrate()
@@ -29,10 +29,10 @@ def cmd_seed(args) -> int:
 
 
 def cmd_simulate(args) -> int:
-    from dudao.prefect_env import configure_prefect
+    from core.prefect_env import configure_prefect
 
     configure_prefect()
-    from dudao.db import migrate
+    from core.db import migrate
     from dudao.terminal import with_progress
     from flows.simulate_year import check_request, simulate_year
 
@@ -45,7 +45,7 @@ def cmd_simulate(args) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from dudao.prefect_env import configure_prefect
+    from core.prefect_env import configure_prefect
 
     configure_prefect()
     from flows.daily_sweep import daily_sweep
@@ -56,9 +56,9 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_summary(args) -> int:
-    from dudao.db import session_scope
+    from core.db import session_scope
     from dudao.terminal import print_summary
-    from tasks.summary import year_summary
+    from tasks.operator.summary import year_summary
 
     with session_scope() as session:
         summary = year_summary(session, args.year)

@@ -10,10 +10,10 @@ IMPORT_KINDS = ["self-assessment", "findings", "rectification", "units", "inspec
 
 
 def cmd_import(args) -> int:
-    from dudao import clock
+    from core import clock
+    from core.db import migrate
     from dudao.cli_support import require_seeded
-    from dudao.db import migrate
-    from tasks.imports import run_import
+    from tasks.exchange.imports import run_import
 
     migrate()
     if args.kind not in ("units", "inspectors"):
@@ -24,9 +24,9 @@ def cmd_import(args) -> int:
 
 
 def cmd_export_template(args) -> int:
-    from dudao import clock
-    from dudao.db import migrate, session_scope
-    from tasks.imports.templates import export_template
+    from core import clock
+    from core.db import migrate, session_scope
+    from tasks.exchange.imports.templates import export_template
 
     migrate()
     path = args.output or Path(f"{args.kind}-template.xlsx")
@@ -37,8 +37,8 @@ def cmd_export_template(args) -> int:
 
 
 def cmd_export_ledger(args) -> int:
-    from dudao.db import migrate, session_scope
-    from tasks.exporters import export_ledger
+    from core.db import migrate, session_scope
+    from tasks.exchange.exports import export_ledger
 
     migrate()
     with session_scope() as session:

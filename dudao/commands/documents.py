@@ -3,14 +3,14 @@
 import argparse
 import json
 
+from core.errors import InputError
 from dudao.cli_support import iso_date, require_seeded
-from dudao.errors import InputError
 
 
 def cmd_pdf(args) -> int:
-    from dudao.db import session_scope
-    from dudao.settings import get_settings
-    from tasks import pdf
+    from core.db import session_scope
+    from core.settings import get_settings
+    from tasks.documents import pdf
 
     if not (args.ids or args.kind or args.year):
         raise InputError("pdf: name DOCUMENT_IDs, or --kind and/or --year")
@@ -33,7 +33,7 @@ def cmd_pdf(args) -> int:
 
 
 def cmd_year_end(args) -> int:
-    from dudao.prefect_env import configure_prefect
+    from core.prefect_env import configure_prefect
 
     configure_prefect()
     from flows.year_end_summary import year_end_summary

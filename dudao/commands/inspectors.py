@@ -8,16 +8,16 @@ from dudao.cli_support import iso_date, require_seeded
 
 
 def _today(args):
-    from dudao import clock
+    from core import clock
 
     return clock.resolve(getattr(args, "as_of", None))
 
 
 def cmd_ratio(args) -> int:
-    from dudao.db import session_scope
+    from core.db import session_scope
     from dudao.plan_printing import print_ratio
-    from dudao.runtime import load_runtime
-    from tasks.zones import ratio_report
+    from rules.runtime import load_runtime
+    from tasks.roster.zones import ratio_report
 
     require_seeded()
     with session_scope() as session:
@@ -30,10 +30,10 @@ def cmd_ratio(args) -> int:
 
 
 def cmd_zones(args) -> int:
-    from dudao.db import session_scope
+    from core.db import session_scope
     from dudao.plan_printing import print_ratio
-    from dudao.runtime import load_runtime
-    from tasks.zones import assign_zones, ratio_report
+    from rules.runtime import load_runtime
+    from tasks.roster.zones import assign_zones, ratio_report
 
     require_seeded()
     rt = load_runtime()
@@ -52,9 +52,9 @@ def cmd_import(args) -> int:
 
 
 def cmd_conflict(args) -> int:
-    from dudao.db import session_scope
-    from tasks.roster import find_inspector, find_unit
-    from tasks.team_upkeep import declare_conflict
+    from core.db import session_scope
+    from tasks.roster.lookups import find_inspector, find_unit
+    from tasks.roster.team_upkeep import declare_conflict
 
     with session_scope() as session:
         inspector, unit = find_inspector(session, args.inspector), find_unit(session, args.unit, where="--unit")
@@ -64,9 +64,9 @@ def cmd_conflict(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from dudao.db import session_scope
-    from tasks.inspector_records import add_training
-    from tasks.roster import find_inspector
+    from core.db import session_scope
+    from tasks.roster.lookups import find_inspector
+    from tasks.roster.records import add_training
 
     with session_scope() as session:
         inspector = find_inspector(session, args.inspector)
@@ -76,9 +76,9 @@ def cmd_train(args) -> int:
 
 
 def cmd_training(args) -> int:
-    from dudao.db import session_scope
-    from dudao.runtime import load_runtime
-    from tasks.inspector_records import training_report
+    from core.db import session_scope
+    from rules.runtime import load_runtime
+    from tasks.roster.records import training_report
 
     with session_scope() as session:
         rows = training_report(session, args.year, load_runtime())
@@ -92,9 +92,9 @@ def cmd_training(args) -> int:
 
 
 def cmd_appraise(args) -> int:
-    from dudao.db import session_scope
-    from tasks.inspector_records import appraise
-    from tasks.roster import find_inspector
+    from core.db import session_scope
+    from tasks.roster.lookups import find_inspector
+    from tasks.roster.records import appraise
 
     with session_scope() as session:
         inspector = find_inspector(session, args.inspector)
@@ -104,11 +104,11 @@ def cmd_appraise(args) -> int:
 
 
 def cmd_exit(args) -> int:
-    from dudao.db import session_scope
-    from dudao.errors import InputError
+    from core.db import session_scope
+    from core.errors import InputError
     from models.planning import InspectorExit
-    from tasks.inspector_records import dismiss
-    from tasks.roster import find_inspector
+    from tasks.roster.lookups import find_inspector
+    from tasks.roster.records import dismiss
 
     with session_scope() as session:
         inspector = find_inspector(session, args.inspector)

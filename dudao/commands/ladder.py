@@ -4,8 +4,8 @@ force and the working-day calendar."""
 import argparse
 import json
 
+from core.errors import InputError
 from dudao.cli_support import iso_date
-from dudao.errors import InputError
 
 
 def _get(session, model, key, what: str):
@@ -26,10 +26,10 @@ def _transition_errors(work):
 
 
 def cmd_submit(args) -> int:
-    from dudao import clock
-    from dudao.db import session_scope
+    from core import clock
+    from core.db import session_scope
     from models import RectificationItem, Unit
-    from tasks.responses import submit_rectification
+    from tasks.cycle.responses import submit_rectification
 
     if not args.text.strip():
         raise InputError("--text: a rectification report needs its text")
@@ -44,11 +44,11 @@ def cmd_submit(args) -> int:
 
 
 def cmd_review_submission(args) -> int:
-    from dudao import clock
-    from dudao.db import session_scope
-    from dudao.runtime import load_runtime
+    from core import clock
+    from core.db import session_scope
     from models import Submission
-    from tasks.responses import review_submission
+    from rules.runtime import load_runtime
+    from tasks.cycle.responses import review_submission
 
     rt = load_runtime()
     with session_scope() as session:
@@ -64,11 +64,11 @@ def cmd_review_submission(args) -> int:
 def cmd_review_request(args) -> int:
     from sqlmodel import select
 
-    from dudao import clock
-    from dudao.db import session_scope
-    from dudao.runtime import load_runtime
+    from core import clock
+    from core.db import session_scope
     from models import Inspection
-    from tasks.review import request_review
+    from rules.runtime import load_runtime
+    from tasks.cycle.review import request_review
 
     rt = load_runtime()
     with session_scope() as session:
@@ -82,10 +82,10 @@ def cmd_review_request(args) -> int:
 
 
 def cmd_review_decide(args) -> int:
-    from dudao import clock
-    from dudao.db import session_scope
+    from core import clock
+    from core.db import session_scope
     from models import ReviewRequest
-    from tasks.review import decide_review
+    from tasks.cycle.review import decide_review
 
     with session_scope() as session:
         request = _get(session, ReviewRequest, args.request_id, "review request")
@@ -95,11 +95,11 @@ def cmd_review_decide(args) -> int:
 
 
 def cmd_raise(args) -> int:
-    from dudao import clock
-    from dudao.db import session_scope
-    from dudao.runtime import load_runtime
+    from core import clock
+    from core.db import session_scope
     from models import Finding
-    from tasks.escalation import raise_issue
+    from rules.runtime import load_runtime
+    from tasks.ladder.issue_levels import raise_issue
 
     rt = load_runtime()
     with session_scope() as session:
@@ -111,7 +111,7 @@ def cmd_raise(args) -> int:
 
 
 def cmd_policy_show(args) -> int:
-    from dudao.settings import get_settings
+    from core.settings import get_settings
     from rules.policy import load_policy
 
     path = get_settings().policy_path
@@ -132,7 +132,7 @@ def cmd_policy_show(args) -> int:
 
 
 def cmd_calendar_add(args) -> int:
-    from dudao.settings import get_settings
+    from core.settings import get_settings
     from rules.workdays import WorkdayCalendar
 
     calendar = WorkdayCalendar.from_file(get_settings().calendar_override_path)

@@ -7,9 +7,9 @@ from dudao.cli_support import iso_date
 
 
 def cmd_notices(args) -> int:
-    from dudao.db import session_scope
-    from dudao.settings import get_settings
-    from tasks.notice_report import failed_notices, notice_row, status_counts, stuck_notices
+    from core.db import session_scope
+    from core.settings import get_settings
+    from tasks.operator.outbox_report import failed_notices, notice_row, status_counts, stuck_notices
 
     with session_scope() as session:
         if args.failed or args.stuck:
@@ -35,9 +35,9 @@ def _print_rows(what: str, total: int, rows: list[dict]) -> None:
 
 
 def cmd_deliver(args) -> int:
-    from dudao.prefect_env import configure_prefect
-    from dudao.settings import get_settings
-    from tasks.smtp_config import smtp_config
+    from core.prefect_env import configure_prefect
+    from core.settings import get_settings
+    from tasks.mail.smtp_config import smtp_config
 
     smtp_config(get_settings())  # settings mistakes: one clear line before Prefect starts
     configure_prefect()
@@ -48,8 +48,8 @@ def cmd_deliver(args) -> int:
 
 
 def cmd_retry(args) -> int:
-    from dudao import clock
-    from tasks.delivery import retry_notice
+    from core import clock
+    from tasks.mail.delivery import retry_notice
 
     notice = retry_notice(args.id, clock.resolve(args.as_of))
     print(f"notice {notice.id}: {notice.status}" + (f" ({notice.last_error})" if notice.last_error else ""))

@@ -4,17 +4,17 @@ import argparse
 import json
 from datetime import date
 
+from core.errors import InputError
 from dudao.cli_support import iso_date, require_seeded
-from dudao.errors import InputError
 
 
 def _check_plan(year: int, seed: int | None, as_of: date) -> dict:
     """Draw the plan in a transaction that is rolled back: bad input fails here, before anything is written."""
-    from dudao.db import session_scope
-    from dudao.runtime import load_runtime
-    from tasks.plan_document import plan_view
-    from tasks.planning import make_plan
-    from tasks.zones import assign_zones, ratio_report
+    from core.db import session_scope
+    from rules.runtime import load_runtime
+    from tasks.planning.plan_document import plan_view
+    from tasks.planning.year_plan import make_plan
+    from tasks.roster.zones import assign_zones, ratio_report
 
     rt = load_runtime()
     with session_scope() as session:
@@ -26,8 +26,8 @@ def _check_plan(year: int, seed: int | None, as_of: date) -> dict:
 
 
 def cmd_plan(args) -> int:
-    from dudao import clock
-    from dudao.prefect_env import configure_prefect
+    from core import clock
+    from core.prefect_env import configure_prefect
 
     configure_prefect()
     require_seeded()
@@ -66,9 +66,9 @@ def _validated(model, **fields):
 
 def _precheck(start, request) -> None:
     """Run the start in a transaction that is rolled back, so bad input fails before any flow runs."""
-    from dudao import clock
-    from dudao.db import session_scope
-    from dudao.runtime import load_runtime
+    from core import clock
+    from core.db import session_scope
+    from rules.runtime import load_runtime
 
     with session_scope() as session:
         start(session, request, load_runtime(), clock.resolve(request.as_of))
@@ -77,10 +77,15 @@ def _precheck(start, request) -> None:
 
 def _start_by_hand(kind: str, **fields) -> int:
     """Validate a special or emergency request, check it against the ledger, then run its flow."""
-    from dudao.prefect_env import configure_prefect
+    from core.prefect_env import configure_prefect
 
     configure_prefect()
-    from tasks.special import EmergencyInspectionInput, SpecialInspectionInput, start_emergency, start_special
+    from tasks.cycle.special_emergency import (
+        EmergencyInspectionInput,
+        SpecialInspectionInput,
+        start_emergency,
+        start_special,
+    )
 
     model, start = {"special": (SpecialInspectionInput, start_special),
                     "emergency": (EmergencyInspectionInput, start_emergency)}[kind]

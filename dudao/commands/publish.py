@@ -3,8 +3,8 @@
 import argparse
 from pathlib import Path
 
+from core.errors import InputError
 from dudao.cli_support import iso_date
-from dudao.errors import InputError
 
 
 def find_inspection(session, ref: str):
@@ -21,9 +21,9 @@ def find_inspection(session, ref: str):
 
 
 def cmd_release(args) -> int:
-    from dudao import clock
-    from dudao.db import session_scope
-    from tasks.responses import release_report
+    from core import clock
+    from core.db import session_scope
+    from tasks.cycle.responses import release_report
 
     as_of = clock.resolve(args.as_of)
     with session_scope() as session:
@@ -40,10 +40,10 @@ def cmd_release(args) -> int:
 
 
 def cmd_publish(args) -> int:
-    from dudao import clock
-    from dudao.db import session_scope
-    from tasks.public_contacts import DEFAULT_PATH, listed_contacts, read_contacts
-    from tasks.publication import build_site, check_target
+    from core import clock
+    from core.db import session_scope
+    from tasks.publication.site import build_site, check_target
+    from tasks.roster.public_contacts import DEFAULT_PATH, listed_contacts, read_contacts
 
     as_of = clock.resolve(args.as_of)
     check_target(args.out)

@@ -11,8 +11,8 @@ from dudao.cli_support import iso_date
 def _serve(names: list[str] | None, limit: int | None) -> None:
     from prefect import serve
 
+    from core.settings import REPO_ROOT
     from deployments.build import build_deployments
-    from dudao.settings import REPO_ROOT
 
     os.chdir(REPO_ROOT)  # entrypoints are relative to the repository
     deployments = build_deployments(names)
@@ -21,12 +21,12 @@ def _serve(names: list[str] | None, limit: int | None) -> None:
 
 
 def cmd_serve(args) -> int:
-    from dudao.prefect_env import configure_prefect
-    from dudao.settings import get_settings
+    from core.prefect_env import configure_prefect
+    from core.settings import get_settings
 
     configure_prefect()
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
-    from dudao.db import migrate
+    from core.db import migrate
 
     migrate()
     if not args.with_server:
@@ -49,9 +49,9 @@ def cmd_serve(args) -> int:
 
 
 def cmd_approve(args) -> int:
-    from dudao import clock
-    from dudao.db import session_scope
-    from tasks.signoff import approve
+    from core import clock
+    from core.db import session_scope
+    from tasks.publication.signoff import approve
 
     with session_scope() as session:
         outcome = approve(session, args.inspection, clock.resolve(args.as_of), actor=f"cli:{args.operator}"[:40])

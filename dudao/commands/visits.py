@@ -8,10 +8,10 @@ from dudao.cli_support import iso_date, require_seeded
 
 
 def cmd_import(args) -> int:
-    from dudao import clock
-    from dudao.db import session_scope
-    from dudao.runtime import load_runtime
-    from tasks.routine import read_visits, record_visits
+    from core import clock
+    from core.db import session_scope
+    from rules.runtime import load_runtime
+    from tasks.cycle.routine_visits import read_visits, record_visits
 
     require_seeded()
     as_of = clock.resolve(args.as_of)
@@ -22,9 +22,9 @@ def cmd_import(args) -> int:
 
 
 def cmd_coverage(args) -> int:
-    from dudao.db import session_scope
-    from dudao.runtime import load_runtime
-    from tasks.routine import coverage
+    from core.db import session_scope
+    from rules.runtime import load_runtime
+    from tasks.cycle.routine_visits import coverage
 
     with session_scope() as session:
         report = coverage(session, args.semester, load_runtime())

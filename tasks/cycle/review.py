@@ -1,0 +1,73 @@
+"""复核: a unit asks, within `review_request_days` of its 督导意见书, that the office review it; the office decides
+within `review_decision_days`. The ladder is not suspended by a request (《教育督导问责办法》)."""
+
+from datetime import date, timedelta
+
+from sqlmodel import Session, select
+
+from core.errors import InputError
+from models import Inspection, ReviewRequest, Unit
+from models.lifecycle import record
+from models.queries import office
+from rules.runtime import Runtime
+from tasks.documents.contexts import doc_no
+from tasks.documents.issuing import Paper, issue
+
+
+def request_review(session: Session, inspection: Inspection, reason: str, as_of: date, rt: Runtime,
+                   actor: str) -> ReviewRequest:
+    """Record a 复核 request and acknowledge it; InputError outside the window or if one was made before."""
+    if inspection.issued_on is None:
+        raise InputError(f"inspection {inspection.code}: no 督导意见书 issued yet, nothing to review")
+    last_day = inspection.issued_on + timedelta(days=rt.policy.rectification.review_request_days)
+    if not inspection.issued_on <= as_of <= last_day:
+        raise InputError(f"inspection {inspection.code}: a review may be asked from {inspection.issued_on} "
+                         f"until {last_day} (rectification.review_request_days), not on {as_of}")
+    if session.exec(select(ReviewRequest.id).where(ReviewRequest.inspection_id == inspection.id)).first():
+        raise InputError(f"inspection {inspection.code}: a review was already requested")
+    if not reason.strip():
+        raise InputError("a review request needs a reason")
+    request = ReviewRequest(inspection_id=inspection.id, unit_id=inspection.unit_id, requested_on=as_of,
+                            reason=reason.strip(), decide_by=as_of + timedelta(
+                                days=rt.policy.rectification.review_decision_days))
+    session.add(request)
+    session.flush()
+    record(session, "inspection", inspection.id, "review_request", as_of=as_of, actor=actor,
+           detail={"request": request.id, "decide_by": request.decide_by, "ladder_suspended": False,
+                   "policy": rt.policy.version})
+    _issue(session, request, "review_receipt", as_of, copy_office=True)
+    return request
+
+
+def decide_review(session: Session, request: ReviewRequest, uphold: bool, reason: str, as_of: date,
+                  actor: str) -> None:
+    """The office's 复核决定: upheld (the opinion is changed as the reason says) or dismissed."""
+    if request.decision != "pending":
+        raise InputError(f"review request {request.id} was already decided ({request.decision})")
+    if not reason.strip():
+        raise InputError("a review decision needs a reason")
+    request.decision = "upheld" if uphold else "dismissed"
+    request.decision_reason, request.decided_on = reason.strip(), as_of
+    session.add(request)
+    record(session, "inspection", request.inspection_id, "review_decision", as_of=as_of, actor=actor,
+           detail={"request": request.id, "decision": request.decision, "late": as_of > request.decide_by})
+    _issue(session, request, "review_decision", as_of, copy_office=True)
+
+
+def remind_review_decisions(session: Session, as_of: date, rt: Runtime) -> list[int]:
+    """Remind the office once of each request still undecided on its decide-by day."""
+    requests = session.exec(select(ReviewRequest).where(
+        ReviewRequest.decision == "pending", ReviewRequest.decide_by <= as_of).order_by(ReviewRequest.id)).all()
+    return [request.id for request in requests if _issue(session, request, "review_due", as_of, to_office=True)]
+
+
+def _issue(session: Session, request: ReviewRequest, kind: str, as_of: date, *, copy_office: bool = False,
+           to_office: bool = False) -> bool:
+    inspection = session.get(Inspection, request.inspection_id)
+    unit = session.get(Unit, request.unit_id)
+    the_office = office(session, "OFFICE")
+    recipients = [the_office] if to_office else [unit, the_office] if copy_office else [unit]
+    context = {"request": request, "inspection": inspection, "unit": unit,
+               "doc_no": doc_no(kind, as_of.year, request.id), "copy_to": []}
+    return issue(session, Paper(key=f"review:{request.id}:{kind}", kind=kind, context=context, issued_on=as_of,
+                                unit=unit, inspection_id=inspection.id, recipients=recipients)) is not None

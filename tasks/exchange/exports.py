@@ -1,0 +1,116 @@
+"""Files for people: blank templates to fill in (`dudao export template KIND`) and the rectification ledger
+(整改台账, `dudao export ledger`). XLSX through openpyxl's write-only mode, or CSV (UTF-8 with BOM, which
+Excel opens as UTF-8) by the file's suffix.
+
+Every text cell that begins with = + - @ (or a tab or carriage return) gets a leading apostrophe, so a
+spreadsheet shows it as text and never runs it as a formula (CSV/formula injection): a unit's text reaches
+the office's Excel as the unit typed it, and nothing more.
+"""
+
+import csv
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from sqlmodel import Session, select
+
+from core.errors import InputError
+from models import KIND_LABELS, Finding, Inspection, RectificationItem, Unit
+
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+LEDGER_HEADERS = ["序号", "被督导单位", "督导类别", "问题", "整改决定", "整改期限", "当前期限", "问责阶梯", "整改状态",
+                  "提交日期", "验收日期", "回头看日期"]
+LEDGER_WIDTHS = [6, 28, 14, 40, 48, 12, 12, 10, 14, 12, 12, 12]
+LADDER_LABELS = {"none": "—", "reminder": "提醒", "urge": "督办", "interview": "约谈", "circular": "通报",
+                 "accountability": "问责"}
+STAGE_LABELS = {"open": "整改中", "submitted": "已报送待审核", "accepted": "已验收待回头看", "closed": "已销号"}
+
+
+def neutralise(value: object) -> object:
+    """Text that a spreadsheet would read as a formula, made plain text; other values unchanged."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith(FORMULA_LEADS):
+            return "'" + value
+    return value
+
+
+def write_table(path: Path, title: str, headers: list[str], rows: Iterable[list], *,
+                widths: list[int] | None = None, notes: list[list[str]] | None = None) -> int:
+    """Write header and rows to `path` (.xlsx or .csv). Returns the number of rows written."""
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise InputError(f"{path}: write .xlsx or .csv")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        return _write_csv(path, headers, rows)
+    return _write_xlsx(path, title, headers, rows, widths or [16] * len(headers), notes)
+
+
+def _write_csv(path: Path, headers: list[str], rows: Iterable[list]) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow([neutralise(v.isoformat() if isinstance(v, date) else v) for v in row])
+            count += 1
+    return count
+
+
+def _write_xlsx(path: Path, title: str, headers: list[str], rows: Iterable[list], widths: list[int],
+                notes: list[list[str]] | None) -> int:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append([_cell(sheet, h, bold=True) for h in headers])
+    count = 0
+    for row in rows:
+        sheet.append([_cell(sheet, value) for value in row])
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
+    if notes:
+        instructions = workbook.create_sheet("填表说明")
+        for index, width in enumerate((14, 10, 70), start=1):
+            instructions.column_dimensions[get_column_letter(index)].width = width
+        for line in notes:
+            instructions.append([_cell(instructions, value) for value in line])
+    workbook.save(path)
+    return count
+
+
+def _cell(sheet, value: object, bold: bool = False) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=neutralise(value))
+    if bold:
+        cell.font = Font(bold=True)
+    if isinstance(value, date):
+        cell.number_format = "yyyy-mm-dd"
+    elif isinstance(value, str) and len(value) > 20:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    return cell
+
+
+def ledger_rows(session: Session, year: int) -> Iterable[list]:
+    """The year's rectification items, one row each, by inspection and problem number."""
+    rows = session.exec(select(RectificationItem, Inspection, Unit, Finding).join(
+        Inspection, Inspection.id == RectificationItem.inspection_id).join(
+        Unit, Unit.id == RectificationItem.unit_id).join(
+        Finding, Finding.id == RectificationItem.finding_id).where(
+        Inspection.year == year).order_by(Inspection.code, Finding.seq))
+    for number, (item, inspection, unit, finding) in enumerate(rows, start=1):
+        yield [number, unit.name, KIND_LABELS.get(inspection.kind, inspection.kind), finding.text,
+               item.decision, item.deadline, item.current_deadline,
+               LADDER_LABELS.get(item.ladder_step, item.ladder_step),
+               STAGE_LABELS.get(item.stage, item.stage), item.submitted_on, item.accepted_on, item.recheck_on]
+
+
+def export_ledger(session: Session, year: int, path: Path) -> int:
+    """整改台账 of `year` to an XLSX (or CSV) file. Returns the number of items."""
+    return write_table(path, f"{year}年整改台账", LEDGER_HEADERS, ledger_rows(session, year), widths=LEDGER_WIDTHS)

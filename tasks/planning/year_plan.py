@@ -1,0 +1,179 @@
+"""Make the year's plan in one transaction: targets → 减频提质 (merge, cap) → teams → inspections, plan
+entries, zones, the plan row. Any unit without a valid team raises InputError and nothing is written."""
+
+import secrets
+from collections import Counter
+from datetime import date
+
+from sqlmodel import Session, func, select
+
+from core.errors import InputError
+from models import Inspection, Inspector, Unit
+from models.planning import AnnualPlan, PlanEntry, SchoolRotation
+from rules.assignment import Candidate, eligible_for
+from rules.frequency import Decision, plan_frequency, semester_of
+from rules.runtime import Runtime
+from rules.selection import DrawTooSmall, draw_team, rank, seed_from_text
+from tasks.cycle.annual_openings import open_annual_inspections, workdays_between
+from tasks.cycle.opening import add_theme, choose_team, next_code, open_inspection, team_size, year_load
+from tasks.planning.targets import (
+    Target,
+    existing_requests,
+    monitoring_samples,
+    plan_targets,
+    without_existing_annual,
+)
+from tasks.roster.lookups import candidates as roster_candidates
+
+KIND_ORDER = {"annual": 0, "term_end": 1, "special": 2, "random": 3, "covert": 4}
+
+
+def resolve_seed(year: int, seed: int | None) -> tuple[int, str]:
+    """The draw's seed and where it came from; by default derived from a public text anyone can hash."""
+    if seed is not None:
+        return seed, "操作员指定的公开数值"
+    text = f"南岸区{year}年度教育督导双随机抽取"
+    return seed_from_text(text), f"由公开字符串“{text}”的SHA-256摘要前15位十六进制数派生（模10^12）"
+
+
+def make_plan(session: Session, *, year: int, rt: Runtime, as_of: date, seed: int | None = None,
+              covert_seed: int | None = None) -> AnnualPlan:
+    """The year's plan, made once; asking again returns it (a different seed is refused)."""
+    plan = session.get(AnnualPlan, year)
+    if plan is not None:
+        if seed is not None and seed != plan.seed:
+            raise InputError(f"the {year} plan was drawn with seed {plan.seed} on {plan.planned_on}; it cannot be "
+                             f"drawn again with seed {seed}")
+        return plan
+    seed, source = resolve_seed(year, seed)
+    covert_seed = secrets.randbits(48) if covert_seed is None else covert_seed
+    refresh_rotation(session, before=date(year, 1, 1))
+    targets = plan_targets(session, year, rt, seed, covert_seed)
+    requests, existing = existing_requests(session, year)
+    targets = without_existing_annual(targets, existing)
+    decisions = plan_frequency([*requests, *(t.request() for t in targets)], rt.policy.frequency.cap_per_semester)
+    opened = _open_all(session, targets, decisions, year, rt, as_of, (seed, covert_seed))
+    hosts = {**existing, **opened}
+    _record_entries(session, year, targets, decisions, hosts)
+    _record_existing_annual(session, year, existing)
+    for unit in monitoring_samples(session, year, rt, seed):
+        session.add(PlanEntry(year=year, key=f"{year}:monitoring:{unit.code}", unit_id=unit.id, kind="monitoring",
+                              reason="义务教育质量监测样本校（双随机抽取，不计入督导频次）", status="listed"))
+    plan = AnnualPlan(year=year, seed=seed, seed_source=source, covert_seed=covert_seed, planned_on=as_of,
+                      policy_version=rt.policy.version)
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+def _open_all(session: Session, targets: list[Target], decisions: list[Decision], year: int, rt: Runtime,
+              as_of: date, seeds: tuple[int, int]) -> dict[str, Inspection]:
+    by_key = {t.key: t for t in targets}
+    placed = [d for d in decisions if d.status in ("scheduled", "moved")]
+    load = year_load(session, year)
+    annual_units = {by_key[d.request.key].unit.id for d in placed if d.request.kind == "annual"}
+    opened = {f"annual:{session.get(Unit, i.unit_id).code}": i for i in open_annual_inspections(
+        session, year=year, rt=rt, as_of=as_of, unit_ids=annual_units, load=load)}
+    others = sorted((d for d in placed if d.request.kind != "annual"),
+                    key=lambda d: (KIND_ORDER[d.request.kind], d.semester, d.request.key))
+    days = _visit_days(rt, [(by_key[d.request.key], d.semester) for d in others], seeds[1])
+    pool = roster_candidates(session)
+    for d in others:
+        target, visit_on = by_key[d.request.key], days[d.request.key]
+        team = _team(session, target, visit_on, pool, load, rt, seeds[0])
+        opened[target.key] = open_inspection(session, code=next_code(session, year, target.kind), kind=target.kind,
+                                             unit=target.unit, visit_on=visit_on, team=team, rt=rt, as_of=as_of,
+                                             theme=target.theme)
+    return opened
+
+
+def _team(session: Session, target: Target, visit_on: date, pool: list[Candidate], load: Counter, rt: Runtime,
+          seed: int) -> list[int]:
+    size = team_size(target.kind, rt)
+    if target.kind != "random":
+        return choose_team(pool, target.unit, size, load, visit_on)
+    codes = dict(session.exec(select(Inspector.id, Inspector.code)).all())
+    eligible = [codes[i] for i in eligible_for(pool, target.unit.id, visit_on)]
+    try:
+        drawn = draw_team(seed, f"{visit_on.year}:{target.unit.code}", eligible, size)
+    except DrawTooSmall:
+        raise InputError(f"no valid team for {target.unit.name} ({target.unit.code}) on {visit_on}: "
+                         f"{len(eligible)} inspectors free of conflict and in term, {size} needed") from None
+    ids = {code: i for i, code in codes.items()}
+    team = [ids[c] for c in drawn]
+    load.update(team)
+    return team
+
+
+def _visit_days(rt: Runtime, placed: list[tuple[Target, str]], covert_seed: int) -> dict[str, date]:
+    """Spread each kind's visits over its semester's window; a term-end visit lands before the term ends;
+    a covert day comes from the sealed draw."""
+    groups: dict[tuple[str, str], list[Target]] = {}
+    for target, semester in placed:
+        groups.setdefault((target.kind, semester), []).append(target)
+    days = {}
+    for (kind, semester), members in groups.items():
+        window = semester_days(rt, semester)
+        for n, target in enumerate(members):
+            if kind == "term_end" and target.term_end is not None:
+                before = [d for d in window if d <= target.term_end] or window[:1]
+                days[target.key] = before[max(0, len(before) - 1 - n % 5)]
+            elif kind == "covert":
+                days[target.key] = covert_day(window, covert_seed, target.unit.code)
+            else:
+                days[target.key] = window[n * len(window) // len(members)]
+    return days
+
+
+def covert_day(window: list[date], covert_seed: int, code: str) -> date:
+    return window[int(rank(covert_seed, "day", code)[:8], 16) % len(window)]
+
+
+def semester_days(rt: Runtime, semester: str) -> list[date]:
+    year, half = (int(p) for p in semester.split("-"))
+    start, end = rt.policy.annual.window(year) if half == 1 else rt.policy.planning.autumn_window(year)
+    return workdays_between(rt, start, end)
+
+
+def _record_entries(session: Session, year: int, targets: list[Target], decisions: list[Decision],
+                    hosts: dict[str, Inspection]) -> None:
+    by_key = {t.key: t for t in targets}
+    for d in decisions:
+        target = by_key[d.request.key]
+        inspection = hosts.get(d.host if d.status == "merged" else target.key)
+        if d.status == "merged" and inspection is not None:
+            add_theme(inspection, target.theme or target.reason)
+            session.add(inspection)
+        session.add(PlanEntry(year=year, key=f"{year}:{target.key}", unit_id=target.unit.id, kind=target.kind,
+                              reason=target.reason, theme=target.theme, covert=target.kind == "covert",
+                              status=d.status, semester=d.semester, note=d.reason,
+                              inspection_id=inspection.id if inspection and d.status != "deferred" else None,
+                              principal_id=target.principal_id))
+
+
+def _record_existing_annual(session: Session, year: int, existing: dict[str, Inspection]) -> None:
+    for inspection in existing.values():
+        if inspection.kind == "annual":
+            unit = session.get(Unit, inspection.unit_id)
+            session.add(PlanEntry(year=year, key=f"{year}:annual:{unit.code}", unit_id=unit.id, kind="annual",
+                                  reason="年度综合督导（计划编制前已安排）", status="scheduled",
+                                  semester=semester_of(inspection.visit_on), inspection_id=inspection.id))
+
+
+def refresh_rotation(session: Session, before: date) -> int:
+    """Record each school's latest visited comprehensive inspection before `before` (the rotation's memory).
+    Returns how many schools' records moved."""
+    rows = session.exec(select(Inspection.unit_id, func.max(Inspection.visit_on)).join(
+        Unit, Inspection.unit_id == Unit.id).where(
+        Unit.kind == "school", Inspection.kind.in_(("annual", "term_end")), Inspection.covert.is_(False),
+        Inspection.visit_on < before, Inspection.stage.not_in(("planned", "notified", "self_assessment")),
+    ).group_by(Inspection.unit_id)).all()
+    moved = 0
+    for unit_id, visited in rows:
+        rotation = session.get(SchoolRotation, unit_id) or SchoolRotation(unit_id=unit_id)
+        if rotation.last_comprehensive_on is None or rotation.last_comprehensive_on < visited:
+            rotation.last_comprehensive_on = visited
+            session.add(rotation)
+            moved += 1
+    session.flush()
+    return moved
