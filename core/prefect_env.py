@@ -10,7 +10,11 @@ from core.settings import get_settings
 
 
 def configure_prefect() -> None:
-    os.environ.setdefault("PREFECT_HOME", str(get_settings().var_dir / "prefect"))
+    """Set Prefect's defaults for this process (call before the first `import prefect`)."""
+    if "PREFECT_HOME" not in os.environ:
+        home = get_settings().var_dir / "prefect"
+        home.mkdir(parents=True, exist_ok=True)  # Prefect makes only the last folder: var/ may not exist yet
+        os.environ["PREFECT_HOME"] = str(home)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")

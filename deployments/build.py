@@ -1,12 +1,12 @@
 """Build Prefect RunnerDeployments from the catalog, for `prefect.serve` on one machine."""
 
+from prefect.schedules import Cron
+
 from deployments.catalog import TIMEZONE, DeploymentSpec, load_flow, select_specs
 from deployments.unit_choices import ledger_unit_names, offer_units
 
 
 def schedules_of(spec: DeploymentSpec) -> list:
-    from prefect.schedules import Cron
-
     return [Cron(cron, timezone=TIMEZONE) for cron in spec.crons]
 
 

@@ -11,6 +11,8 @@ import importlib
 import logging
 from dataclasses import dataclass, field
 
+from core.errors import InputError
+
 TIMEZONE = "Asia/Shanghai"
 logger = logging.getLogger("dudao.deployments")
 
@@ -18,7 +20,6 @@ logger = logging.getLogger("dudao.deployments")
 @dataclass(frozen=True)
 class DeploymentSpec:
     """One deployment: its name (also the flow's name), entrypoint, schedule and what the UI shows."""
-
     name: str
     entrypoint: str  # path/to/module.py:function, relative to the repository
     description: str
@@ -86,7 +87,6 @@ def select_specs(names: list[str] | None) -> list[DeploymentSpec]:
         return list(SPECS)
     unknown = sorted(set(names) - set(BY_NAME))
     if unknown:
-        from core.errors import InputError
 
         raise InputError(f"unknown deployment(s) {', '.join(unknown)}; known: {', '.join(BY_NAME)}")
     return [BY_NAME[name] for name in names]

@@ -5,7 +5,12 @@ with a clear message instead of creating anything."""
 
 import copy
 
+from prefect.utilities.callables import ParameterSchema
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
+
+from core.db import session_scope
+from models import Unit, UnitKind
 
 UNIT_FIELDS = ("unit", "unit_name")
 UNIT_LIST_FIELDS = ("units", "unit_names")
@@ -13,11 +18,6 @@ UNIT_LIST_FIELDS = ("units", "unit_names")
 
 def ledger_unit_names() -> list[str]:
     """Names of the units that can be inspected (offices excluded), in code order; [] without a ledger."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from core.db import session_scope
-    from models import Unit, UnitKind
-
     try:
         with session_scope() as session:
             return list(session.exec(select(Unit.name).where(Unit.kind != UnitKind.OFFICE).order_by(Unit.code)).all())
@@ -46,7 +46,5 @@ def with_unit_choices(schema: dict, names: list[str]) -> dict:
 
 def offer_units(deployment, names: list[str]) -> None:
     """Put the unit list into a RunnerDeployment's parameter schema (what the UI draws its form from)."""
-    from prefect.utilities.callables import ParameterSchema
-
     schema = deployment._parameter_openapi_schema.model_dump(exclude_unset=True)
     deployment._parameter_openapi_schema = ParameterSchema(**with_unit_choices(schema, names))

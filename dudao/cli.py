@@ -7,19 +7,20 @@ import sys
 from sqlalchemy.exc import OperationalError
 
 from core.errors import InputError
-from dudao.commands import MODULES
+from dudao.commands import modules_for
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for `argv`'s command alone (fast), or for every command when `argv` names none."""
     parser = argparse.ArgumentParser(prog="dudao", description="南岸区教育督导 workflows on Prefect")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in MODULES:
+    for name in modules_for(sys.argv[1:] if argv is None else argv):
         importlib.import_module(name).register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         return args.func(args)
     except InputError as exc:

@@ -3,7 +3,11 @@
 import argparse
 from datetime import date
 
+from sqlmodel import select
+
+from core.db import session_scope
 from core.errors import InputError
+from models import Unit
 
 
 def iso_date(text: str) -> date:
@@ -14,11 +18,6 @@ def iso_date(text: str) -> date:
 
 
 def require_seeded() -> None:
-    from sqlmodel import select
-
-    from core.db import session_scope
-    from models import Unit
-
     with session_scope() as session:
         if session.exec(select(Unit.id)).first() is None:
             raise InputError("the ledger has no units: run `dudao seed` first")

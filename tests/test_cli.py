@@ -84,3 +84,18 @@ def test_simulate_refuses_another_seed_for_a_year_begun_and_a_day_outside_the_ye
     assert outside.returncode == 2 and outside.stderr == "dudao: error: --until 2027-01-05 is not in 2026\n"
     assert other_seed.stdout == outside.stdout == ""
     assert _written() == before
+
+
+def test_command_table_names_what_each_module_registers():
+    """`dudao X` imports only X's module, found by the table in dudao/commands: the table must match."""
+    import argparse
+    import importlib
+
+    from dudao.commands import COMMANDS, modules_for
+
+    for module, names in COMMANDS.items():
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(module).register(sub)
+        assert tuple(sub.choices) == names, module
+        assert all(modules_for([name, "--help"]) == [module] for name in names)
+    assert modules_for(["--help"]) == list(COMMANDS) == modules_for(["no-such-command"])

@@ -2,13 +2,13 @@
 
 import argparse
 
+from core.db import session_scope
 from core.errors import InputError
+from models import AuditEvent
+from models.audit_chain import head, verify
 
 
 def cmd_verify(args) -> int:
-    from core.db import session_scope
-    from models.audit_chain import verify
-
     with session_scope() as session:
         checked, broken = verify(session)
         anchor_problem = _check_anchor(session, args.anchor) if broken is None and args.anchor else None
@@ -24,8 +24,6 @@ def cmd_verify(args) -> int:
 
 def _check_anchor(session, anchor: str) -> str | None:
     """An anchor ID:HASH kept from earlier must still be in the chain (catches a rewritten or truncated tail)."""
-    from models import AuditEvent
-
     event_id, _, expected = anchor.partition(":")
     if not event_id.isdigit() or len(expected) != 64:
         raise InputError(f"--anchor {anchor!r}: expected EVENT_ID:SHA256 as printed by `dudao audit head`")
@@ -38,9 +36,6 @@ def _check_anchor(session, anchor: str) -> str | None:
 
 
 def cmd_head(args) -> int:
-    from core.db import session_scope
-    from models.audit_chain import head
-
     with session_scope() as session:
         last = head(session)
     print("audit log is empty" if last is None else f"{last[0]}:{last[1]}")

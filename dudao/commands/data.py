@@ -4,17 +4,17 @@ import argparse
 import json
 from pathlib import Path
 
-from dudao.cli_support import iso_date
+from core import clock
+from core.db import migrate, session_scope
+from dudao.cli_support import iso_date, require_seeded
+from tasks.exchange.exports import export_ledger
+from tasks.exchange.imports import run_import
+from tasks.exchange.imports.templates import export_template
 
 IMPORT_KINDS = ["self-assessment", "findings", "rectification", "units", "inspectors"]
 
 
 def cmd_import(args) -> int:
-    from core import clock
-    from core.db import migrate
-    from dudao.cli_support import require_seeded
-    from tasks.exchange.imports import run_import
-
     migrate()
     if args.kind not in ("units", "inspectors"):
         require_seeded()
@@ -24,10 +24,6 @@ def cmd_import(args) -> int:
 
 
 def cmd_export_template(args) -> int:
-    from core import clock
-    from core.db import migrate, session_scope
-    from tasks.exchange.imports.templates import export_template
-
     migrate()
     path = args.output or Path(f"{args.kind}-template.xlsx")
     with session_scope() as session:
@@ -37,9 +33,6 @@ def cmd_export_template(args) -> int:
 
 
 def cmd_export_ledger(args) -> int:
-    from core.db import migrate, session_scope
-    from tasks.exchange.exports import export_ledger
-
     migrate()
     with session_scope() as session:
         rows = export_ledger(session, args.year, args.output)

@@ -3,15 +3,15 @@
 import argparse
 import json
 
+from core.db import session_scope
 from core.errors import InputError
+from core.settings import get_settings
 from dudao.cli_support import iso_date, require_seeded
+from flows.year_end_summary import year_end_summary
+from tasks.documents import pdf
 
 
 def cmd_pdf(args) -> int:
-    from core.db import session_scope
-    from core.settings import get_settings
-    from tasks.documents import pdf
-
     if not (args.ids or args.kind or args.year):
         raise InputError("pdf: name DOCUMENT_IDs, or --kind and/or --year")
     out_dir = get_settings().out_dir
@@ -33,11 +33,6 @@ def cmd_pdf(args) -> int:
 
 
 def cmd_year_end(args) -> int:
-    from core.prefect_env import configure_prefect
-
-    configure_prefect()
-    from flows.year_end_summary import year_end_summary
-
     require_seeded()
     outcome = year_end_summary(args.year, args.as_of, deliver=not args.no_deliver)
     print(json.dumps(outcome, ensure_ascii=False, default=str))

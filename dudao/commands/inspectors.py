@@ -4,21 +4,25 @@ import argparse
 import json
 from pathlib import Path
 
+from core import clock
+from core.db import session_scope
+from core.errors import InputError
 from dudao.cli_support import iso_date, require_seeded
+from dudao.commands.data import cmd_import as import_file
+from dudao.plan_printing import print_ratio
+from models.planning import InspectorExit
+from rules.runtime import load_runtime
+from tasks.roster.lookups import find_inspector, find_unit
+from tasks.roster.records import add_training, appraise, dismiss, training_report
+from tasks.roster.team_upkeep import declare_conflict
+from tasks.roster.zones import assign_zones, ratio_report
 
 
 def _today(args):
-    from core import clock
-
     return clock.resolve(getattr(args, "as_of", None))
 
 
 def cmd_ratio(args) -> int:
-    from core.db import session_scope
-    from dudao.plan_printing import print_ratio
-    from rules.runtime import load_runtime
-    from tasks.roster.zones import ratio_report
-
     require_seeded()
     with session_scope() as session:
         report = ratio_report(session, _today(args), load_runtime())
@@ -30,11 +34,6 @@ def cmd_ratio(args) -> int:
 
 
 def cmd_zones(args) -> int:
-    from core.db import session_scope
-    from dudao.plan_printing import print_ratio
-    from rules.runtime import load_runtime
-    from tasks.roster.zones import assign_zones, ratio_report
-
     require_seeded()
     rt = load_runtime()
     with session_scope() as session:
@@ -46,16 +45,10 @@ def cmd_zones(args) -> int:
 
 def cmd_import(args) -> int:
     """The same import as `dudao import inspectors FILE` (one code path: columns, checks and messages)."""
-    from dudao.commands.data import cmd_import as import_file
-
     return import_file(argparse.Namespace(kind="inspectors", file=args.file, as_of=args.as_of, actor=args.actor))
 
 
 def cmd_conflict(args) -> int:
-    from core.db import session_scope
-    from tasks.roster.lookups import find_inspector, find_unit
-    from tasks.roster.team_upkeep import declare_conflict
-
     with session_scope() as session:
         inspector, unit = find_inspector(session, args.inspector), find_unit(session, args.unit, where="--unit")
         changed = declare_conflict(session, inspector, unit, args.reason, _today(args))
@@ -64,10 +57,6 @@ def cmd_conflict(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from core.db import session_scope
-    from tasks.roster.lookups import find_inspector
-    from tasks.roster.records import add_training
-
     with session_scope() as session:
         inspector = find_inspector(session, args.inspector)
         add_training(session, inspector, args.on, args.hours, args.topic)
@@ -76,10 +65,6 @@ def cmd_train(args) -> int:
 
 
 def cmd_training(args) -> int:
-    from core.db import session_scope
-    from rules.runtime import load_runtime
-    from tasks.roster.records import training_report
-
     with session_scope() as session:
         rows = training_report(session, args.year, load_runtime())
     if args.json:
@@ -92,10 +77,6 @@ def cmd_training(args) -> int:
 
 
 def cmd_appraise(args) -> int:
-    from core.db import session_scope
-    from tasks.roster.lookups import find_inspector
-    from tasks.roster.records import appraise
-
     with session_scope() as session:
         inspector = find_inspector(session, args.inspector)
         appraise(session, inspector, args.year, args.result == "pass", args.note, _today(args))
@@ -104,12 +85,6 @@ def cmd_appraise(args) -> int:
 
 
 def cmd_exit(args) -> int:
-    from core.db import session_scope
-    from core.errors import InputError
-    from models.planning import InspectorExit
-    from tasks.roster.lookups import find_inspector
-    from tasks.roster.records import dismiss
-
     with session_scope() as session:
         inspector = find_inspector(session, args.inspector)
         if session.get(InspectorExit, inspector.id) is not None:

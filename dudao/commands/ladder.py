@@ -4,8 +4,21 @@ force and the working-day calendar."""
 import argparse
 import json
 
+from sqlmodel import select
+
+from core import clock
+from core.db import session_scope
 from core.errors import InputError
+from core.settings import get_settings
 from dudao.cli_support import iso_date
+from models import Finding, Inspection, RectificationItem, ReviewRequest, Submission, Unit
+from models.lifecycle import IllegalTransition, StaleTransition
+from rules.policy import load_policy
+from rules.runtime import load_runtime
+from rules.workdays import WorkdayCalendar
+from tasks.cycle.responses import review_submission, submit_rectification
+from tasks.cycle.review import decide_review, request_review
+from tasks.ladder.issue_levels import raise_issue
 
 
 def _get(session, model, key, what: str):
@@ -17,8 +30,6 @@ def _get(session, model, key, what: str):
 
 def _transition_errors(work):
     """Run `work`; a lifecycle refusal is bad input (exit 2), not a crash."""
-    from models.lifecycle import IllegalTransition, StaleTransition
-
     try:
         return work()
     except (IllegalTransition, StaleTransition) as exc:
@@ -26,11 +37,6 @@ def _transition_errors(work):
 
 
 def cmd_submit(args) -> int:
-    from core import clock
-    from core.db import session_scope
-    from models import RectificationItem, Unit
-    from tasks.cycle.responses import submit_rectification
-
     if not args.text.strip():
         raise InputError("--text: a rectification report needs its text")
     with session_scope() as session:
@@ -44,12 +50,6 @@ def cmd_submit(args) -> int:
 
 
 def cmd_review_submission(args) -> int:
-    from core import clock
-    from core.db import session_scope
-    from models import Submission
-    from rules.runtime import load_runtime
-    from tasks.cycle.responses import review_submission
-
     rt = load_runtime()
     with session_scope() as session:
         submission = _get(session, Submission, args.submission_id, "submission")
@@ -62,14 +62,6 @@ def cmd_review_submission(args) -> int:
 
 
 def cmd_review_request(args) -> int:
-    from sqlmodel import select
-
-    from core import clock
-    from core.db import session_scope
-    from models import Inspection
-    from rules.runtime import load_runtime
-    from tasks.cycle.review import request_review
-
     rt = load_runtime()
     with session_scope() as session:
         inspection = session.exec(select(Inspection).where(Inspection.code == args.inspection)).first()
@@ -82,11 +74,6 @@ def cmd_review_request(args) -> int:
 
 
 def cmd_review_decide(args) -> int:
-    from core import clock
-    from core.db import session_scope
-    from models import ReviewRequest
-    from tasks.cycle.review import decide_review
-
     with session_scope() as session:
         request = _get(session, ReviewRequest, args.request_id, "review request")
         decide_review(session, request, args.uphold, args.reason, clock.resolve(args.as_of), actor="operator")
@@ -95,12 +82,6 @@ def cmd_review_decide(args) -> int:
 
 
 def cmd_raise(args) -> int:
-    from core import clock
-    from core.db import session_scope
-    from models import Finding
-    from rules.runtime import load_runtime
-    from tasks.ladder.issue_levels import raise_issue
-
     rt = load_runtime()
     with session_scope() as session:
         finding = _get(session, Finding, args.finding_id, "finding")
@@ -111,9 +92,6 @@ def cmd_raise(args) -> int:
 
 
 def cmd_policy_show(args) -> int:
-    from core.settings import get_settings
-    from rules.policy import load_policy
-
     path = get_settings().policy_path
     policy = load_policy(path)
     if args.json:
@@ -132,9 +110,6 @@ def cmd_policy_show(args) -> int:
 
 
 def cmd_calendar_add(args) -> int:
-    from core.settings import get_settings
-    from rules.workdays import WorkdayCalendar
-
     calendar = WorkdayCalendar.from_file(get_settings().calendar_override_path)
     print(calendar.add_workdays(args.start, args.n).isoformat())
     return 0

@@ -3,14 +3,17 @@
 import argparse
 import json
 
+from core import clock
+from core.db import session_scope
+from core.settings import get_settings
 from dudao.cli_support import iso_date
+from flows.deliver_outbox import deliver_outbox
+from tasks.mail.delivery import retry_notice
+from tasks.mail.smtp_config import smtp_config
+from tasks.operator.outbox_report import failed_notices, notice_row, status_counts, stuck_notices
 
 
 def cmd_notices(args) -> int:
-    from core.db import session_scope
-    from core.settings import get_settings
-    from tasks.operator.outbox_report import failed_notices, notice_row, status_counts, stuck_notices
-
     with session_scope() as session:
         if args.failed or args.stuck:
             pick = failed_notices if args.failed else lambda s, n: stuck_notices(s, get_settings().smtp_max_attempts, n)
@@ -35,22 +38,13 @@ def _print_rows(what: str, total: int, rows: list[dict]) -> None:
 
 
 def cmd_deliver(args) -> int:
-    from core.prefect_env import configure_prefect
-    from core.settings import get_settings
-    from tasks.mail.smtp_config import smtp_config
-
     smtp_config(get_settings())  # settings mistakes: one clear line before Prefect starts
-    configure_prefect()
-    from flows.deliver_outbox import deliver_outbox
 
     print(json.dumps(deliver_outbox(args.as_of), ensure_ascii=False))
     return 0
 
 
 def cmd_retry(args) -> int:
-    from core import clock
-    from tasks.mail.delivery import retry_notice
-
     notice = retry_notice(args.id, clock.resolve(args.as_of))
     print(f"notice {notice.id}: {notice.status}" + (f" ({notice.last_error})" if notice.last_error else ""))
     return 0 if notice.status == "sent" else 1

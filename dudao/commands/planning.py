@@ -4,18 +4,30 @@ import argparse
 import json
 from datetime import date
 
+from pydantic import ValidationError
+
+from core import clock
+from core.db import session_scope
 from core.errors import InputError
 from dudao.cli_support import iso_date, require_seeded
+from dudao.plan_printing import print_plan, print_ratio
+from flows.annual_plan import annual_plan
+from flows.emergency_inspection import emergency_inspection
+from flows.special_inspection import special_inspection
+from rules.runtime import load_runtime
+from tasks.cycle.special_emergency import (
+    EmergencyInspectionInput,
+    SpecialInspectionInput,
+    start_emergency,
+    start_special,
+)
+from tasks.planning.plan_document import plan_view
+from tasks.planning.year_plan import make_plan
+from tasks.roster.zones import assign_zones, ratio_report
 
 
 def _check_plan(year: int, seed: int | None, as_of: date) -> dict:
     """Draw the plan in a transaction that is rolled back: bad input fails here, before anything is written."""
-    from core.db import session_scope
-    from rules.runtime import load_runtime
-    from tasks.planning.plan_document import plan_view
-    from tasks.planning.year_plan import make_plan
-    from tasks.roster.zones import assign_zones, ratio_report
-
     rt = load_runtime()
     with session_scope() as session:
         make_plan(session, year=year, rt=rt, as_of=as_of, seed=seed)
@@ -26,21 +38,15 @@ def _check_plan(year: int, seed: int | None, as_of: date) -> dict:
 
 
 def cmd_plan(args) -> int:
-    from core import clock
-    from core.prefect_env import configure_prefect
-
-    configure_prefect()
     require_seeded()
     as_of = args.as_of or clock.today()
     result = _check_plan(args.year, args.seed, as_of)
     if not args.dry_run:
-        from flows.annual_plan import annual_plan
 
         result = annual_plan(args.year, args.seed, as_of)
     if args.json:
         print(json.dumps({**result["plan"], "ratio": result["ratio"]}, ensure_ascii=False))
         return 0
-    from dudao.plan_printing import print_plan, print_ratio
 
     print_plan(result["plan"])
     print_ratio(result["ratio"])
@@ -55,8 +61,6 @@ def _units(text: str) -> list[str]:
 
 
 def _validated(model, **fields):
-    from pydantic import ValidationError
-
     try:
         return model(**fields)
     except ValidationError as exc:
@@ -66,10 +70,6 @@ def _validated(model, **fields):
 
 def _precheck(start, request) -> None:
     """Run the start in a transaction that is rolled back, so bad input fails before any flow runs."""
-    from core import clock
-    from core.db import session_scope
-    from rules.runtime import load_runtime
-
     with session_scope() as session:
         start(session, request, load_runtime(), clock.resolve(request.as_of))
         session.rollback()
@@ -77,25 +77,11 @@ def _precheck(start, request) -> None:
 
 def _start_by_hand(kind: str, **fields) -> int:
     """Validate a special or emergency request, check it against the ledger, then run its flow."""
-    from core.prefect_env import configure_prefect
-
-    configure_prefect()
-    from tasks.cycle.special_emergency import (
-        EmergencyInspectionInput,
-        SpecialInspectionInput,
-        start_emergency,
-        start_special,
-    )
-
-    model, start = {"special": (SpecialInspectionInput, start_special),
-                    "emergency": (EmergencyInspectionInput, start_emergency)}[kind]
+    model, start, run = {"special": (SpecialInspectionInput, start_special, special_inspection),
+                         "emergency": (EmergencyInspectionInput, start_emergency, emergency_inspection)}[kind]
     require_seeded()
     request = _validated(model, **fields)
     _precheck(start, request)
-    if kind == "special":
-        from flows.special_inspection import special_inspection as run
-    else:
-        from flows.emergency_inspection import emergency_inspection as run
     print(json.dumps(run(request), ensure_ascii=False))
     return 0
 

@@ -3,16 +3,20 @@
 import argparse
 from pathlib import Path
 
+from sqlmodel import select
+
+from core import clock
+from core.db import session_scope
 from core.errors import InputError
 from dudao.cli_support import iso_date
+from models import Inspection
+from tasks.cycle.responses import release_report
+from tasks.publication.site import build_site, check_target
+from tasks.roster.public_contacts import DEFAULT_PATH, listed_contacts, read_contacts
 
 
 def find_inspection(session, ref: str):
     """An inspection by its id (digits) or its code (e.g. 2026-ZH-001)."""
-    from sqlmodel import select
-
-    from models import Inspection
-
     inspection = (session.get(Inspection, int(ref)) if ref.isdigit()
                   else session.exec(select(Inspection).where(Inspection.code == ref)).first())
     if inspection is None:
@@ -21,10 +25,6 @@ def find_inspection(session, ref: str):
 
 
 def cmd_release(args) -> int:
-    from core import clock
-    from core.db import session_scope
-    from tasks.cycle.responses import release_report
-
     as_of = clock.resolve(args.as_of)
     with session_scope() as session:
         inspection = find_inspection(session, args.inspection)
@@ -40,11 +40,6 @@ def cmd_release(args) -> int:
 
 
 def cmd_publish(args) -> int:
-    from core import clock
-    from core.db import session_scope
-    from tasks.publication.site import build_site, check_target
-    from tasks.roster.public_contacts import DEFAULT_PATH, listed_contacts, read_contacts
-
     as_of = clock.resolve(args.as_of)
     check_target(args.out)
     path = args.contacts or DEFAULT_PATH

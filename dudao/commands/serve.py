@@ -5,15 +5,18 @@ import argparse
 import os
 from pathlib import Path
 
+from prefect import serve
+
+from core import clock
+from core.db import migrate, session_scope
+from core.settings import REPO_ROOT, get_settings
+from deployments.build import build_deployments
+from deployments.local_server import running_server
 from dudao.cli_support import iso_date
+from tasks.publication.signoff import approve
 
 
 def _serve(names: list[str] | None, limit: int | None) -> None:
-    from prefect import serve
-
-    from core.settings import REPO_ROOT
-    from deployments.build import build_deployments
-
     os.chdir(REPO_ROOT)  # entrypoints are relative to the repository
     deployments = build_deployments(names)
     print("serving: " + ", ".join(f"{d.flow_name}/{d.name}" for d in deployments), flush=True)
@@ -21,12 +24,7 @@ def _serve(names: list[str] | None, limit: int | None) -> None:
 
 
 def cmd_serve(args) -> int:
-    from core.prefect_env import configure_prefect
-    from core.settings import get_settings
-
-    configure_prefect()
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
-    from core.db import migrate
 
     migrate()
     if not args.with_server:
@@ -35,7 +33,6 @@ def cmd_serve(args) -> int:
                   "use --with-server (make serve) or point PREFECT_API_URL at your Prefect server", flush=True)
         _serve(args.only, args.limit)
         return 0
-    from deployments.local_server import running_server
 
     home = Path(os.environ.get("PREFECT_HOME", get_settings().var_dir / "prefect"))
     with running_server(home, host=args.host, port=args.port, log=home / "server.log") as server:
@@ -49,10 +46,6 @@ def cmd_serve(args) -> int:
 
 
 def cmd_approve(args) -> int:
-    from core import clock
-    from core.db import session_scope
-    from tasks.publication.signoff import approve
-
     with session_scope() as session:
         outcome = approve(session, args.inspection, clock.resolve(args.as_of), actor=f"cli:{args.operator}"[:40])
     if outcome.newly:

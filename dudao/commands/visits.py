@@ -4,15 +4,14 @@ import argparse
 import json
 from pathlib import Path
 
+from core import clock
+from core.db import session_scope
 from dudao.cli_support import iso_date, require_seeded
+from rules.runtime import load_runtime
+from tasks.cycle.routine_visits import coverage, read_visits, record_visits
 
 
 def cmd_import(args) -> int:
-    from core import clock
-    from core.db import session_scope
-    from rules.runtime import load_runtime
-    from tasks.cycle.routine_visits import read_visits, record_visits
-
     require_seeded()
     as_of = clock.resolve(args.as_of)
     with session_scope() as session:
@@ -22,10 +21,6 @@ def cmd_import(args) -> int:
 
 
 def cmd_coverage(args) -> int:
-    from core.db import session_scope
-    from rules.runtime import load_runtime
-    from tasks.cycle.routine_visits import coverage
-
     with session_scope() as session:
         report = coverage(session, args.semester, load_runtime())
     if args.json:

@@ -4,22 +4,23 @@ import argparse
 import json
 from pathlib import Path
 
+from core.db import migrate, session_scope
+from core.settings import get_settings
 from dudao.cli_support import iso_date, require_seeded
+from dudao.terminal import print_summary, with_progress
+from flows.daily_sweep import daily_sweep
+from flows.simulate_year import check_request, simulate_year
+from tasks.exchange.district_file import load_district, read_district_file
+from tasks.operator.summary import year_summary
 
 
 def cmd_migrate(args) -> int:
-    from core.db import migrate
-
     migrate()
     print("ledger migrated")
     return 0
 
 
 def cmd_seed(args) -> int:
-    from core.db import migrate, session_scope
-    from core.settings import get_settings
-    from tasks.exchange.district_file import load_district, read_district_file
-
     district = read_district_file(args.file or get_settings().district_path)
     migrate()
     with session_scope() as session:
@@ -29,13 +30,6 @@ def cmd_seed(args) -> int:
 
 
 def cmd_simulate(args) -> int:
-    from core.prefect_env import configure_prefect
-
-    configure_prefect()
-    from core.db import migrate
-    from dudao.terminal import with_progress
-    from flows.simulate_year import check_request, simulate_year
-
     migrate()
     require_seeded()
     check_request(args.year, args.seed, args.until)
@@ -45,21 +39,12 @@ def cmd_simulate(args) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from core.prefect_env import configure_prefect
-
-    configure_prefect()
-    from flows.daily_sweep import daily_sweep
-
     require_seeded()
     print(json.dumps(daily_sweep(args.as_of, skip_non_working_days=False), ensure_ascii=False))
     return 0
 
 
 def cmd_summary(args) -> int:
-    from core.db import session_scope
-    from dudao.terminal import print_summary
-    from tasks.operator.summary import year_summary
-
     with session_scope() as session:
         summary = year_summary(session, args.year)
     if args.json:
