@@ -12,8 +12,9 @@ from models.lifecycle import Transitions, transition
 from rules import behaviour
 from tasks.cycle.annual_openings import open_annual_inspections
 from tasks.cycle.responses import FindingInput, receive_self_assessment, record_visit
-from tasks.cycle.scores import Sheets, add_simulated_scores, record_simulated_scores
+from tasks.cycle.scores import Sheets
 from tasks.simulation.days import plan_day
+from tasks.simulation.scores import add_simulated_scores, record_simulated_scores
 
 SEED, YEAR = 11, 2026
 

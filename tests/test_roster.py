@@ -13,10 +13,10 @@ from models import Inspection, InspectionMember, Inspector, Notice, Unit
 from models.planning import EmploymentHistory, InspectorConflict, PlanEntry, ZoneAssignment
 from rules.runtime import load_runtime
 from tasks.cycle.annual_openings import open_annual_inspections
-from tasks.cycle.opening import choose_team
 from tasks.planning.term_end import raise_term_end_inspections
 from tasks.roster.lookups import candidates, find_inspector
 from tasks.roster.records import add_training, appraise, flag_training_shortfalls, remind_expiring_terms
+from tasks.roster.teams import choose_team
 from tasks.roster.zones import assign_zones
 from tests.conftest import run_cli
 

@@ -10,8 +10,9 @@ from sqlmodel import Session, select
 from models import Inspection, InspectionKind, Unit, UnitKind
 from rules.assignment import TeamPicker
 from rules.runtime import Runtime
-from tasks.cycle.opening import Opening, open_inspections, pick_team, year_load
+from tasks.cycle.opening import Opening, open_inspections
 from tasks.roster.lookups import candidates as roster_candidates
+from tasks.roster.teams import pick_team, year_load
 
 ANNUAL_TARGET_KINDS = (UnitKind.DEPARTMENT, UnitKind.TOWN, UnitKind.SCHOOL)
 

@@ -1,17 +1,14 @@
-"""Opening one inspection of any kind with its team: the planner, the special and emergency starts, the
+"""Opening one inspection of any kind with its team (picked by `tasks.roster.teams`): the planner, the special and emergency starts, the
 term-end sweep and routine visits all come through here. Covert inspections leave a sealed audit trail."""
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlmodel import Session, func, select
 
-from core.errors import InputError
 from models import Inspection, InspectionMember, Unit
 from models.lifecycle import audit_row, record_rows
 from models.queries import insert_rows, rows_by_id
-from rules.assignment import Candidate, NoValidTeam, TeamPicker
 from rules.runtime import Runtime
 
 CODE_LETTERS = {"annual": "ZH", "special": "ZX", "emergency": "TF", "term_end": "RQ", "random": "SJ",
@@ -19,39 +16,10 @@ CODE_LETTERS = {"annual": "ZH", "special": "ZX", "emergency": "TF", "term_end": 
 ANNOUNCED_KINDS = ("annual", "special", "term_end", "random")
 
 
-def team_size(kind: str, rt: Runtime) -> int:
-    """At least `team_min` (3) for every formal inspection; a covert visit goes smaller; routine: one."""
-    if kind == "covert":
-        return rt.policy.planning.covert_team
-    return 1 if kind == "routine" else rt.policy.inspection.team_min
-
-
 def next_code(session: Session, year: int, kind: str) -> str:
     prefix = f"{year}-{CODE_LETTERS[kind]}-"
     used = session.exec(select(func.count()).where(Inspection.code.like(f"{prefix}%"))).one()
     return f"{prefix}{used + 1:03d}"
-
-
-def year_load(session: Session, year: int) -> Counter:
-    """How many of the year's inspections each inspector already sits on: the workload to balance."""
-    rows = session.exec(select(InspectionMember.inspector_id, func.count()).join(
-        Inspection, InspectionMember.inspection_id == Inspection.id).where(
-        Inspection.year == year).group_by(InspectionMember.inspector_id)).all()
-    return Counter(dict(rows))
-
-
-def choose_team(candidates: list[Candidate], unit: Unit, size: int, load: Counter, on: date) -> list[int]:
-    """A balanced team, or InputError naming the unit when no valid team exists."""
-    return pick_team(TeamPicker(candidates, load), unit, size, on)
-
-
-def pick_team(picker: TeamPicker, unit: Unit, size: int, on: date) -> list[int]:
-    """`choose_team` with a picker kept over many units (the annual plan's)."""
-    try:
-        return picker.pick(unit.id, size, on)
-    except NoValidTeam as exc:
-        raise InputError(f"no valid team for {unit.name} ({unit.code}) on {on}: {exc.eligible} inspectors "
-                         f"free of conflict and in term, {exc.needed} needed") from None
 
 
 def announced_dates(visit_on: date, rt: Runtime) -> dict:

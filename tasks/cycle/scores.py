@@ -1,6 +1,6 @@
 """Score sheets in the ledger: the unit's self-assessment and the inspectors' on-site scores of an inspection,
 against the framework version pinned at its first sheet. The importers and the simulation both record
-through `record_scores`, which also files the audit events (a score sheet, a flagged self-assessment gap).
+through `record_scores` (the simulation's numbers come from `tasks/simulation/scores.py`), which also files the audit events (a score sheet, a flagged self-assessment gap).
 """
 
 import re
@@ -12,7 +12,6 @@ from core.errors import InputError
 from core.settings import get_settings
 from models import Inspection, InspectionFramework, ItemScore, Unit
 from models.lifecycle import Transitions
-from rules import behaviour
 from rules.indicators import Framework, Registry, load_frameworks
 from rules.policy import ScoringPolicy
 from rules.scoring import SheetResult, compare, flagged, grade, percent, score_sheet
@@ -136,30 +135,6 @@ def sheet_results(framework: Framework, sheets: dict[str, dict[str, float]], pol
     gaps = compare(framework, sheets[SELF], sheets[ONSITE], policy) if len(results) == 2 else []
     return {"framework": framework.name, "version": framework.version, "sheets": results,
             "gaps": gaps, "flagged": flagged(gaps), "threshold": policy.self_gap_points}
-
-
-def add_simulated_scores(sheets: Sheets, batch: Transitions, *, seed: int, inspection: Inspection, unit: Unit,
-                         source: str, as_of: date, policy: ScoringPolicy,
-                         weak_areas: frozenset[str] = frozenset()) -> None:
-    """The simulation's score sheet (rules.behaviour decides the numbers), queued; unscored kinds get none."""
-    framework = sheets.framework_for(inspection, unit, as_of)
-    if framework is None:
-        return
-    items = [(e.item.code, e.item.points, e.area.name) for e in framework.entries()]
-    scores = behaviour.item_scores(seed, inspection.code, unit.code, source, items, weak_areas)
-    sheets.add(batch, inspection=inspection, framework=framework, source=source, scores=scores,
-               as_of=as_of, actor="simulation" if source == ONSITE else unit.code, policy=policy)
-
-
-def record_simulated_scores(session: Session, *, seed: int, inspection: Inspection, unit: Unit, source: str,
-                            as_of: date, policy: ScoringPolicy,
-                            weak_areas: frozenset[str] = frozenset()) -> None:
-    """One simulated score sheet written at once (the simulation queues a day's sheets with `Sheets`)."""
-    batch, sheets = Transitions(session), Sheets(session, [inspection.id])
-    add_simulated_scores(sheets, batch, seed=seed, inspection=inspection, unit=unit, source=source, as_of=as_of,
-                         policy=policy, weak_areas=weak_areas)
-    sheets.write()
-    batch.write()
 
 
 def _area_order(code: str) -> tuple:

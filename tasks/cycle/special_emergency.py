@@ -13,11 +13,12 @@ from models.queries import office
 from rules.emergency_deadline import deadline_problem
 from rules.frequency import Decision, Request, plan_frequency, semester_of
 from rules.runtime import Runtime
-from tasks.cycle.opening import add_theme, choose_team, next_code, open_inspection, team_size, year_load
+from tasks.cycle.opening import add_theme, next_code, open_inspection
 from tasks.documents.contexts import team_names
 from tasks.documents.issuing import Paper, issue
 from tasks.planning.targets import existing_requests
 from tasks.roster.lookups import candidates, find_unit
+from tasks.roster.teams import choose_team, team_size, year_load
 
 INSPECTABLE = (UnitKind.DEPARTMENT, UnitKind.TOWN, UnitKind.SCHOOL)
 

@@ -10,8 +10,9 @@ from models.planning import PlanEntry
 from models.queries import chunks
 from rules.frequency import semester_of
 from rules.runtime import Runtime
-from tasks.cycle.opening import ANNOUNCED_KINDS, choose_team, next_code, open_inspection, year_load
+from tasks.cycle.opening import ANNOUNCED_KINDS, next_code, open_inspection
 from tasks.roster.lookups import candidates
+from tasks.roster.teams import choose_team, year_load
 
 COMPREHENSIVE = ("annual", "term_end")
 GRACE_AFTER_TERM = timedelta(days=90)

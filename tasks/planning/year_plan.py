@@ -15,7 +15,7 @@ from rules.frequency import Decision, plan_frequency, semester_of
 from rules.runtime import Runtime
 from rules.selection import DrawTooSmall, draw_team, rank, seed_from_text
 from tasks.cycle.annual_openings import open_annual_inspections, workdays_between
-from tasks.cycle.opening import add_theme, choose_team, next_code, open_inspection, team_size, year_load
+from tasks.cycle.opening import add_theme, next_code, open_inspection
 from tasks.planning.targets import (
     Target,
     existing_requests,
@@ -24,6 +24,7 @@ from tasks.planning.targets import (
     without_existing_annual,
 )
 from tasks.roster.lookups import candidates as roster_candidates
+from tasks.roster.teams import choose_team, team_size, year_load
 
 KIND_ORDER = {"annual": 0, "term_end": 1, "special": 2, "random": 3, "covert": 4}
 

@@ -14,8 +14,8 @@ from models import Inspection, InspectionMember, Inspector, Unit
 from models.lifecycle import record
 from models.planning import InspectorConflict, ZoneAssignment
 from rules.assignment import Candidate
-from tasks.cycle.opening import choose_team, year_load
 from tasks.roster.lookups import add_once, candidates
+from tasks.roster.teams import choose_team, year_load
 
 NOT_YET_VISITED = ("planned", "notified", "self_assessment")
 SEALED = {"covert": True, "sealed_until_visit": True}

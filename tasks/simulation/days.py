@@ -26,9 +26,10 @@ from tasks.cycle.responses import (
     review_submission,
     submit_rectification,
 )
-from tasks.cycle.scores import Sheets, add_simulated_scores
+from tasks.cycle.scores import Sheets
 from tasks.roster.zones import assign_zones
 from tasks.simulation.ladder import simulate_ladder_day
+from tasks.simulation.scores import add_simulated_scores
 from tasks.simulation.visits import simulate_routine_visits
 from tasks.sweep import sweep_day
 
