@@ -42,8 +42,7 @@ demo: $(STAMP) deps-system
 	@echo "One sample of each document kind, HTML and PDF: var/out/samples/   Public site: var/out/site/index.html"
 
 ## test: the whole suite (SQLite; set DUDAO_DATABASE_URL to run it on PostgreSQL).
-test: $(STAMP) deps-system
-	$(BIN)/ruff check .
+test: $(STAMP) deps-system lint
 	$(BIN)/pytest -q
 
 ## serve: a local Prefect server with its UI on http://127.0.0.1:4200 (SQLite under var/prefect-server, no
@@ -54,8 +53,10 @@ serve: $(STAMP)
 	PREFECT_HOME=$(CURDIR)/var/prefect-server PREFECT_SERVER_ANALYTICS_ENABLED=false \
 	  $(BIN)/dudao serve --with-server --host 127.0.0.1 --port 4200
 
+## lint: ruff, and the layers as an import-linter contract (pyproject.toml [tool.importlinter]).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf var/ .pytest_cache/

@@ -1,0 +1,12 @@
+"""Overdue rectification climbs the ladder (整改提醒 → 督办 → 约谈 → 通报 → 问责), one step per item per day,
+with the documents each step issues; issues a unit cannot resolve alone rise through four levels (四级议题上报:
+unit → 责任督学 → 督导室 → 督导委员会); the ladder's part of the year summary.
+"""
+
+from core.lazy_exports import lazy_exports
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    "climb": ["climb_ladder", "select_due_items"],
+    "issue_levels": ["escalate_issues", "raise_issue", "start_escalation"],
+    "summary": ["ladder_summary"],
+})

@@ -1,0 +1,12 @@
+"""What operators read in the Prefect UI and the CLI: tags on runs, artifacts after a sweep (reports as
+markdown, the sweep's table), the outbox by status, and the year's counts.
+"""
+
+from core.lazy_exports import lazy_exports
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    "artifacts": ["publish_report_artifacts", "publish_sweep_table", "report_markdown"],
+    "outbox_report": ["failed_notices", "notice_row", "status_counts", "stuck_notices"],
+    "run_labels": ["add_run_tags"],
+    "summary": ["year_summary"],
+})
