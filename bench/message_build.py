@@ -1,4 +1,4 @@
-"""Benchmark: building a notice's e-mail (tasks/notice_build.render: MessageSpec -> bytes as sent), now and as
+"""Benchmark: building a notice's e-mail (tasks/mail/notice_build.render: MessageSpec -> bytes as sent), now and as
 before the remembered headers (issue 9), in the same run.
 
 - now:    `render` as it is (a header factory that remembers parsed headers, a substring check of the MIME

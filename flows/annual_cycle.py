@@ -1,4 +1,4 @@
-"""annual-cycle: open the year's annual comprehensive inspections (seed §二: once a year)."""
+"""annual-cycle: open the year's annual comprehensive inspections (实施方案 §二: once a year)."""
 
 from datetime import date
 

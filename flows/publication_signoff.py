@@ -1,5 +1,5 @@
 """publication-signoff: an operator reads an issued report in the Prefect UI and signs it off for
-publication (签发). The run waits a short while only (STYLE.md: never a flow open for days); when nobody
+publication (签发). The run waits a short while only (never a flow open for days: a paused run holds its worker); when nobody
 answers in time it ends cleanly and says to use `dudao approve CODE`, which does the same thing."""
 
 from datetime import date

@@ -1,5 +1,5 @@
 """simulate-year: replay a year day by day, in month-sized task runs (one flow run per day would cost
-minutes; see PREFECT_NOTES.md), with a progress artifact and the year's summary as a table artifact."""
+minutes; docs/ARCHITECTURE.md says why), with a progress artifact and the year's summary as a table artifact."""
 
 from datetime import date, timedelta
 

@@ -1,4 +1,4 @@
-"""Who is recommended for commendation (seed §十二): excellent results and rectification on time. Pure.
+"""Who is recommended for commendation (实施方案 §十二): excellent results and rectification on time. Pure.
 
 A unit qualifies when its inspection of the year
 - was excellent: graded 优秀 where scores exist, otherwise no serious finding and at most `max_findings`

@@ -55,7 +55,7 @@ class ZonePlan:
 
 
 def required_listed(students: list[int], policy: InspectorPolicy) -> dict[str, int]:
-    """How many listed inspectors the seed's ratio asks for: 1:1 for large schools, 1:5 for the rest."""
+    """How many listed inspectors the 实施方案's ratio asks for: 1:1 for large schools, 1:5 for the rest."""
     large = sum(1 for n in students if n >= policy.large_school_students)
     regular = len(students) - large
     return {"schools": len(students), "large": large, "regular": regular,

@@ -1,4 +1,4 @@
-"""The policy in force: one versioned TOML file, validated, with the seed's numbers as defaults."""
+"""The policy in force: one versioned TOML file, validated, with the 实施方案's numbers as defaults."""
 
 import re
 from datetime import date

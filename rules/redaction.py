@@ -4,7 +4,7 @@ What the public site shows passes through `redact`:
 - student names that inspectors or units marked as such, written 【学生：张三】, become 张某;
 - 18-digit resident ID numbers (and the old 15-digit ones) become ［身份证号已隐去］;
 - mobile numbers and landlines with an area code become ［电话已隐去］, except the numbers the office publishes
-  on purpose (the listed inspectors' contact, seed §十八), which stay.
+  on purpose (the listed inspectors' contact, 实施方案 §十八), which stay.
 Numbers without an area code are left alone: sums of money and counts look the same.
 """
 

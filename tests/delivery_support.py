@@ -15,7 +15,7 @@ TITLE = "整改提醒/催办（第一次）"  # a '/' in a title must not become
 
 
 def queue_notices(count: int, title: str = TITLE) -> list[Notice]:
-    """`count` reminders to schools S001..., filed and queued by the real outbox (tasks/outbox.issue)."""
+    """`count` reminders to schools S001..., filed and queued by the real outbox (tasks/documents/issuing.issue)."""
     with session_scope() as session:
         units = session.exec(select(Unit).where(Unit.code.like("S%")).order_by(Unit.code)).all()
         notices = []

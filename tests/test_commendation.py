@@ -1,4 +1,4 @@
-"""Who is recommended for commendation (seed §十二): excellent results and rectification on time."""
+"""Who is recommended for commendation (实施方案 §十二): excellent results and rectification on time."""
 
 from datetime import date
 

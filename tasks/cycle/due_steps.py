@@ -146,7 +146,7 @@ def _report_and_opinion(session: Session, contexts: Contexts, inspection: Inspec
 
 
 def publish_due(session: Session, as_of: date, rt: Runtime) -> list[int]:
-    """Publish every report an operator has released (seed §八: every report is made public)."""
+    """Publish every report an operator has released (实施方案 §八: every report is made public)."""
     due = session.exec(select(Inspection).where(
         Inspection.released_on <= as_of, Inspection.published_on.is_(None)).order_by(Inspection.id)).all()
     batch = Transitions(session)

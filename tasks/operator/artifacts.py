@@ -1,6 +1,6 @@
 """What operators read in the Prefect UI after a sweep: each report issued today as markdown with links to
 its documents, and one table of what moved today and what failed. One task run per day each, whatever
-the number of reports (see PREFECT_NOTES.md: never one task run per row)."""
+the number of reports (never one task run per row: docs/ARCHITECTURE.md, why Prefect is thin here)."""
 
 from datetime import date
 from pathlib import Path

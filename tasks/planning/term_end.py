@@ -1,4 +1,4 @@
-"""Principal term-end comprehensive inspections (seed §五): planned with the year, and raised by the daily
+"""Principal term-end comprehensive inspections (实施方案 §五): planned with the year, and raised by the daily
 sweep as a term draws to its end when neither the plan nor another comprehensive inspection covers it."""
 
 from datetime import date, timedelta

@@ -1,4 +1,4 @@
-"""The listed inspectors' published contact (seed §十八), from data/public_contacts.toml."""
+"""The listed inspectors' published contact (实施方案 §十八), from data/public_contacts.toml."""
 
 import tomllib
 from dataclasses import dataclass

@@ -48,7 +48,7 @@ def training_report(session: Session, year: int, rt: Runtime) -> list[dict]:
 
 
 def appraise(session: Session, inspector: Inspector, year: int, passed: bool, note: str, as_of: date) -> None:
-    """Record the year's appraisal; failing it dismisses the inspector (seed §十八) from the next day."""
+    """Record the year's appraisal; failing it dismisses the inspector (实施方案 §十八) from the next day."""
     if session.exec(select(InspectorAppraisal.id).where(InspectorAppraisal.inspector_id == inspector.id,
                                                         InspectorAppraisal.year == year)).first():
         raise InputError(f"{inspector.code} already has an appraisal for {year}")

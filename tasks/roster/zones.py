@@ -1,5 +1,5 @@
 """督学责任区 and the ratio report: who is each school's listed responsible inspector, and does the roster
-meet the seed's 1:5 (1:1 for schools of 2,000+ students) on a given day."""
+meet the 实施方案's 1:5 (1:1 for schools of 2,000+ students) on a given day."""
 
 from datetime import date
 

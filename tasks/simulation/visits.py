@@ -1,7 +1,7 @@
 """The simulated responsible inspectors' routine visits (挂牌督导): each school with a responsible inspector is
 visited on the days rules/behaviour.routine_visit_days gives (a day off moves to the next working day), by its
 responsible inspector of that day. The simulated visits find nothing: a visit that finds a problem takes the
-import's path (tasks/routine.record_visits), tested in tests/test_routine.py."""
+import's path (tasks/cycle/routine_visits.record_visits), tested in tests/test_routine.py."""
 
 import json
 from datetime import date

@@ -1,5 +1,5 @@
 """The year-end documents: the district's 年度督导报告 with charts, the report to the municipal office,
-and the commendation list (seed §二, §八, §十二). Each is filed and sent once per year (deterministic keys)."""
+and the commendation list (实施方案 §二, §八, §十二). Each is filed and sent once per year (deterministic keys)."""
 
 from dataclasses import dataclass
 from datetime import date
