@@ -15,11 +15,22 @@ from io import BytesIO
 import pytest
 
 import tasks.mail.messages
+from core.settings import get_settings
 from tasks.mail.fast_path import BUILD, FastGenerator
-from tasks.mail.notice_build import MessageSpec, build, render
+from tasks.mail.notice_build import MessageSpec, build, fast_path_on, render
 
 TOKEN = 42
 BOUNDARY = f"{'=' * 15}{TOKEN:019d}=="
+
+
+@pytest.fixture(autouse=True)
+def fast_path(monkeypatch):
+    """The setting as by default (the environment might say otherwise), read afresh."""
+    monkeypatch.setenv("DUDAO_MAIL_FAST_PATH", "true")
+    get_settings.cache_clear()
+    assert fast_path_on()
+    yield
+    get_settings.cache_clear()
 
 
 def spec(tmp_path, **overrides) -> MessageSpec:

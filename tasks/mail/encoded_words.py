@@ -1,4 +1,5 @@
-"""A notice's To and Subject folded as RFC 2047 encoded words, for the e-mail build (tasks/mail/fast_path.py).
+"""A notice's To and Subject folded as RFC 2047 encoded words, for the e-mail build (tasks/mail/fast_path.py;
+the To also on the standard path of tasks/mail/notice_build.py).
 
 Why not the email package's folding, which everything else in a message still uses: at province scale nearly
 every To and Subject is new (a school's name with its superiors'), and the package folds a header of Chinese
@@ -11,10 +12,10 @@ display name (it may need quoting), an address too long for a line.
 It also mends a fault of the package's folding: it sometimes writes the comma between two addresses as an
 encoded word of its own (`=?utf-8?q?=2C?=`), and a reader then sees one recipient fewer. That is CPython's bug
 gh-100884 (CVE-2025-1795), fixed in 3.11.9, 3.12.3 and 3.13.0 (further cases by gh-118643): 3.11.0-3.11.8 and
-3.12.0-3.12.2 have it (on 3.11.7, one random To in six of two to four Chinese names of 2-14 characters). One
-thing neither mends: a display name too long for one word (over 45 bytes, 15 Chinese characters) is written
-as several, and the package's own parser (not mail clients) keeps a space between them (RFC 2047 §6.2 says
-drop it).
+3.12.0-3.12.2 have it (on 3.11.7, one random To in six of two to four Chinese names of 2-14 characters). The
+standard path of tasks/mail/notice_build.py folds the To here too for that reason. One thing neither mends: a
+display name too long for one word (over 45 bytes, 15 Chinese characters) is written as several, and the
+package's own parser (not mail clients) keeps a space between them (RFC 2047 §6.2 says drop it).
 """
 
 from __future__ import annotations

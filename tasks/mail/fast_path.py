@@ -17,13 +17,18 @@ What it relies on, beyond the package's documented interface:
   header.
 
 Which versions: the code of all this is the same in CPython 3.11.7, 3.12.1 and 3.13.0, and the tests of the
-path (tests/test_plain_headers.py, tests/test_notice_build.py) pass on each. This module imports only public
-names, so importing it is safe on any version: only using it is not.
+path (tests/test_plain_headers.py, tests/test_notice_build.py, tests/test_mail_paths.py) pass on each. The
+range tested is `requires-python`'s, 3.11 to 3.13 (TESTED_PYTHONS). On any other version the path is off by
+itself (one log line says so) and notices are built by the package's own generation
+(tasks/mail/notice_build.py); DUDAO_MAIL_FAST_PATH=false turns it off anywhere. This module imports only
+public names, so importing it is safe on any version: only using it is not.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import sys
 from email.generator import BytesGenerator
 from email.message import EmailMessage
 from email.policy import EmailPolicy
@@ -32,10 +37,28 @@ from io import BytesIO
 from tasks.mail.encoded_words import fold_subject, folded_to
 from tasks.mail.fast_path_headers import BUILD
 
-__all__ = ["BUILD", "FastGenerator", "forget", "render"]
+__all__ = ["BUILD", "ON_TESTED_PYTHON", "TESTED_PYTHONS", "FastGenerator", "forget", "render", "tested_on"]
+
+logger = logging.getLogger(__name__)
+
+TESTED_PYTHONS = ((3, 11), (3, 14))
+"""Python versions the fast path was tested on: from the first, up to and without the second (3.11-3.13)."""
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # what the generator splits text lines on (its own NLCRE)
 _FOLDED_MAX = 4096
+
+
+def tested_on(version: tuple[int, int]) -> bool:
+    """Whether the fast path was tested on this Python (major, minor); logs why it is off when not."""
+    low, high = TESTED_PYTHONS
+    if low <= version < high:
+        return True
+    logger.warning("mail fast path off: Python %d.%d is outside the tested %d.%d to %d.%d; notices are built "
+                   "by the email package's own generation", *version, *low, high[0], high[1] - 1)
+    return False
+
+
+ON_TESTED_PYTHON = tested_on(sys.version_info[:2])  # once a process: forked build workers inherit it
 
 
 class _RememberedFolding(EmailPolicy):

@@ -5,8 +5,10 @@ No database and no Prefect here: a `MessageSpec` is a small picklable value, so 
 its messages in worker processes while the event loop sends (the email package costs milliseconds of CPU
 per message; see bench/notices_outbox.py).
 
-The build itself is the fast path of tasks/mail/fast_path.py (the one place using private internals of the
-email package).
+Two paths make the same message: the fast one (tasks/mail/fast_path.py: private internals of the email
+package, on the Python versions it was tested on) and the standard one (EmailMessage under policy.default,
+serialised by policy.SMTP's own folding but for the To). Both parse back to the same headers and parts
+(tests/test_mail_paths.py). DUDAO_MAIL_FAST_PATH=false chooses the standard one.
 """
 
 from __future__ import annotations
@@ -20,11 +22,32 @@ from email.policy import EmailPolicy
 from pathlib import Path
 
 from core.errors import InputError
+from core.settings import get_settings
 from tasks.mail import fast_path
+from tasks.mail.encoded_words import folded_to
 from tasks.mail.messages import Attachment, build_message, safe_filename
 
 _UNSAFE_IN_NAME = re.compile(r"[/\\\x00-\x1f\x7f\u2028\u2029]|=\?")
 _WIRE_PARSER = BytesParser(policy=policy.compat32)
+
+
+def fast_path_on() -> bool:
+    """Whether notices are built by tasks/mail/fast_path.py: DUDAO_MAIL_FAST_PATH (on unless set to false),
+    and only on a Python it was tested on; else by the email package's own generation (the standard path)."""
+    return get_settings().mail_fast_path and fast_path.ON_TESTED_PYTHON
+
+
+class _ToMended(EmailPolicy):
+    """policy.SMTP, but for a To of Chinese names folded by tasks/mail/encoded_words.py: the package's folding
+    of an address list loses a recipient on CPython 3.11.0-3.11.8 and 3.12.0-3.12.2 (gh-100884)."""
+
+    def fold_binary(self, name: str, value) -> bytes:
+        mended = self.max_line_length == 78 and not self.utf8  # the lines encoded_words.py writes
+        folded = folded_to(name, value, self.linesep) if mended else None
+        return super().fold_binary(name, value) if folded is None else folded.encode("ascii")
+
+
+_STANDARD_SMTP = _ToMended(linesep="\r\n")
 
 
 @dataclass(frozen=True)
@@ -59,7 +82,7 @@ def document_attachments(title: str, html_path: Path) -> tuple[tuple[str, str, s
 
 
 def build(spec: MessageSpec, email_policy: EmailPolicy | None = None) -> EmailMessage:
-    """The message (tasks/mail/messages.py) built under `email_policy`, by default the fast path's.
+    """The message (tasks/mail/messages.py) built under `email_policy`, by default the one of the path in use.
     Raises InputError on a bad header or address, or a missing file."""
     try:
         attachments = [Attachment(name, Path(path).read_bytes(), mime) for name, path, mime in spec.attachments]
@@ -68,12 +91,14 @@ def build(spec: MessageSpec, email_policy: EmailPolicy | None = None) -> EmailMe
     return build_message(
         key=spec.key, sender=spec.sender, sender_name=spec.sender_name, recipients=list(spec.recipients),
         subject=spec.subject, text=spec.text, html=spec.html, attachments=attachments, domain=spec.domain,
-        email_policy=email_policy or fast_path.BUILD)
+        email_policy=email_policy or (fast_path.BUILD if fast_path_on() else policy.default))
 
 
 def render(spec: MessageSpec) -> bytes:
     """The message as sent: CRLF line ends, 7-bit safe (non-ASCII bodies are base64)."""
-    return fast_path.render(build(spec, fast_path.BUILD))
+    if fast_path_on():
+        return fast_path.render(build(spec, fast_path.BUILD))
+    return build(spec, policy.default).as_bytes(policy=_STANDARD_SMTP)
 
 
 def render_or_reason(spec: MessageSpec) -> bytes | str:
