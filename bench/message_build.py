@@ -1,9 +1,10 @@
-"""Benchmark: building a notice's e-mail (tasks/mail/notice_build.render: MessageSpec -> bytes as sent), now and as
-before the remembered headers (issue 9), in the same run.
+"""Benchmark: building a notice's e-mail (tasks/mail/notice_build.render: MessageSpec -> bytes as sent), now
+and as before the remembered headers (issue 9), in the same run.
 
-- now:    `render` as it is (a header factory that remembers parsed headers, a substring check of the MIME
-          boundary, Address objects made once, folded lines remembered, To and Subject of Chinese text
-          folded as plain encoded words by tasks/mail/encoded_words.py);
+- now:    `render` as it is, on the fast path (tasks/mail/fast_path.py): a header factory that remembers
+          parsed headers, a substring check of the MIME boundary, Address objects made once, folded lines
+          remembered, To and Subject of Chinese text folded as plain encoded words by
+          tasks/mail/encoded_words.py;
 - before: the same code with the standard pieces put back, as at a177efe: `policy.default` for building
           (a fresh header class and parse for every header), `Address` made per recipient, the standard
           `BytesGenerator` (a regex compiled per boundary), the package folding every header; folded lines
@@ -90,26 +91,17 @@ def patched(module, name: str, value):
         setattr(module, name, saved)
 
 
-@contextmanager
-def standard_pieces():
-    """tasks/mail/messages.py as before: policy.default and a new Address per recipient."""
-    import tasks.mail.messages as messages
-
-    saved = messages.BUILD, messages._address_object
-    messages.BUILD = policy.default
-    messages._address_object = lambda display_name, addr_spec: Address(display_name=display_name, addr_spec=addr_spec)
-    try:
-        yield
-    finally:
-        messages.BUILD, messages._address_object = saved
+def _new_address(display_name: str, addr_spec: str) -> Address:
+    return Address(display_name=display_name, addr_spec=addr_spec)
 
 
 def render_before(spec) -> bytes:
-    from tasks.mail import notice_build
+    """Built under policy.default with a new Address per recipient (tasks/mail/messages.py as before)."""
+    from tasks.mail import fast_path, messages, notice_build
 
-    with standard_pieces():
-        message = notice_build.build(spec)
-    with patched(notice_build, "_encoded", lambda *_: None):  # the package folds To and Subject too
+    with patched(messages, "_address_object", _new_address):
+        message = notice_build.build(spec, policy.default)
+    with patched(fast_path, "_encoded", lambda *_: None):  # the package folds To and Subject too
         return message.as_bytes(policy=_BEFORE_SMTP)
 
 
@@ -121,12 +113,9 @@ def render_now(spec) -> bytes:
 
 def cold() -> None:
     """Forget what either run remembered, so each round starts as a fresh worker process would."""
-    from tasks.mail import messages, notice_build
-    from tasks.mail.mail_policy import BUILD
+    from tasks.mail import fast_path, messages
 
-    notice_build._FOLDED.clear()
-    BUILD.header_factory._made.clear()
-    BUILD.header_factory._classes.clear()
+    fast_path.forget()
     messages._address_object.cache_clear()
 
 
@@ -170,7 +159,7 @@ def main() -> None:
     if args.messages < 1 or args.schools < 1 or args.rounds < 1:
         sys.exit("bench/message_build.py: --messages, --schools and --rounds must be at least 1")
 
-    from tasks.mail.notice_build import _RememberedFolding
+    from tasks.mail.fast_path import _RememberedFolding
 
     global _BEFORE_SMTP
     _BEFORE_SMTP = _RememberedFolding(linesep="\r\n")  # its own standard HeaderRegistry, as before

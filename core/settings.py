@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     smtp_max_attempts: int = 5  # transient failures after this many attempts: the notice is reported stuck
     smtp_claim_seconds: int = 600  # a notice left `sending` this long by a run elsewhere is taken again
     mail_domain: str = "dudao.nanan.example.cn"
+    # notices built by tasks/mail/fast_path.py (on tested Pythons only); false: by the stdlib's own generation
+    mail_fast_path: bool = True
     # where var/out is served over HTTP for operators (links in Prefect artifacts); None: file:// links
     documents_url: str | None = None
 

@@ -83,11 +83,14 @@ def test_ascii_is_left_to_the_package():
 
 
 def test_the_packages_folding_loses_a_recipient_where_ours_does_not():
+    """CPython's gh-100884 (3.11.0-3.11.8, 3.12.0-3.12.2, unless a distribution patched it): the package writes
+    the comma between these addresses as an encoded word, and reads back two recipients; ours, three always."""
     names = [("鸡冠石阳光小学（示例）·S22406", "s022406@province.example.cn"),
              ("区住房城乡建委·D601", "d00601@province.example.cn"), ("区科技局·D931", "d00931@province.example.cn")]
-    package = parsed(standard("To", [Address(n, addr_spec=a) for n, a in names]), "To").addresses
-    assert len(package) == 2  # if the package is mended, this test says so, and the folding here may go
-    assert len(parsed(fold_addresses("To", names, "\r\n"), "To").addresses) == 3
+    folded = standard("To", [Address(n, addr_spec=a) for n, a in names])
+    assert len(parsed(folded, "To").addresses) == (2 if "=?utf-8?q?=2C?=" in folded else 3)
+    ours = fold_addresses("To", names, "\r\n")
+    assert "=?utf-8?q?=2C?=" not in ours and len(parsed(ours, "To").addresses) == 3
 
 
 def test_an_address_too_long_for_a_line_is_left_to_the_package():

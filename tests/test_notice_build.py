@@ -1,22 +1,36 @@
-"""notice_build.render gives the bytes the standard `email` package gives (policy.default built, policy.SMTP
-serialised), byte for byte once the random boundaries are drawn the same — but for a To and a Subject of
-Chinese text, folded as plain encoded words (tasks/mail/encoded_words.py), which parse back to the same values;
-the remembered headers and the quicker boundary check change nothing."""
+"""notice_build.render on the fast path (tasks/mail/fast_path.py) gives the bytes the standard `email`
+package gives (policy.default built, policy.SMTP serialised), byte for byte once the random boundaries are
+drawn the same — but for a To and a Subject of Chinese text, folded as plain encoded words
+(tasks/mail/encoded_words.py), which parse back to the same values; the remembered headers and the quicker
+boundary check change nothing."""
 
 import random
 import re
 from email import policy
 from email.generator import BytesGenerator
+from email.message import Message
 from email.parser import BytesParser
+from io import BytesIO
 
 import pytest
 
 import tasks.mail.messages
-from tasks.mail.mail_policy import BUILD
-from tasks.mail.notice_build import MessageSpec, _Generator, build, render
+from core.settings import get_settings
+from tasks.mail.fast_path import BUILD, FastGenerator
+from tasks.mail.notice_build import MessageSpec, build, fast_path_on, render
 
 TOKEN = 42
 BOUNDARY = f"{'=' * 15}{TOKEN:019d}=="
+
+
+@pytest.fixture(autouse=True)
+def fast_path(monkeypatch):
+    """The setting as by default (the environment might say otherwise), read afresh."""
+    monkeypatch.setenv("DUDAO_MAIL_FAST_PATH", "true")
+    get_settings.cache_clear()
+    assert fast_path_on()
+    yield
+    get_settings.cache_clear()
 
 
 def spec(tmp_path, **overrides) -> MessageSpec:
@@ -36,11 +50,9 @@ def spec(tmp_path, **overrides) -> MessageSpec:
     return MessageSpec(**{**fields, **overrides})
 
 
-def standard_bytes(monkeypatch, message_spec: MessageSpec) -> bytes:
+def standard_bytes(message_spec: MessageSpec) -> bytes:
     """The same message built and serialised by the standard library alone."""
-    with monkeypatch.context() as patched:
-        patched.setattr(tasks.mail.messages, "BUILD", policy.default)
-        message = build(message_spec)
+    message = build(message_spec, policy.default)
     assert message.policy is policy.default
     return message.as_bytes(policy=policy.SMTP)
 
@@ -80,7 +92,7 @@ def test_render_is_the_standard_librarys_bytes(tmp_path, monkeypatch, overrides)
         drawn_from(monkeypatch, range(1000, 1010))
         ours = render(message_spec)
         drawn_from(monkeypatch, range(1000, 1010))
-        same_message(ours, standard_bytes(monkeypatch, message_spec))
+        same_message(ours, standard_bytes(message_spec))
 
 
 def test_ascii_names_and_subject_are_the_standard_librarys_bytes_exactly(tmp_path, monkeypatch):
@@ -88,7 +100,7 @@ def test_ascii_names_and_subject_are_the_standard_librarys_bytes_exactly(tmp_pat
     drawn_from(monkeypatch, range(1000, 1010))
     ours = render(message_spec)
     drawn_from(monkeypatch, range(1000, 1010))
-    assert ours == standard_bytes(monkeypatch, message_spec)
+    assert ours == standard_bytes(message_spec)
 
 
 @pytest.mark.parametrize("text", [f"a line that is the boundary:\n--{BOUNDARY}\n", f"inside a line: x--{BOUNDARY}--\n"])
@@ -97,23 +109,33 @@ def test_a_text_holding_the_boundary_gives_the_standard_librarys_bytes(tmp_path,
     drawn_from(monkeypatch, [TOKEN] * 4)
     ours = render(message_spec)
     drawn_from(monkeypatch, [TOKEN] * 4)
-    same_message(ours, standard_bytes(monkeypatch, message_spec))
+    same_message(ours, standard_bytes(message_spec))
 
 
-@pytest.mark.parametrize(("text", "chosen"), [
-    (b"no boundary here\n", BOUNDARY),
-    (f"x--{BOUNDARY}--\n".encode(), BOUNDARY),  # a substring, not a delimiter line
-    (f"--{BOUNDARY}\n".encode(), f"{BOUNDARY}.0"),
-    (f"--{BOUNDARY}\n--{BOUNDARY}.0--\n".encode(), f"{BOUNDARY}.1"),
+@pytest.mark.parametrize(("text", "flatten_policy", "chosen"), [
+    ("no boundary here\n", policy.default, BOUNDARY),
+    (f"x--{BOUNDARY}--\n", policy.default, BOUNDARY),  # a substring, not a delimiter line
+    (f"--{BOUNDARY}\n", policy.default, f"{BOUNDARY}.0"),
+    (f"--{BOUNDARY}\n--{BOUNDARY}.0--\n", policy.default, f"{BOUNDARY}.1"),
     # The standard check misses a delimiter line ending in CRLF ('$' stops before LF only), so a message
     # serialised with CRLF never changes its boundary; the quicker check keeps that, as it must.
-    (f"--{BOUNDARY}\r\n".encode(), BOUNDARY),
+    (f"--{BOUNDARY}\n", policy.SMTP, BOUNDARY),
 ])
-def test_the_boundary_is_checked_against_the_parts_as_the_standard_library_does(monkeypatch, text, chosen):
-    drawn_from(monkeypatch, [TOKEN])
-    ours = _Generator._make_boundary(text)
-    drawn_from(monkeypatch, [TOKEN])
-    assert ours == BytesGenerator._make_boundary(text) == chosen
+def test_the_boundary_is_checked_against_the_parts_as_the_standard_library_does(
+        monkeypatch, text, flatten_policy, chosen):
+    """A multipart of one part holding `text`: flattening draws its boundary, checked against the part."""
+    flattened = []
+    for generator in (FastGenerator, BytesGenerator):
+        part, message = Message(), Message()
+        part.set_payload(text)
+        message["Content-Type"] = "multipart/mixed"
+        message.attach(part)
+        drawn_from(monkeypatch, [TOKEN])
+        out = BytesIO()
+        generator(out, policy=flatten_policy).flatten(message)
+        flattened.append((message.get_boundary(), out.getvalue()))
+    assert flattened[0] == flattened[1]
+    assert flattened[0][0] == chosen
 
 
 def test_a_remembered_header_is_the_one_made_for_that_name_and_value():

@@ -1,23 +1,24 @@
-"""Headers made without the email package's parse (tasks/mail/plain_headers.py, through the factory of
-tasks/mail/mail_policy.py) are the package's headers: the same value, attributes and defects, folded to the same
-lines under any policy; Address objects handed over split are the ones Address parses; the generator's
-one-write `_write_lines` writes the standard bytes."""
+"""Headers made without the email package's parse (the factory of tasks/mail/fast_path_headers.py) are the
+package's headers: the same value, attributes and defects, folded to the same lines under any policy; Address
+objects handed over split are the ones Address parses; the fast path's generator writes a text body's lines as
+the standard one."""
 
 import pickle
 import random
 from email import policy
 from email.generator import BytesGenerator
 from email.headerregistry import Address, HeaderRegistry
+from email.message import Message
 from io import BytesIO
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tasks.mail import plain_headers
-from tasks.mail.mail_policy import RememberedHeaders
+from tasks.mail import fast_path_headers
+from tasks.mail.fast_path import _SMTP, FastGenerator
+from tasks.mail.fast_path_headers import RememberedHeaders, tree_deferred
 from tasks.mail.messages import _address_object
-from tasks.mail.notice_build import _SMTP, _Generator
 
 STANDARD = HeaderRegistry()
 POLICIES = [policy.SMTP, policy.default, policy.SMTPUTF8, policy.default.clone(max_line_length=None)]
@@ -88,7 +89,7 @@ def test_a_message_id_is_the_packages(value, fold_policy):
 def test_a_multipart_content_type_is_the_packages(subtype, boundary, name, fold_policy):
     value = f'multipart/{subtype}; boundary="{boundary}"'
     ours = RememberedHeaders()(name, value)
-    assert isinstance(ours, plain_headers._PlainMultipart)  # made without a parse
+    assert isinstance(ours, fast_path_headers._PlainMultipart)  # made without a parse
     assert_same_header(ours, STANDARD(name, value), fold_policy)
 
 
@@ -97,7 +98,7 @@ def test_a_multipart_content_type_is_the_packages(subtype, boundary, name, fold_
                                    'multipart/mixed; boundary="x"; charset="utf-8"'])
 def test_another_content_type_is_parsed(value):
     ours = RememberedHeaders()("Content-Type", value)
-    assert not isinstance(ours, plain_headers._Plain)
+    assert not isinstance(ours, fast_path_headers._Plain)
     assert_same_header(ours, STANDARD("Content-Type", value), policy.SMTP)
 
 
@@ -112,14 +113,14 @@ def test_an_address_header_set_from_addresses_is_the_packages(parts, fold_policy
     value = addresses[0] if len(addresses) == 1 else addresses
     ours = RememberedHeaders()(name, value)
     escaped = any("\udc80" in display_name for display_name, _, _ in parts)
-    assert (ours._parse_tree is None) != escaped  # made when folded (at once if the value is sanitized)
+    assert tree_deferred(ours) != escaped  # made when folded (at once if the value is sanitized)
     assert_same_made(name, value, fold_policy)
     assert outcome(lambda: ours.fold(policy=fold_policy)) == outcome(lambda: ours.fold(policy=fold_policy))
 
 
 def test_an_address_header_of_a_string_is_parsed_at_once():
     ours = RememberedHeaders()("To", "王校长 <a@s.cn>, 李 <b@s.cn>")
-    assert ours._parse_tree is not None
+    assert not tree_deferred(ours)
     assert_same_header(ours, STANDARD("To", "王校长 <a@s.cn>, 李 <b@s.cn>"), policy.SMTP)
 
 
@@ -156,20 +157,27 @@ def test_an_address_handed_over_split_is_the_one_address_parses(local, host):
 @example("")
 @example("a\r\nb\rc\nd\n")
 @example("no line end")
-def test_the_generator_writes_lines_as_the_standard_one(lines):
+def test_the_generator_writes_a_texts_lines_as_the_standard_one(lines):
+    """A body without headers: flattened, the blank line, then the lines as the generator writes them."""
     written = []
-    for generator in (BytesGenerator, _Generator):
+    for generator in (BytesGenerator, FastGenerator):
+        message = Message()
+        message.set_payload(lines)
         out = BytesIO()
-        writer = generator(out, policy=policy.SMTP)
-        writer._NL = policy.SMTP.linesep  # as flatten sets it
-        writer._write_lines(lines)
+        generator(out, policy=policy.SMTP).flatten(message)
         written.append(out.getvalue())
     assert written[0] == written[1]
 
 
 def test_a_boundary_colliding_with_the_text_still_gives_the_packages_header(monkeypatch):
     monkeypatch.setattr(random, "randrange", lambda *_: 42)
-    boundary = _Generator._make_boundary(f"--{'=' * 15}{42:019d}==\n".encode())
+    part = Message()
+    part.set_payload(f"--{'=' * 15}{42:019d}==\n")
+    message = Message()
+    message["Content-Type"] = "multipart/alternative"
+    message.attach(part)
+    FastGenerator(BytesIO(), policy=policy.default).flatten(message)  # draws the boundary, checks the part
+    boundary = message.get_boundary()
     value = f'multipart/alternative; boundary="{boundary}"'
     assert boundary.endswith("==.0")
     assert_same_header(RememberedHeaders()("Content-Type", value), STANDARD("Content-Type", value), policy.SMTP)

@@ -1,4 +1,5 @@
-"""A notice's To and Subject folded as RFC 2047 encoded words, for the e-mail build (tasks/mail/notice_build.py).
+"""A notice's To and Subject folded as RFC 2047 encoded words, for the e-mail build (tasks/mail/fast_path.py;
+the To also on the standard path of tasks/mail/notice_build.py).
 
 Why not the email package's folding, which everything else in a message still uses: at province scale nearly
 every To and Subject is new (a school's name with its superiors'), and the package folds a header of Chinese
@@ -9,9 +10,12 @@ characters, lines of at most 78 characters; a reader following RFC 2047 reads ba
 display name (it may need quoting), an address too long for a line.
 
 It also mends a fault of the package's folding: it sometimes writes the comma between two addresses as an
-encoded word of its own (`=?utf-8?q?=2C?=`), and a reader then sees one recipient fewer. One thing neither
-mends: a display name too long for one word (over 45 bytes, 15 Chinese characters) is written as several, and
-the package's own parser (not mail clients) keeps a space between them (RFC 2047 §6.2 says drop it).
+encoded word of its own (`=?utf-8?q?=2C?=`), and a reader then sees one recipient fewer. That is CPython's bug
+gh-100884 (CVE-2025-1795), fixed in 3.11.9, 3.12.3 and 3.13.0 (further cases by gh-118643): 3.11.0-3.11.8 and
+3.12.0-3.12.2 have it (on 3.11.7, one random To in six of two to four Chinese names of 2-14 characters). The
+standard path of tasks/mail/notice_build.py folds the To here too for that reason. One thing neither mends: a
+display name too long for one word (over 45 bytes, 15 Chinese characters) is written as several, and the
+package's own parser (not mail clients) keeps a space between them (RFC 2047 §6.2 says drop it).
 """
 
 from __future__ import annotations
@@ -53,6 +57,14 @@ def fold_addresses(name: str, addresses: Sequence[tuple[str, str]], linesep: str
         tokens.extend(encoded_words(display_name, _NAME_WORD_BYTES))
         tokens.append(f"<{addr_spec}>" + ("," if index < len(addresses) - 1 else ""))
     return _fold(name, tokens, linesep)
+
+
+def folded_to(name: str, value, linesep: str) -> str | None:
+    """The folded line of a To header (a header object of the package: its `addresses`) by fold_addresses;
+    None for another header, or a To the package folds as before."""
+    if name.lower() != "to" or not hasattr(value, "addresses"):
+        return None
+    return fold_addresses(name, [(a.display_name, a.addr_spec) for a in value.addresses], linesep)
 
 
 def _fold(name: str, tokens: list[str], linesep: str) -> str | None:

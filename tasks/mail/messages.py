@@ -12,11 +12,12 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 
 from core.errors import InputError
-from tasks.mail.mail_policy import BUILD
 
 # RFC 2045 token characters, for "type/subtype".
 _MIME_TYPE = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$")
@@ -56,6 +57,7 @@ def build_message(
     html: str | None,
     attachments: Sequence[Attachment] = (),
     domain: str,
+    email_policy: EmailPolicy = policy.default,
 ) -> EmailMessage:
     """Build a notice e-mail ready for ``send_batch``.
 
@@ -66,6 +68,7 @@ def build_message(
         subject, text, html: the rendered notice; ``html=None`` sends text only.
         attachments: files to attach; names are reduced to a safe basename.
         domain: right-hand side of the Message-ID.
+        email_policy: the policy the message is built under (tasks/mail/notice_build.py chooses it).
 
     Returns:
         multipart/alternative (text + HTML), wrapped in multipart/mixed when there are attachments.
@@ -75,7 +78,7 @@ def build_message(
     """
     if not key:
         raise InputError("key is empty")
-    message = EmailMessage(policy=BUILD)  # policy.default, remembering the headers it made
+    message = EmailMessage(policy=email_policy)
     message["Subject"] = _check_header("subject", subject)
     message["From"] = _address("sender", sender_name, sender)
     message["To"] = _recipient_addresses(recipients)
