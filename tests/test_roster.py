@@ -73,7 +73,7 @@ def test_a_declared_conflict_keeps_the_inspector_off_the_team(seeded):
 
 
 def test_the_sweep_reminds_of_expiring_terms_once(seeded, monkeypatch):
-    from tasks.roster.lookups import records as inspector_records
+    from tasks.roster import records as inspector_records
 
     rt = load_runtime()
     with session_scope() as session:
