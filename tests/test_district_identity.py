@@ -154,6 +154,21 @@ def test_seed_refuses_a_bad_name_and_writes_nothing_then_writes_the_file_s_ident
             (1, "江北区", "江北", AUTHORITY)]
 
 
+def test_a_roster_import_leaves_the_district_as_the_seed_named_it(jiangbei, tmp_path):
+    from tasks.exchange.imports import run_import
+    from tests.exchange_support import AS_OF, template_rows, write_csv
+
+    rows = {"units": ["S061", "江北实验学校（示例）", "学校", "初中", "公办", "1200", "D06", "T02", "s061@example.cn",
+                      "", "陈静", "2026/9/1", "2029/8/31"],
+            "inspectors": ["I033", "周立（示例）", "i033@example.cn", "是", "否", "S061", "2026/9/1", "2029/8/31", ""]}
+    for kind, row in rows.items():
+        path = write_csv(tmp_path / f"{kind}.csv", [*template_rows(kind, [], tmp_path), row])
+        assert run_import(kind, path, as_of=AS_OF)[kind] == 1
+    with session_scope() as session:
+        assert [(d.name, d.short_name, d.authority) for d in session.exec(select(District)).all()] == [
+            ("江北区", "江北", AUTHORITY)]
+
+
 def test_no_code_or_template_names_a_district():
     packages = ["core", "models", "rules", "tasks", "flows", "deployments", "dudao"]
     files = [p for d in packages for p in (REPO / d).rglob("*.py")] + list((REPO_ROOT / "templates").rglob("*.*"))

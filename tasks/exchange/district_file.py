@@ -125,9 +125,15 @@ def read_district_file(path: Path) -> DistrictFile:
 
 
 def load_district(session: Session, district: DistrictFile) -> dict[str, int]:
-    """Write the district's identity; insert or update every unit, principal and inspector by code. Returns
-    counts by table."""
+    """The seed: write the district's identity, then insert or update every unit, principal and inspector by
+    code. Returns counts by table."""
     session.merge(district.identity())
+    return load_entries(session, district)
+
+
+def load_entries(session: Session, district: DistrictFile) -> dict[str, int]:
+    """Insert or update every unit, principal and inspector by code, the district's identity left as it is (a
+    roster import carries units or inspectors, not the district). Returns counts by table."""
     units = {u.code: u for u in session.exec(select(Unit)).all()}
     _no_name_taken(units, district)
     for entry in district.units:
