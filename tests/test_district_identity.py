@@ -122,6 +122,11 @@ def test_what_the_file_leaves_out_is_derived_from_the_name(tmp_path, lines, expe
     assert (row.name, row.short_name, row.authority) == expected
 
 
+def test_the_sample_file_names_its_district_as_the_code_used_to():
+    row = read_district_file(REPO / "data" / "nanan.toml").identity()
+    assert (row.name, row.short_name, row.authority) == ("南岸区", "南岸", "南岸区人民政府教育督导室")
+
+
 @pytest.mark.parametrize("line, key", [
     ('district = "区"', "district"),
     ('district = "江北 区"', "district"),
