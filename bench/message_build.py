@@ -55,10 +55,13 @@ def specs(count: int, schools: int, folder: Path, seed: int = 2026) -> list:
     """`count` MessageSpecs with their documents written under `folder`."""
     from bench.province_data import province
     from core.settings import get_settings
+    from tasks.documents.contexts import doc_no
+    from tasks.documents.letterhead import Letterhead
     from tasks.documents.rendering import render
     from tasks.mail.notice_build import MessageSpec, attachment_name
 
     district, settings, rng = province(schools), get_settings(), random.Random(seed)
+    letterhead = Letterhead.of(district.identity())
     schools_ = [u for u in district.units if u.kind == "school"]
     others = [u for u in district.units if u.kind != "school"]
     out = []
@@ -66,11 +69,11 @@ def specs(count: int, schools: int, folder: Path, seed: int = 2026) -> list:
         unit = rng.choice(schools_)
         title = rng.choices(list(TITLES), weights=list(TITLES.values()))[0]
         copied = rng.sample(others, rng.choices(list(RECIPIENTS), weights=list(RECIPIENTS.values()))[0] - 1)
-        context = {"title": title, "doc_no": f"南岸督提〔2026〕{i + 1}号", "issued_on": AS_OF,
+        context = {"title": title, "doc_no": doc_no("reminder", 2026, i + 1), "issued_on": AS_OF,
                    "unit": SimpleNamespace(name=unit.name, code=unit.code),
                    "inspection": {"code": f"2026-ZH-{i:05d}"}, "finding": {"text": "校舍安全隐患未按期整改到位"},
                    "deadline": AS_OF + timedelta(days=14), "workdays_left": rng.randint(1, 5)}
-        html, text = render("reminder", context)
+        html, text = render("reminder", context, letterhead)
         path = folder / f"notice-{i}.html"
         path.write_text(html, encoding="utf-8")
         out.append(MessageSpec(

@@ -57,5 +57,7 @@ def province(schools: int) -> DistrictFile:
         inspector["email"] = f"{inspector['code'].lower()}@dudao.province.example.cn"
     for unit in units:
         unit.pop("original", None)
-    return DistrictFile.model_validate({"schema_version": 1, "district": f"示例省（{schools}所学校）",
-                                        "units": units, "inspectors": inspectors})
+    # Named as the sample is (its documents read as the sample's: only the numbers of units differ).
+    identity = {key: data[key] for key in ("district", "short_name", "authority") if key in data}
+    return DistrictFile.model_validate({"schema_version": 1, **identity, "units": units,
+                                        "inspectors": inspectors})

@@ -4,7 +4,7 @@ Jinja render of the same template with a ready-made context (baseline).
 The reports are of 10,000 generated schools (0–4 findings each, one withdrawn now and then), built as the
 sweep builds them (`tasks.cycle.due_steps._issue_report_and_opinion`): model objects, team names, 发文字号, findings.
 Measured: (1) rendering HTML and text from a built context as the outbox does (`render` adds the
-authority and defaults and renders both templates); (2) the same plus
+district's letterhead and defaults and renders both templates); (2) the same plus
 writing the HTML file (its text goes to the notice row), as `tasks.documents.issuing.issue_many` does; (3) the baseline: the HTML template alone,
 rendered from the same contexts. Building the contexts (model objects as the ledger would load them) is
 timed apart. No Prefect here (its share is 0): rendering runs inside the sweep's tasks.
@@ -25,10 +25,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from core.settings import get_settings  # noqa: E402
 from models import Finding, Inspection, Unit  # noqa: E402
 from rules.behaviour import findings_for  # noqa: E402
 from tasks.documents.contexts import doc_no  # noqa: E402
-from tasks.documents.rendering import AUTHORITY, DOCUMENT_TITLES, environment, render  # noqa: E402
+from tasks.documents.letterhead import Letterhead  # noqa: E402
+from tasks.documents.rendering import DOCUMENT_TITLES, environment, render  # noqa: E402
+from tasks.exchange.district_file import read_district_file  # noqa: E402
 
 TEAM = ["宋杰（示例）", "胡梅伟（示例）", "沈凯玲（示例）"]
 
@@ -61,7 +64,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=10_000)
     count = parser.parse_args().documents
-    render("report", report_context(1))  # templates compiled once, as in a long-running worker
+    district = Letterhead.of(read_district_file(get_settings().district_path).identity())
+    render("report", report_context(1), district)  # templates compiled once, as in a long-running worker
     out = Path(tempfile.mkdtemp(prefix="dudao-bench-render-"))
 
     built: list[dict] = []
@@ -71,11 +75,11 @@ def main() -> None:
 
     def ours():
         for context in built:
-            render("report", context)
+            render("report", context, district)
 
     def ours_with_files():
         for n, context in enumerate(built, start=1):
-            html, _ = render("report", context)
+            html, _ = render("report", context, district)
             path = out / f"S{n % 100:03d}" / f"report-{n}.html"
             path.parent.mkdir(exist_ok=True)
             path.write_text(html, encoding="utf-8")  # one file: the text goes to the notice's row
@@ -84,7 +88,8 @@ def main() -> None:
 
     def bare():
         for context in built:
-            template.render({"authority": AUTHORITY, **context})
+            template.render({"authority": district.authority, "district": district, **context,
+                             "doc_no": district.doc_no(context["doc_no"])})
 
     building = timed("building the contexts (model objects, findings)", count, build)
     try:

@@ -8,8 +8,12 @@ names each run's `var_dir`), e.g. one from a worktree of the tree before the cha
 - the Maildir under `outbox/`: the same file names, and every message byte for byte once its random MIME
   boundaries are numbered in order of appearance.
 Prints what differs (or that nothing does) and exits 1 when anything differs.
+
+`--new-table NAME` (repeatable) declares a table the change adds: it must be in B and not in A; its rows
+are printed and it is otherwise left out of the comparison (an undeclared table only in B is a difference).
 """
 
+import argparse
 import re
 import sys
 from pathlib import Path
@@ -44,14 +48,37 @@ def compare_tree(a: Path, b: Path, label: str, normal=lambda raw: raw) -> list[s
     return found
 
 
-def compare(a: Path, b: Path) -> list[str]:
-    found = differences(ledger_rows(f"sqlite:///{a / 'dudao.db'}"), ledger_rows(f"sqlite:///{b / 'dudao.db'}"))
+def new_tables(left: dict, right: dict, names: list[str]) -> list[str]:
+    """Take the declared new tables out of `right`, reporting their rows; what contradicts the declaration."""
+    found = []
+    for name in names:
+        if name in left or name not in right:
+            found.append(f"{name}: declared new, but it is {'in A' if name in left else 'not in B'}")
+            continue
+        rows = right.pop(name)
+        print(f"ledger: new table {name} ({len(rows)} rows, left out of the comparison): {rows[:5]}",
+              file=sys.stderr)
+    return found
+
+
+def compare(a: Path, b: Path, new: list[str] = ()) -> list[str]:
+    left, right = ledger_rows(f"sqlite:///{a / 'dudao.db'}"), ledger_rows(f"sqlite:///{b / 'dudao.db'}")
+    found = new_tables(left, right, list(new))
+    found += differences(left, right)
     found += compare_tree(a / "out", b / "out", "documents")
     found += compare_tree(a / "outbox", b / "outbox", "maildir", numbered)
     return found
 
 
 if __name__ == "__main__":
-    found = compare(Path(sys.argv[1]), Path(sys.argv[2]))
-    print("\n".join(found) if found else "same: ledger (ids included), documents and Maildir messages")
+    parser = argparse.ArgumentParser(description="Are two simulated years the same?")
+    parser.add_argument("a", type=Path, help="var folder of the run before the change")
+    parser.add_argument("b", type=Path, help="var folder of the run after it")
+    parser.add_argument("--new-table", action="append", default=[], metavar="NAME",
+                        help="a table the change adds (in B only): reported, not compared")
+    args = parser.parse_args()
+    found = compare(args.a, args.b, args.new_table)
+    besides = f", apart from the new table(s) {', '.join(args.new_table)}" if args.new_table else ""
+    same = f"same: ledger (ids included){besides}, documents and Maildir messages"
+    print("\n".join(found) if found else same)
     sys.exit(1 if found else 0)

@@ -4,10 +4,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.toml_input import root_keys
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def sender_name(district_path: Path) -> str:
+    """The name mail goes out under unless DUDAO_SMTP_FROM_NAME says otherwise: the district's supervision
+    office (江北区 → 江北区政府教育督导室), named after the district file's `district`; none if it names none."""
+    district = root_keys(district_path).get("district")
+    return f"{district}政府教育督导室" if isinstance(district, str) and district.strip() else ""
 
 
 class Settings(BaseSettings):
@@ -27,7 +36,7 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_tls: Literal["none", "starttls", "ssl"] = "none"
     smtp_from: str = "dudao@jdz.nanan.example.cn"
-    smtp_from_name: str = "南岸区政府教育督导室"
+    smtp_from_name: str = Field(default_factory=lambda data: sender_name(data["district_path"]))
     smtp_concurrency: int = 8
     smtp_password_block: str | None = None  # name of a Prefect Secret block holding the password instead
     smtp_timeout: float = 30.0

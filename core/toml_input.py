@@ -1,5 +1,6 @@
 """Reading a TOML file a person wrote: every way it can go wrong becomes one InputError naming the file."""
 
+import itertools
 import tomllib
 from pathlib import Path
 
@@ -21,6 +22,21 @@ def read_toml(path: Path, what: str = "file") -> tuple[str, dict]:
         raise InputError(f"{path}: nested too deeply") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def root_keys(path: Path) -> dict:
+    """The keys of a TOML file's root table, read without parsing its tables when they follow the root's keys
+    (a district file's name without its tens of thousands of units). {} for a file that cannot be read or
+    parsed: the caller falls back, and whoever reads the whole file reports what is wrong with it."""
+    try:
+        with path.open(encoding="utf-8") as lines:
+            head = "".join(itertools.takewhile(lambda line: not line.lstrip().startswith("["), lines))
+        try:
+            return tomllib.loads(head)
+        except tomllib.TOMLDecodeError:  # the cut fell inside a value (a line of a multi-line one opens "[")
+            return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return {}
 
 
 def first_error(path: Path, exc: ValidationError) -> InputError:

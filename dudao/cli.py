@@ -7,12 +7,16 @@ import sys
 from sqlalchemy.exc import OperationalError
 
 from core.errors import InputError
+from core.settings import get_settings
+from core.toml_input import root_keys
 from dudao.commands import modules_for
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The parser for `argv`'s command alone (fast), or for every command when `argv` names none."""
-    parser = argparse.ArgumentParser(prog="dudao", description="南岸区教育督导 workflows on Prefect")
+    # The district the district file names (what `dudao seed` loads): the help needs no ledger.
+    district = root_keys(get_settings().district_path).get("district", "")
+    parser = argparse.ArgumentParser(prog="dudao", description=f"{district}教育督导 workflows on Prefect")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in modules_for(sys.argv[1:] if argv is None else argv):
         importlib.import_module(name).register(sub)

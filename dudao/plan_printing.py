@@ -12,7 +12,8 @@ def _console() -> Console:
 
 def print_plan(plan: dict) -> None:
     out = _console()
-    out.print(f"[bold]南岸区{plan['year']}年度教育督导工作计划[/bold]（编制 {plan['planned_on']}，政策 {plan['policy_version']}）")
+    out.print(f"[bold]{plan['district']}{plan['year']}年度教育督导工作计划[/bold]"
+              f"（编制 {plan['planned_on']}，政策 {plan['policy_version']}）")
     out.print(f"双随机抽取种子 {plan['seed']}：{plan['seed_source']}")
     out.print(f"抽取方法：{plan['algorithm']}")
     table = Table(title="督导对象")

@@ -8,6 +8,7 @@ from prefect.runtime import flow_run
 
 from core import clock
 from core.db import session_scope
+from flows.naming import district_suffix
 from models import Unit
 from rules.runtime import load_runtime
 from tasks.cycle.annual_openings import open_annual_inspections
@@ -24,7 +25,7 @@ def open_annual(year: int, as_of: date) -> list[dict]:
 
 def _cycle_run_name() -> str:
     """The January schedule passes no year: the run is named after the year it opens."""
-    return f"{flow_run.parameters.get('year') or clock.today().year}年度综合督导 · 南岸区"
+    return f"{flow_run.parameters.get('year') or clock.today().year}年度综合督导{district_suffix()}"
 
 
 @flow(name="annual-cycle", flow_run_name=_cycle_run_name)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from core import clock
 from core.db import session_scope
+from flows.naming import district_suffix
 from rules.runtime import load_runtime
 from tasks.planning.plan_document import issue_plan_document, plan_rows, plan_view
 from tasks.planning.year_plan import make_plan
@@ -54,7 +55,7 @@ def plan_markdown(result: dict) -> str:
     kinds: dict[str, int] = {}
     for target in plan["targets"]:
         kinds[target["kind_label"]] = kinds.get(target["kind_label"], 0) + 1
-    lines = [f"# 南岸区{plan['year']}年度教育督导工作计划", "",
+    lines = [f"# {plan['district']}{plan['year']}年度教育督导工作计划", "",
              f"- 双随机抽取种子：**{plan['seed']}**（{plan['seed_source']}）", f"- 抽取方法：{plan['algorithm']}",
              f"- 抽中学校：{'、'.join(plan['draw']['targets']) or '无'}", "", "| 督导类型 | 项数 |", "|---|---|",
              *[f"| {k} | {n} |" for k, n in kinds.items()], "", "## 减频提质", "",
@@ -69,7 +70,7 @@ def plan_markdown(result: dict) -> str:
 
 def _plan_run_name() -> str:
     """The January schedule passes no year: the run is named after the year it plans."""
-    return f"{flow_run.parameters.get('year') or clock.today().year}年度督导工作计划 · 南岸区"
+    return f"{flow_run.parameters.get('year') or clock.today().year}年度督导工作计划{district_suffix()}"
 
 
 @flow(name="annual-plan", flow_run_name=_plan_run_name)

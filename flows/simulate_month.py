@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from prefect import flow, get_run_logger, task
 
+from flows.naming import flow_run_name
 from flows.simulate_year import simulate_days, start_or_resume
 from tasks.mail.delivery import deliver_notices
 
@@ -33,7 +34,7 @@ def first_day_to_simulate(year: int, month: int, seed: int) -> date:
     return first_open
 
 
-@flow(name="simulate-month", flow_run_name="模拟{year}年{month}月督导 · 南岸区")
+@flow(name="simulate-month", flow_run_name=flow_run_name("模拟{year}年{month}月督导"))
 def simulate_month(year: int, month: int, seed: int = 2026) -> dict[str, int]:
     """Simulate one month (resuming inside it if a run stopped) and deliver its notices.
 

@@ -10,6 +10,7 @@ from sqlmodel import select
 from core import progress
 from core.db import session_scope
 from core.errors import InputError
+from flows.naming import flow_run_name
 from models import SimulationRun
 from rules.runtime import load_runtime
 from tasks.mail.delivery import deliver_notices
@@ -65,7 +66,7 @@ def month_chunks(start: date, until: date) -> list[tuple[date, date]]:
     return chunks
 
 
-@flow(name="simulate-year", flow_run_name="模拟{year}年度督导 · 南岸区", log_prints=False)
+@flow(name="simulate-year", flow_run_name=flow_run_name("模拟{year}年度督导"), log_prints=False)
 def simulate_year(year: int, seed: int = 2026, until: date | None = None) -> dict:
     """Replay the year (or up to `until`) and deliver the notices it produced (each month's while the next
     month is simulated; the notices of days already simulated may go with it, never before their date).

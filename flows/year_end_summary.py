@@ -9,6 +9,7 @@ from prefect.artifacts import create_markdown_artifact
 from core import clock
 from core.db import session_scope
 from core.settings import get_settings
+from flows.naming import ledger_district
 from models import Document
 from rules.runtime import load_runtime
 from tasks.mail.delivery import deliver_notices
@@ -34,9 +35,9 @@ def issue_year_end_documents(year: int, as_of: date) -> dict:
                 "commended": [c.unit_name for c in result.commended]}
 
 
-def summary_markdown(year: int, outcome: dict) -> str:
+def summary_markdown(year: int, outcome: dict, district: str) -> str:
     """The artifact operators read: headline numbers, the documents filed, the commended units."""
-    lines = [f"# 南岸区{year}年度教育督导总结", "", "| 指标 | 数量 |", "|---|---:|"]
+    lines = [f"# {district}{year}年度教育督导总结", "", "| 指标 | 数量 |", "|---|---:|"]
     lines += [f"| {label} | {value} |" for label, value in outcome["headline"].items()]
     lines += ["", "## 文书", ""] + [f"- {kind}: `{path}`" for kind, path in outcome["documents"].items()]
     lines += ["", f"## 推荐表彰单位（{len(outcome['commended'])}个）", ""]
@@ -74,8 +75,8 @@ def year_end_summary(year: int | None = None, as_of: date | None = None, deliver
     year = summary_year(year, as_of)
     outcome = issue_year_end_documents(year, as_of)
     outcome["delivered"] = deliver_notices(as_of) if deliver else {}
-    create_markdown_artifact(summary_markdown(year, outcome), key=f"year-end-summary-{year}",
-                             description=f"{year}年度督导总结")
+    markdown = summary_markdown(year, outcome, ledger_district() or "")
+    create_markdown_artifact(markdown, key=f"year-end-summary-{year}", description=f"{year}年度督导总结")
     get_run_logger().info("year-end %s: %s documents under %s", year, len(outcome["documents"]),
                           get_settings().out_dir)
     return outcome

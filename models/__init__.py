@@ -1,7 +1,7 @@
 """SQLModel tables of the ledger and the lifecycle that moves them."""
 
 from models import planning as planning  # noqa: F401  (the plan's and the roster's tables)
-from models.district import Inspector, Principal, Unit, UnitKind
+from models.district import District, Inspector, Principal, Unit, UnitKind
 from models.indicators import InspectionFramework, ItemScore
 from models.inspection import (
     KIND_LABELS,
@@ -18,6 +18,7 @@ from models.review import ReviewRequest
 __all__ = [
     "KIND_LABELS",
     "AuditEvent",
+    "District",
     "Document",
     "Finding",
     "Inspection",

@@ -1,8 +1,21 @@
-"""Who is inspected and who inspects: units, principals, inspectors."""
+"""The district, who is inspected and who inspects: the district's identity, units, principals, inspectors."""
 
 from datetime import date
 
+from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
+
+
+class District(SQLModel, table=True):
+    """How the district names itself in its documents. One row (id 1): a ledger serves one district, so
+    "the district" is never ambiguous. Written by `dudao seed` from the district file."""
+
+    __table_args__ = (CheckConstraint("id = 1", name="ck_district_one_row"),)
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    name: str = Field(max_length=50)  # e.g. 江北区: titles, the 双随机 draw's public text, flow run names
+    short_name: str = Field(max_length=20)  # e.g. 江北: the 发文字号 prefix (江北督通〔2026〕1号)
+    authority: str = Field(max_length=100)  # e.g. 江北区人民政府教育督导室: letterhead, signature, addressee
 
 
 class UnitKind:

@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parent.parent
 SERVER_URL = os.environ.get("DUDAO_DATABASE_URL", "")
 ON_POSTGRES = SERVER_URL.startswith("postgresql")
 
-pytest_plugins = ["tests.smtp_server", "tests.figures"]
+pytest_plugins = ["tests.smtp_server", "tests.figures", "tests.district_support"]
 
 # Prefect's home for the whole test session lives in a throwaway folder, never the user's.
 os.environ.setdefault("PREFECT_HOME", str(Path(os.environ.get("TMPDIR", "/tmp")) / f"dudao-test-prefect-{os.getpid()}"))

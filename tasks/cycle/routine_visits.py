@@ -20,7 +20,7 @@ from rules.runtime import Runtime
 from tasks.cycle.opening import next_code, open_inspection
 from tasks.cycle.responses import FindingInput, record_visit
 from tasks.cycle.scores import registry
-from tasks.documents.contexts import session_office
+from tasks.documents.contexts import doc_no, session_office
 from tasks.documents.issuing import Paper, issue
 from tasks.roster.lookups import candidates
 from tasks.roster.records import Addressee
@@ -134,7 +134,8 @@ def flag_routine_shortfalls(session: Session, as_of: date, rt: Runtime) -> list[
     inspectors = {r["inspector"].id: r["inspector"] for r in rows if r["inspector"] is not None}
     the_office = session_office(session, "OFFICE")
     context = {"rows": rows, "semester_label": semester_label(semester), "required": report["required"],
-               "schools": report["schools"], "doc_no": f"南岸督挂〔{as_of.year}〕{semester[-1]}号"}
+               "schools": report["schools"],
+               "doc_no": doc_no("routine_shortfall", as_of.year, int(semester[-1]))}  # 1: spring, 2: autumn
     notice = issue(session, Paper(key=key, kind="routine_shortfall", context=context, issued_on=as_of,
                                   unit=the_office, title="挂牌督导情况提示",
                                   recipients=[the_office, *(Addressee(i.name, i.email) for i in

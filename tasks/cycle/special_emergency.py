@@ -14,7 +14,7 @@ from rules.emergency_deadline import deadline_problem
 from rules.frequency import Decision, Request, plan_frequency, semester_of
 from rules.runtime import Runtime
 from tasks.cycle.opening import add_theme, next_code, open_inspection
-from tasks.documents.contexts import team_names
+from tasks.documents.contexts import doc_no, team_names
 from tasks.documents.issuing import Paper, issue
 from tasks.planning.targets import existing_requests
 from tasks.roster.lookups import candidates, find_unit
@@ -142,8 +142,10 @@ def _deadline_detail(request: EmergencyInspectionInput) -> dict:
 def _report_upward(session: Session, inspection: Inspection, unit: Unit, reason: str, as_of: date) -> None:
     seq = int(inspection.code.rsplit("-", 1)[-1])
     context = {"inspection": inspection, "unit": unit, "reason": reason, "team": team_names(session, inspection),
-               "kind_label": KIND_LABELS["emergency"], "doc_no": f"南岸督急〔{inspection.year}〕{seq}号"}
+               "kind_label": KIND_LABELS["emergency"],
+               "doc_no": doc_no("emergency_report", inspection.year, seq)}
+    upward = [office(session, "MUNICIPAL"), office(session, "LEADERSHIP")]
+    context["addressee"] = "，".join(u.name for u in upward)
     issue(session, Paper(key=f"inspection:{inspection.code}:emergency_report", kind="emergency_report",
                          context=context, issued_on=as_of, unit=unit, inspection_id=inspection.id,
-                         title="重大教育突发事件督导情况报告",
-                         recipients=[office(session, "MUNICIPAL"), office(session, "LEADERSHIP")]))
+                         title="重大教育突发事件督导情况报告", recipients=upward))

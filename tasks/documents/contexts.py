@@ -7,11 +7,7 @@ from sqlmodel import Session, select
 
 from models import KIND_LABELS, Finding, Inspection, InspectionMember, Inspector, RectificationItem, Unit
 from models.queries import chunks, office, rows_by_id
-
-DOC_PREFIX = {"notice": "南岸督通", "feedback": "南岸督反", "report": "南岸督报", "opinion": "南岸督意",
-              "reminder": "南岸督提", "urge": "南岸督办", "interview": "南岸督约", "interview_record": "南岸督约记",
-              "circular": "南岸督通报", "accountability": "南岸督问", "escalation": "南岸督议",
-              "review_receipt": "南岸督复", "review_decision": "南岸督复决", "review_due": "南岸督复"}
+from tasks.documents.letterhead import DocNo
 
 
 def session_office(session: Session, code: str) -> Unit:
@@ -27,9 +23,9 @@ def superior_of(session: Session, unit: Unit) -> Unit:
     return session.get(Unit, unit.superior_id) if unit.superior_id else session_office(session, "LEADERSHIP")
 
 
-def doc_no(kind: str, year: int, number: int) -> str:
-    """发文字号, e.g. 南岸督办〔2026〕12号."""
-    return f"{DOC_PREFIX.get(kind, '南岸督')}〔{year}〕{number}号"
+def doc_no(kind: str, year: int, number: int) -> DocNo:
+    """A document's 发文字号, written out with the district's short name when the document is rendered."""
+    return DocNo(kind, year, number)
 
 
 def seq_of(inspection: Inspection) -> int:

@@ -6,8 +6,7 @@ from functools import lru_cache
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from core.settings import REPO_ROOT
-
-AUTHORITY = "南岸区人民政府教育督导室"
+from tasks.documents.letterhead import Letterhead
 
 DOCUMENT_TITLES = {
     "notice": "督导通知书",
@@ -49,9 +48,12 @@ def environment() -> Environment:
     return env
 
 
-def render(kind: str, context: dict) -> tuple[str, str]:
-    """Render a document kind to (html, text)."""
+def render(kind: str, context: dict, letterhead: Letterhead) -> tuple[str, str]:
+    """Render a document kind to (html, text) under the district's letterhead: the templates' `authority` and
+    `district`, and the context's 发文字号 written out with the district's short name."""
     env = environment()
-    full = {"authority": AUTHORITY, "copy_to": [], **context}
+    full = {"authority": letterhead.authority, "district": letterhead, "copy_to": [], **context}
+    if "doc_no" in full:
+        full["doc_no"] = letterhead.doc_no(full["doc_no"])
     return (env.get_template(f"documents/{kind}.html").render(full),
             env.get_template(f"documents/{kind}.txt").render(full))

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from core.errors import InputError
 from core.toml_input import first_error, read_toml
-from models import Inspector, Principal, Unit
+from models import District, Inspector, Principal, Unit
 
 
 class _Entry(BaseModel):
@@ -72,9 +72,14 @@ class InspectorEntry(_Entry):
         return self
 
 
+_NAME = r"^\S+$"  # the district's names go into titles and 发文字号: no spaces
+
+
 class DistrictFile(_Entry):
     schema_version: Literal[1]
-    district: str
+    district: str = Field(min_length=2, max_length=50, pattern=_NAME)  # e.g. 江北区
+    short_name: str | None = Field(default=None, min_length=1, max_length=20, pattern=_NAME)
+    authority: str | None = Field(default=None, min_length=2, max_length=100, pattern=_NAME)
     units: list[UnitEntry]
     inspectors: list[InspectorEntry] = []
 
@@ -93,6 +98,13 @@ class DistrictFile(_Entry):
             if inspector.employer is not None and inspector.employer not in known:
                 raise ValueError(f"inspectors[{n}] ({inspector.code}): unknown employer '{inspector.employer}'")
         return self
+
+    def identity(self) -> District:
+        """The district's row in the ledger. Left out of the file, the short name (发文字号) is the name without
+        its final 区 or 县 (江北区: 江北), the authority the name's 人民政府教育督导室."""
+        short = self.short_name or (self.district[:-1] if self.district[-1] in "区县" else self.district)
+        return District(name=self.district, short_name=short,
+                        authority=self.authority or f"{self.district}人民政府教育督导室")
 
 
 def _no_duplicates(what: str, field: str, values: list[str]) -> None:
@@ -113,7 +125,15 @@ def read_district_file(path: Path) -> DistrictFile:
 
 
 def load_district(session: Session, district: DistrictFile) -> dict[str, int]:
-    """Insert or update every unit, principal and inspector by code. Returns counts by table."""
+    """The seed: write the district's identity, then insert or update every unit, principal and inspector by
+    code. Returns counts by table."""
+    session.merge(district.identity())
+    return load_entries(session, district)
+
+
+def load_entries(session: Session, district: DistrictFile) -> dict[str, int]:
+    """Insert or update every unit, principal and inspector by code, the district's identity left as it is (a
+    roster import carries units or inspectors, not the district). Returns counts by table."""
     units = {u.code: u for u in session.exec(select(Unit)).all()}
     _no_name_taken(units, district)
     for entry in district.units:

@@ -15,7 +15,9 @@ from rules.frequency import semester_label, semester_of
 from rules.runtime import load_runtime
 from rules.selection import ALGORITHM
 from tasks.cycle.opening import ANNOUNCED_KINDS
+from tasks.documents.contexts import doc_no
 from tasks.documents.issuing import Paper, issue
+from tasks.documents.letterhead import letterhead
 
 LABELS = {**KIND_LABELS, "monitoring": "质量监测样本校"}
 STATUS_LABELS = {"scheduled": "已安排", "merged": "合并实施", "moved": "调整学期", "deferred": "顺延", "listed": "列入"}
@@ -49,7 +51,8 @@ def plan_view(session: Session, year: int, as_of: date) -> dict | None:
     teams = _teams(session, [i.id for _, _, i in shown if i is not None])
     targets = [_target(e, u, i, teams) for e, u, i in shown]
     return {
-        "year": year, "planned_on": str(plan.planned_on), "policy_version": plan.policy_version,
+        "year": year, "district": letterhead(session).name, "planned_on": str(plan.planned_on),
+        "policy_version": plan.policy_version,
         "seed": plan.seed, "seed_source": plan.seed_source, "algorithm": ALGORITHM,
         "targets": [t for t in targets if t["status"] in ("scheduled", "moved")],
         "merges": [t for t in targets if t["status"] == "merged"],
@@ -99,10 +102,11 @@ def issue_plan_document(session: Session, year: int, as_of: date, ratio: dict) -
     """File the 年度督导工作计划 and report it to the municipal office (once). Returns the document id."""
     view = plan_view(session, year, as_of)
     municipal = office(session, "MUNICIPAL")
-    context = {"plan": view, "ratio": ratio, "year": year, "doc_no": f"南岸督计〔{year}〕1号",
+    context = {"plan": view, "ratio": ratio, "year": year, "doc_no": doc_no("plan", year, 1),
+               "addressee": municipal.name,
                "copy_to": [office(session, "COMMITTEE").name, office(session, "LEADERSHIP").name]}
     paper = Paper(key=f"plan:{year}", kind="plan", context=context, issued_on=as_of, unit=municipal,
-                  title=f"南岸区{year}年度教育督导工作计划", recipients=[municipal])
+                  title=f"{view['district']}{year}年度教育督导工作计划", recipients=[municipal])
     issue(session, paper)
     document_id = session.exec(select(Document.id).where(Document.key == paper.key)).one()
     plan = session.get(AnnualPlan, year)

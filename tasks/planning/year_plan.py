@@ -16,6 +16,7 @@ from rules.runtime import Runtime
 from rules.selection import DrawTooSmall, draw_team, rank, seed_from_text
 from tasks.cycle.annual_openings import open_annual_inspections, workdays_between
 from tasks.cycle.opening import add_theme, next_code, open_inspection
+from tasks.documents.letterhead import letterhead
 from tasks.planning.targets import (
     Target,
     existing_requests,
@@ -29,11 +30,12 @@ from tasks.roster.teams import choose_team, team_size, year_load
 KIND_ORDER = {"annual": 0, "term_end": 1, "special": 2, "random": 3, "covert": 4}
 
 
-def resolve_seed(year: int, seed: int | None) -> tuple[int, str]:
-    """The draw's seed and where it came from; by default derived from a public text anyone can hash."""
+def resolve_seed(year: int, seed: int | None, district: str) -> tuple[int, str]:
+    """The draw's seed and where it came from; by default derived from a public text anyone can hash (naming
+    the district and the year)."""
     if seed is not None:
         return seed, "操作员指定的公开数值"
-    text = f"南岸区{year}年度教育督导双随机抽取"
+    text = f"{district}{year}年度教育督导双随机抽取"
     return seed_from_text(text), f"由公开字符串“{text}”的SHA-256摘要前15位十六进制数派生（模10^12）"
 
 
@@ -46,7 +48,7 @@ def make_plan(session: Session, *, year: int, rt: Runtime, as_of: date, seed: in
             raise InputError(f"the {year} plan was drawn with seed {plan.seed} on {plan.planned_on}; it cannot be "
                              f"drawn again with seed {seed}")
         return plan
-    seed, source = resolve_seed(year, seed)
+    seed, source = resolve_seed(year, seed, letterhead(session).name)
     covert_seed = secrets.randbits(48) if covert_seed is None else covert_seed
     refresh_rotation(session, before=date(year, 1, 1))
     targets = plan_targets(session, year, rt, seed, covert_seed)

@@ -20,6 +20,7 @@ from models import (
 from rules.redaction import redact
 from tasks.documents.contexts import doc_no, seq_of
 from tasks.documents.issuing import safe_name
+from tasks.documents.letterhead import letterhead
 
 ITEM_STATUS = {"open": "整改中", "submitted": "已报送整改报告，待审核", "accepted": "已整改，待回头看",
                "closed": "已整改销号"}
@@ -127,6 +128,7 @@ def public_reports(session: Session, as_of: date, allowed_phones: list[str]) -> 
         RectificationItem.inspection_id.in_(ids)).order_by(RectificationItem.id)).all())
     texts = _accepted_texts(session, [item.id for group in items.values() for item in group])
     teams = _teams(session, ids)
+    district = letterhead(session)
 
     def clean(text: str | None) -> str:
         return redact(text or "", allowed_phones=allowed_phones)
@@ -137,7 +139,8 @@ def public_reports(session: Session, as_of: date, allowed_phones: list[str]) -> 
         finding_text = {f.id: clean(f.text) for f in findings.get(i.id, [])}
         reports.append(PublicReport(
             code=i.code, year=i.year, kind=i.kind, kind_label=KIND_LABELS.get(i.kind, i.kind), unit_code=unit.code,
-            unit_name=unit.name, unit_kind=unit.kind, theme=clean(i.theme), doc_no=doc_no("report", i.year, seq_of(i)),
+            unit_name=unit.name, unit_kind=unit.kind, theme=clean(i.theme),
+            doc_no=district.doc_no(doc_no("report", i.year, seq_of(i))),
             visit_on=i.visit_on, issued_on=i.issued_on, published_on=i.published_on, team=teams.get(i.id, []),
             findings=[PublicFinding(f.seq, f.area, finding_text[f.id], f.severity == "serious")
                       for f in findings.get(i.id, [])],

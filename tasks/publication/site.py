@@ -18,7 +18,8 @@ from core.errors import InputError
 from core.settings import REPO_ROOT, get_settings
 from models import KIND_LABELS
 from tasks.documents.issuing import safe_name
-from tasks.documents.rendering import AUTHORITY, environment
+from tasks.documents.letterhead import Letterhead, letterhead
+from tasks.documents.rendering import environment
 from tasks.publication.records import PublicReport, public_reports
 from tasks.roster.public_contacts import PublicContact
 
@@ -50,11 +51,11 @@ def group(reports: Iterable[PublicReport], key: Callable[[PublicReport], str]) -
 class _Writer:
     """Renders templates/site/* into one folder; `root` is the relative way back to the site's top."""
 
-    def __init__(self, folder: Path, as_of: date, base_url: str):
+    def __init__(self, folder: Path, as_of: date, base_url: str, district: Letterhead):
         self.folder, self.pages = folder, 0
         self.common = {"as_of": as_of, "base_url": base_url, "kind_labels": KIND_LABELS,
-                       "unit_kind_labels": UNIT_KIND_LABELS, "authority": AUTHORITY,
-                       "domain": get_settings().mail_domain}
+                       "unit_kind_labels": UNIT_KIND_LABELS, "domain": get_settings().mail_domain,
+                       "district": district, "authority": district.authority}
 
     def page(self, template: str, relative: str, **context) -> None:
         root = "../" * relative.count("/")
@@ -78,9 +79,9 @@ def _write_listings(writer: _Writer, reports: list[PublicReport]) -> None:
 
 
 def write_site(folder: Path, reports: list[PublicReport], contacts: list[PublicContact], as_of: date,
-               base_url: str = "") -> int:
-    """Every page of the site into `folder`; returns the number of pages."""
-    writer = _Writer(folder, as_of, base_url)
+               district: Letterhead, base_url: str = "") -> int:
+    """Every page of the site into `folder`, as `district` names itself; returns the number of pages."""
+    writer = _Writer(folder, as_of, base_url, district)
     units = {r.unit_code: r for r in reports}
     order = list(UNIT_KIND_LABELS)
     by_kind = sorted(units.values(), key=lambda r: (order.index(r.unit_kind) if r.unit_kind in order else len(order),
@@ -108,7 +109,7 @@ def build_site(session: Session, out: Path, as_of: date, contacts: list[PublicCo
     for leftover in (staging, old):
         shutil.rmtree(leftover, ignore_errors=True)
     staging.mkdir(parents=True)
-    pages = write_site(staging, reports, contacts, as_of, base_url)
+    pages = write_site(staging, reports, contacts, as_of, letterhead(session), base_url)
     if out.exists():
         out.rename(old)
     staging.rename(out)

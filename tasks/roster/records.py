@@ -13,7 +13,7 @@ from models.planning import InspectorAppraisal, InspectorExit, TrainingRecord, Z
 from models.queries import office
 from rules.inspectors import term_reminder_due, training_shortfalls
 from rules.runtime import Runtime
-from tasks.documents.contexts import session_office
+from tasks.documents.contexts import doc_no, session_office
 from tasks.documents.issuing import Paper, issue
 from tasks.roster.lookups import serving
 from tasks.roster.team_upkeep import keep_teams_valid
@@ -93,7 +93,7 @@ def remind_expiring_terms(session: Session, as_of: date, rt: Runtime) -> list[in
             continue
         the_office = session_office(session, "OFFICE")
         context = {"inspector": inspector, "renewable": inspector.consecutive_terms < limit, "limit": limit,
-                   "doc_no": f"南岸督聘〔{as_of.year}〕{inspector.id}号"}
+                   "doc_no": doc_no("term_reminder", as_of.year, inspector.id)}
         notice = issue(session, Paper(key=_term_end_key(inspector.code, inspector.term_end),
                                       kind="term_reminder", context=context, issued_on=as_of, unit=the_office,
                                       title="督学聘期届满提醒",
@@ -118,7 +118,8 @@ def flag_training_shortfalls(session: Session, as_of: date, rt: Runtime) -> list
         return []
     the_office = office(session, "OFFICE")
     notice = issue(session, Paper(key=key, kind="training_shortfall",
-                                  context={"rows": rows, "year": as_of.year, "doc_no": f"南岸督训〔{as_of.year}〕1号",
+                                  context={"rows": rows, "year": as_of.year,
+                                           "doc_no": doc_no("training_shortfall", as_of.year, 1),
                                            "required": rt.policy.inspectors.training_hours_per_year},
                                   issued_on=as_of, unit=the_office, title="督学培训学时不足提示"))
     return [1] if notice is not None else []

@@ -10,11 +10,12 @@ from models import Document
 from models.queries import office
 from rules.commendation import Commendation, commendations
 from rules.runtime import Runtime
+from tasks.documents.contexts import doc_no
 from tasks.documents.issuing import Paper, issue
+from tasks.documents.letterhead import letterhead
 from tasks.year_end import charts
 from tasks.year_end.figures import YearFigures, area_scores, grades, inspection_records, year_figures
 
-DOC_PREFIX = {"annual_report": "南岸督年", "upward_report": "南岸督文", "commendation": "南岸督荐"}
 UNIT_KIND_LABELS = {"department": "区级部门", "town": "镇街", "school": "学校"}
 PROGRESS_COLORS = ["#2e7d32", "#81c784", "#f9a825", "#c00000"]
 
@@ -59,7 +60,7 @@ def title_lines(title: str, split_at: str) -> list[str]:
 def _common(figures: YearFigures, kind: str, commended: list[Commendation]) -> dict:
     rate = figures.items_on_time / figures.items if figures.items else 1.0
     return {"year": figures.year, "figures": figures, "on_time_rate": f"{rate:.0%}", "commended": commended,
-            "unit_kind_labels": UNIT_KIND_LABELS, "doc_no": f"{DOC_PREFIX[kind]}〔{figures.year}〕1号"}
+            "unit_kind_labels": UNIT_KIND_LABELS, "doc_no": doc_no(kind, figures.year, 1)}
 
 
 def _papers(session: Session, year: int, as_of: date, figures: YearFigures,
@@ -67,20 +68,22 @@ def _papers(session: Session, year: int, as_of: date, figures: YearFigures,
     last, scores = year_figures(session, year - 1), area_scores(session, year)
     the_office, municipal = office(session, "OFFICE"), office(session, "MUNICIPAL")
     leadership, committee = office(session, "LEADERSHIP"), office(session, "COMMITTEE")
+    district = letterhead(session).name
     annual = {**_common(figures, "annual_report", commended), "last": last,
               "charts": chart_uris(figures, last, scores), "scores": scores, "addressee": leadership.name,
               "copy_to": [committee.name, municipal.name]}
     upward = {**_common(figures, "upward_report", commended), "last": last, "addressee": municipal.name,
               "signer": the_office.head_name,
-              "title_lines": title_lines(f"关于南岸区{year}年度教育督导工作情况的报告", "教育督导")}
+              "title_lines": title_lines(f"关于{district}{year}年度教育督导工作情况的报告", "教育督导")}
     listing = {**_common(figures, "commendation", commended), "addressee": leadership.name,
                "copy_to": [committee.name],
                "title_lines": title_lines(f"{year}年度教育督导结果优秀单位推荐表彰名单", "优秀单位")}
     return [
         Paper(key=f"year:{year}:annual-report", kind="annual_report", context=annual, issued_on=as_of,
-              unit=the_office, title=f"南岸区{year}年度教育督导工作报告", recipients=[leadership, committee, municipal]),
+              unit=the_office, title=f"{district}{year}年度教育督导工作报告",
+              recipients=[leadership, committee, municipal]),
         Paper(key=f"year:{year}:upward-report", kind="upward_report", context=upward, issued_on=as_of,
-              unit=the_office, title=f"关于南岸区{year}年度教育督导工作情况的报告", recipients=[municipal]),
+              unit=the_office, title=f"关于{district}{year}年度教育督导工作情况的报告", recipients=[municipal]),
         Paper(key=f"year:{year}:commendation", kind="commendation", context=listing, issued_on=as_of,
               unit=the_office, title=f"{year}年度教育督导结果优秀单位推荐表彰名单", recipients=[leadership, committee]),
     ]

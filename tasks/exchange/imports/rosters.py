@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from models import Inspector, Unit
 from rules.inspectors import term_problem
-from tasks.exchange.district_file import DistrictFile, InspectorEntry, UnitEntry, load_district
+from tasks.exchange.district_file import DistrictFile, InspectorEntry, UnitEntry, load_entries
 from tasks.exchange.imports.cells import (
     CODE,
     EMAIL,
@@ -169,7 +169,7 @@ def _validated(model, values: dict, row: Row, problems: Problems):
 
 def apply_units(ctx: Context, entries: list[UnitEntry]) -> dict[str, int]:
     district = DistrictFile.model_construct(schema_version=1, district="import", units=entries, inspectors=[])
-    counts = load_district(ctx.session, district)
+    counts = load_entries(ctx.session, district)
     return {"units": counts["units"], "principals": counts["principals"]}
 
 
@@ -177,7 +177,7 @@ def apply_inspectors(ctx: Context, rows: list[InspectorRow]) -> dict[str, int]:
     """Insert or update each inspector by code, then their employment history and declared conflicts."""
     district = DistrictFile.model_construct(schema_version=1, district="import", units=[],
                                             inspectors=[row.entry for row in rows])
-    count = load_district(ctx.session, district)["inspectors"]
+    count = load_entries(ctx.session, district)["inspectors"]
     record_history(ctx.session, [(row.entry.code, row.former_employers, row.conflicts) for row in rows], ctx.as_of)
     codes = [row.entry.code for row in rows]
     ids = list(ctx.session.exec(select(Inspector.id).where(Inspector.code.in_(codes))).all())
