@@ -9,7 +9,7 @@ from flows.simulate_year import simulate_days, start_or_resume
 from models import Finding, Inspection, RectificationItem, Submission, Unit
 from models.lifecycle import ItemStage
 from rules import behaviour
-from tasks.simulation.days import ladder as simulated_ladder
+from tasks.simulation import ladder as simulated_ladder
 
 
 def _open_before_the_ladder(session) -> dict[int, RectificationItem]:
