@@ -9,7 +9,7 @@ from sqlmodel import Session, func, select
 
 from core.errors import InputError
 from models import Inspection, InspectionMember, Unit
-from models.lifecycle import audit_row, record_rows
+from models.lifecycles import audit_row, record_rows
 from models.queries import insert_rows, rows_by_id
 from rules.assignment import Candidate, NoValidTeam, TeamPicker
 from rules.runtime import Runtime

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from models import Finding, Inspection, RectificationItem, Submission
-from models.lifecycle import InspectionStage, ItemStage, Transitions
+from models.lifecycles import InspectionStage, ItemStage, Transitions
 from rules.runtime import Runtime
 
 _INSERT_FINDING = Finding.__table__.insert()

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from core.errors import InputError
 from models import Inspection, ReviewRequest, Unit
-from models.lifecycle import record
+from models.lifecycles import record
 from models.queries import office
 from rules.runtime import Runtime
 from tasks.documents.contexts import doc_no

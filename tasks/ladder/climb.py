@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from models import Finding, Inspection, RectificationItem, Unit
-from models.lifecycle import ItemStage, audit_row, record_rows
+from models.lifecycles import ItemStage, audit_row, record_rows
 from rules.ladder import STEPS, TOP, Due, LadderState, advance, due_step, next_action_on
 from rules.runtime import Runtime
 from tasks.documents.issuing import Paper, issue_many

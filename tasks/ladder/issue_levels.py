@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from models import Finding, Inspection, InspectionMember, Inspector, RectificationItem, Unit
-from models.lifecycle import ItemStage, Transitions, audit_row, record_row
+from models.lifecycles import ItemStage, Transitions, audit_row, record_row
 from models.queries import chunks, office, rows_by_id
 from rules.escalation import LEVEL_NAMES, level_up_on, next_level
 from rules.runtime import Runtime
