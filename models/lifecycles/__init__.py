@@ -1,32 +1,35 @@
 """Every state machine of the ledger, declared once, and the one way they move.
 
 One module per machine declares its states (nouns), events (verbs), guards (predicates) and Chinese labels:
-`inspection` and `item` (stages, optimistic locking on `version`). An illegal event raises IllegalTransition
-(`machine`). A change is written by a conditional UPDATE that names the state as it was read, else
-StaleTransition (`moves`), with its audit event in the same transaction (`audit`); `batch` writes many stage
-transitions at once.
+`inspection` and `item` (stages, optimistic locking on `version`) and `ladder` (an open item's 督办 ladder).
+An illegal event raises IllegalTransition (`machine`). A change is written by a conditional UPDATE that names
+the state as it was read, else StaleTransition (`moves`), with its audit event in the same transaction
+(`audit`); `batch` writes many stage transitions at once.
 """
 
 from models.lifecycles.audit import audit_row, record, record_row, record_rows
 from models.lifecycles.batch import STAGED, Transitions, allowed_events, transition
 from models.lifecycles.inspection import INSPECTION, INSPECTION_EVENTS, InspectionStage
 from models.lifecycles.item import ITEM, ITEM_EVENTS, ItemStage
+from models.lifecycles.ladder import LADDER, LadderStep
 from models.lifecycles.machine import Event, IllegalTransition, Machine, StaleTransition
 from models.lifecycles.moves import move, update_unchanged
 
-MACHINES = (INSPECTION, ITEM)
+MACHINES = (INSPECTION, ITEM, LADDER)
 
 __all__ = [
     "INSPECTION",
     "INSPECTION_EVENTS",
     "ITEM",
     "ITEM_EVENTS",
+    "LADDER",
     "MACHINES",
     "STAGED",
     "Event",
     "IllegalTransition",
     "InspectionStage",
     "ItemStage",
+    "LadderStep",
     "Machine",
     "StaleTransition",
     "Transitions",

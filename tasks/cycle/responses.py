@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from models import Finding, Inspection, RectificationItem, Submission
-from models.lifecycles import InspectionStage, ItemStage, Transitions
+from models.lifecycles import LADDER, InspectionStage, ItemStage, Transitions
 from rules.runtime import Runtime
 
 _INSERT_FINDING = Finding.__table__.insert()
@@ -113,7 +113,7 @@ def record_recheck(session: Session, item: RectificationItem, relapsed: bool, as
             return
         item.reopen_count += 1
         item.current_deadline = as_of  # overdue from tomorrow: the ladder restarts at 督办
-        item.ladder_step, item.recheck_on, item.accepted_on = "none", None, None
+        item.ladder_step, item.recheck_on, item.accepted_on = LADDER.after(item, "restart"), None, None
         item.next_action_on = item.step_due_on = None  # the ladder sweep plans it afresh: 督办 tomorrow
         moves.apply(item, "relapse", as_of=as_of, actor=actor)
         inspection = inspection or session.get(Inspection, item.inspection_id)
