@@ -1,10 +1,11 @@
 """Every state machine of the ledger, declared once, and the one way they move.
 
 One module per machine declares its states (nouns), events (verbs), guards (predicates) and Chinese labels:
-`inspection` and `item` (stages, optimistic locking on `version`), `ladder` (an open item's 督办 ladder) and
-`issue_level` (四级议题上报). An illegal event raises IllegalTransition (`machine`). A change is written by a
-conditional UPDATE that names the state as it was read, else StaleTransition (`moves`), with its audit event
-in the same transaction (`audit`); `batch` writes many stage transitions at once.
+`inspection` and `item` (stages, optimistic locking on `version`), `ladder` (an open item's 督办 ladder),
+`issue_level` (四级议题上报), `review` (复核 decisions) and `submission` (rectification reports' review). An
+illegal event raises IllegalTransition (`machine`). A change is written by a conditional UPDATE that names
+the state as it was read, else StaleTransition (`moves`), with its audit event in the same transaction
+(`audit`); `batch` writes many stage transitions at once.
 """
 
 from models.lifecycles.audit import audit_row, record, record_row, record_rows
@@ -15,8 +16,10 @@ from models.lifecycles.item import ITEM, ITEM_EVENTS, ItemStage
 from models.lifecycles.ladder import LADDER, LadderStep
 from models.lifecycles.machine import Event, IllegalTransition, Machine, StaleTransition
 from models.lifecycles.moves import move, update_unchanged
+from models.lifecycles.review import REVIEW, ReviewDecision
+from models.lifecycles.submission import SUBMISSION, SubmissionDecision
 
-MACHINES = (INSPECTION, ITEM, LADDER, ISSUE_LEVEL)
+MACHINES = (INSPECTION, ITEM, LADDER, ISSUE_LEVEL, REVIEW, SUBMISSION)
 
 __all__ = [
     "INSPECTION",
@@ -27,7 +30,9 @@ __all__ = [
     "LADDER",
     "LEVEL_NAMES",
     "MACHINES",
+    "REVIEW",
     "STAGED",
+    "SUBMISSION",
     "TOP_LEVEL",
     "Event",
     "IllegalTransition",
@@ -35,7 +40,9 @@ __all__ = [
     "ItemStage",
     "LadderStep",
     "Machine",
+    "ReviewDecision",
     "StaleTransition",
+    "SubmissionDecision",
     "Transitions",
     "allowed_events",
     "audit_row",
