@@ -2,10 +2,10 @@
 
 One module per machine declares its states (nouns), events (verbs), guards (predicates) and Chinese labels:
 `inspection` and `item` (stages, optimistic locking on `version`), `ladder` (an open item's 督办 ladder),
-`issue_level` (四级议题上报), `review` (复核 decisions) and `submission` (rectification reports' review). An
-illegal event raises IllegalTransition (`machine`). A change is written by a conditional UPDATE that names
-the state as it was read, else StaleTransition (`moves`), with its audit event in the same transaction
-(`audit`); `batch` writes many stage transitions at once.
+`issue_level` (四级议题上报), `review` (复核 decisions), `submission` (rectification reports' review) and
+`notice` (the outbox's delivery status). An illegal event raises IllegalTransition (`machine`). A change is
+written by a conditional UPDATE that names the state as it was read, else StaleTransition (`moves`), with its
+audit event in the same transaction (`audit`); `batch` writes many stage transitions at once.
 """
 
 from models.lifecycles.audit import audit_row, record, record_row, record_rows
@@ -16,10 +16,11 @@ from models.lifecycles.item import ITEM, ITEM_EVENTS, ItemStage
 from models.lifecycles.ladder import LADDER, LadderStep
 from models.lifecycles.machine import Event, IllegalTransition, Machine, StaleTransition
 from models.lifecycles.moves import move, update_unchanged
+from models.lifecycles.notice import NOTICE, NoticeStatus
 from models.lifecycles.review import REVIEW, ReviewDecision
 from models.lifecycles.submission import SUBMISSION, SubmissionDecision
 
-MACHINES = (INSPECTION, ITEM, LADDER, ISSUE_LEVEL, REVIEW, SUBMISSION)
+MACHINES = (INSPECTION, ITEM, LADDER, ISSUE_LEVEL, REVIEW, SUBMISSION, NOTICE)
 
 __all__ = [
     "INSPECTION",
@@ -30,6 +31,7 @@ __all__ = [
     "LADDER",
     "LEVEL_NAMES",
     "MACHINES",
+    "NOTICE",
     "REVIEW",
     "STAGED",
     "SUBMISSION",
@@ -40,6 +42,7 @@ __all__ = [
     "ItemStage",
     "LadderStep",
     "Machine",
+    "NoticeStatus",
     "ReviewDecision",
     "StaleTransition",
     "SubmissionDecision",
