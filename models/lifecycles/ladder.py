@@ -51,3 +51,7 @@ LADDER = Machine(
 # The event that issues each step's paper (the rule and the audit log name a step by its paper: ladder:urge).
 ISSUING = {L.REMINDER: "remind", L.URGE: "urge", L.INTERVIEW: "summon", L.CIRCULAR: "circulate",
            L.ACCOUNTABILITY: "hold_accountable"}
+
+# The papers of the steps, as the year-end figures count them and the reminder and the 督办 are titled.
+PAPERS = {L.REMINDER: "整改提醒", L.URGE: "督办通知", L.INTERVIEW: LADDER.labels[L.INTERVIEW],
+          L.CIRCULAR: LADDER.labels[L.CIRCULAR], L.ACCOUNTABILITY: "问责建议"}
