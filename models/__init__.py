@@ -1,4 +1,4 @@
-"""SQLModel tables of the ledger and the lifecycle that moves them."""
+"""SQLModel tables of the ledger; the state machines that move them are in models/lifecycles/."""
 
 from models import planning as planning  # noqa: F401  (the plan's and the roster's tables)
 from models.district import District, Inspector, Principal, Unit, UnitKind

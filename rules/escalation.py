@@ -1,14 +1,13 @@
 """四级议题上报处置 as a pure rule: an issue the unit cannot resolve alone rises level by level —
 1 the unit → 2 its responsible inspector (责任督学) → 3 the supervision office (督导室) → 4 the supervision
-committee (督导委员会) — whenever it stays unresolved past the working days the policy gives each level."""
+committee (督导委员会) — whenever it stays unresolved past the working days the policy gives each level. The
+levels and their names are declared in models/lifecycles/issue_level.py."""
 
 from datetime import date
 
+from models.lifecycles.issue_level import TOP_LEVEL
 from rules.policy import EscalationPolicy
 from rules.workdays import WorkdayCalendar
-
-TOP_LEVEL = 4
-LEVEL_NAMES = {1: "被督导单位", 2: "责任督学", 3: "区政府教育督导室", 4: "区政府教育督导委员会"}
 
 
 def level_up_on(level: int, since: date, policy: EscalationPolicy, calendar: WorkdayCalendar) -> date | None:

@@ -4,7 +4,8 @@ reminders before the deadline → 督办 (urge) with a new deadline on the first
 (interview) when the 督办 deadline is missed → 通报 (circular) after `circular_after_workdays` without
 improvement → 问责建议 (accountability) after `accountability_after_workdays`.
 
-Given an item's state and `as_of`, `due_step` says what is due today; `advance` gives the state after it;
+Which step may follow which is declared in models/lifecycles/ladder.py (the steps come from there); given an
+item's state and `as_of`, `due_step` says what is due today; `advance` gives the state after it;
 `next_action_on` gives the next day the sweep must look at the item again. The answer for a day never depends
 on how often the sweep ran before, so a missed day is caught up and a repeated day does nothing new (the
 notice keys carry the step and the deadline). Steps are taken on working days only: official documents are
@@ -15,10 +16,10 @@ dated on working days. The date of each escalation step is fixed when the step b
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from models.lifecycles.ladder import STEPS
 from rules.policy import LadderPolicy
 from rules.workdays import WorkdayCalendar
 
-STEPS = ("none", "reminder", "urge", "interview", "circular", "accountability")
 RANK = {step: rank for rank, step in enumerate(STEPS)}
 URGE = RANK["urge"]
 TOP = RANK["accountability"]

@@ -21,7 +21,7 @@ from models import (
     Submission,
     Unit,
 )
-from models.lifecycle import transition
+from models.lifecycles import transition
 from tasks.exchange.imports.templates import export_template
 
 AS_OF = date(2026, 3, 10)

@@ -13,7 +13,7 @@ from sqlmodel import select
 from core.db import get_engine, session_scope
 from models import AuditEvent
 from models.audit_chain import GENESIS, digest, head, verify
-from models.lifecycle import record
+from models.lifecycles import record
 from tests.conftest import run_cli
 from tests.figures import tally
 
@@ -208,7 +208,7 @@ def test_upgrading_an_older_ledger_chains_the_events_it_already_has(tmp_path):
 
 
 def test_events_appended_in_a_batch_chain_between_single_ones_in_the_order_they_were_made(ledger):
-    from models.lifecycle import audit_row, record_rows
+    from models.lifecycles import audit_row, record_rows
 
     _append(1)
     with session_scope() as session:

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from core.db import session_scope
 from models import AuditEvent, Finding, Inspection, ItemScore, Unit, audit_chain
-from models.lifecycle import Transitions, transition
+from models.lifecycles import Transitions, transition
 from rules import behaviour
 from tasks.cycle.annual_openings import open_annual_inspections
 from tasks.cycle.responses import FindingInput, receive_self_assessment, record_visit

@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from core.db import session_scope
 from models import AuditEvent, Inspection, Unit
-from models.lifecycle import (
+from models.lifecycles import (
     INSPECTION_EVENTS,
     IllegalTransition,
     InspectionStage,
@@ -115,4 +115,4 @@ def test_a_batch_with_one_stale_row_raises_naming_it_and_writes_nothing(seeded):
 def test_every_declared_event_targets_a_known_stage():
     stages = set(InspectionStage)
     for event in INSPECTION_EVENTS.values():
-        assert event.target in stages and event.sources <= stages
+        assert set(event.moves.values()) <= stages and event.sources <= stages

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from flows.simulate_year import simulate_days, start_or_resume
 from models import Finding, Inspection, RectificationItem, Submission, Unit
-from models.lifecycle import ItemStage
+from models.lifecycles import ItemStage
 from rules import behaviour
 from tasks.simulation import ladder as simulated_ladder
 

@@ -12,7 +12,7 @@ from core.errors import InputError
 from core.settings import get_settings
 from dudao.cli_support import iso_date
 from models import Finding, Inspection, RectificationItem, ReviewRequest, Submission, Unit
-from models.lifecycle import IllegalTransition, StaleTransition
+from models.lifecycles import IllegalTransition, StaleTransition
 from rules.policy import load_policy
 from rules.runtime import load_runtime
 from rules.workdays import WorkdayCalendar

@@ -10,7 +10,7 @@ from sqlalchemy import exists
 from sqlmodel import Session, select
 
 from models import Finding, Inspection, RectificationItem, Unit
-from models.lifecycle import InspectionStage, ItemStage, Transitions
+from models.lifecycles import InspectionStage, ItemStage, Transitions
 from models.queries import chunks, insert_rows
 from rules.runtime import Runtime
 from tasks.cycle.scores import Sheets

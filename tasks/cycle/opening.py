@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, func, select
 
 from models import Inspection, InspectionMember, Unit
-from models.lifecycle import audit_row, record_rows
+from models.lifecycles import audit_row, record_rows
 from models.queries import insert_rows, rows_by_id
 from rules.runtime import Runtime
 

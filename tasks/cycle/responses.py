@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from models import Finding, Inspection, RectificationItem, Submission
-from models.lifecycle import InspectionStage, ItemStage, Transitions
+from models.lifecycles import LADDER, SUBMISSION, InspectionStage, ItemStage, SubmissionDecision, Transitions
 from rules.runtime import Runtime
 
 _INSERT_FINDING = Finding.__table__.insert()
@@ -78,11 +78,12 @@ def submit_rectification(session: Session, item: RectificationItem, text: str, a
 def review_submission(session: Session, submission: Submission, accept: bool, reason: str, as_of: date,
                       rt: Runtime, actor: str, batch: Transitions | None = None,
                       item: RectificationItem | None = None) -> None:
-    """Accept (回头看 scheduled) or reject (back to open; the deadline keeps running). `item`: the submission's
-    item when the caller has it already (a batch reads them in one query)."""
+    """Accept (回头看 scheduled) or reject (back to open; the deadline keeps running); IllegalTransition if the
+    report was decided before. `item`: the submission's item when the caller has it already (a batch reads
+    them in one query)."""
     item = item or session.get(RectificationItem, submission.item_id)
-    submission.decision, submission.reason, submission.decided_on = (
-        "accepted" if accept else "rejected"), reason, as_of
+    decision = SUBMISSION.after(submission, "accept" if accept else "reject")
+    submission.decision, submission.reason, submission.decided_on = decision, reason, as_of
     session.add(submission)
     if accept:
         item.accepted_on = as_of
@@ -113,7 +114,7 @@ def record_recheck(session: Session, item: RectificationItem, relapsed: bool, as
             return
         item.reopen_count += 1
         item.current_deadline = as_of  # overdue from tomorrow: the ladder restarts at 督办
-        item.ladder_step, item.recheck_on, item.accepted_on = "none", None, None
+        item.ladder_step, item.recheck_on, item.accepted_on = LADDER.after(item, "restart"), None, None
         item.next_action_on = item.step_due_on = None  # the ladder sweep plans it afresh: 督办 tomorrow
         moves.apply(item, "relapse", as_of=as_of, actor=actor)
         inspection = inspection or session.get(Inspection, item.inspection_id)
@@ -124,7 +125,8 @@ def record_recheck(session: Session, item: RectificationItem, relapsed: bool, as
 
 def pending_submissions(session: Session, decided_before: date) -> list[Submission]:
     return list(session.exec(select(Submission).where(
-        Submission.decision == "pending", Submission.submitted_on <= decided_before).order_by(Submission.id)).all())
+        Submission.decision == SubmissionDecision.PENDING, Submission.submitted_on <= decided_before,
+    ).order_by(Submission.id)).all())
 
 
 def items_due_for_recheck(session: Session, as_of: date) -> list[RectificationItem]:

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from core.errors import InputError
 from models import Inspection, ReviewRequest, Unit
-from models.lifecycle import record
+from models.lifecycles import REVIEW, ReviewDecision, StaleTransition, audit_row, move, record
 from models.queries import office
 from rules.runtime import Runtime
 from tasks.documents.contexts import doc_no
@@ -41,23 +41,29 @@ def request_review(session: Session, inspection: Inspection, reason: str, as_of:
 
 def decide_review(session: Session, request: ReviewRequest, uphold: bool, reason: str, as_of: date,
                   actor: str) -> None:
-    """The office's 复核决定: upheld (the opinion is changed as the reason says) or dismissed."""
-    if request.decision != "pending":
+    """The office's 复核决定: upheld (the opinion is changed as the reason says) or dismissed. Once: InputError
+    if it was decided before, or by someone else since it was read."""
+    event = "uphold" if uphold else "dismiss"
+    if not REVIEW.permits(request, event):
         raise InputError(f"review request {request.id} was already decided ({request.decision})")
     if not reason.strip():
         raise InputError("a review decision needs a reason")
-    request.decision = "upheld" if uphold else "dismissed"
-    request.decision_reason, request.decided_on = reason.strip(), as_of
-    session.add(request)
-    record(session, "inspection", request.inspection_id, "review_decision", as_of=as_of, actor=actor,
-           detail={"request": request.id, "decision": request.decision, "late": as_of > request.decide_by})
+    late = as_of > request.decide_by
+    audit = audit_row("inspection", request.inspection_id, "review_decision", as_of=as_of, actor=actor,
+                      detail={"request": request.id, "decision": REVIEW.after(request, event), "late": late})
+    try:
+        move(session, REVIEW, request, event, values={"decision_reason": reason.strip(), "decided_on": as_of},
+             audit=audit)
+    except StaleTransition:
+        raise InputError(f"review request {request.id} was decided meanwhile by someone else") from None
     _issue(session, request, "review_decision", as_of, copy_office=True)
 
 
 def remind_review_decisions(session: Session, as_of: date, rt: Runtime) -> list[int]:
     """Remind the office once of each request still undecided on its decide-by day."""
     requests = session.exec(select(ReviewRequest).where(
-        ReviewRequest.decision == "pending", ReviewRequest.decide_by <= as_of).order_by(ReviewRequest.id)).all()
+        ReviewRequest.decision == ReviewDecision.PENDING, ReviewRequest.decide_by <= as_of,
+    ).order_by(ReviewRequest.id)).all()
     return [request.id for request in requests if _issue(session, request, "review_due", as_of, to_office=True)]
 
 

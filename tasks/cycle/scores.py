@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 from core.errors import InputError
 from core.settings import get_settings
 from models import Inspection, InspectionFramework, ItemScore, Unit
-from models.lifecycle import Transitions
+from models.lifecycles import Transitions
 from rules.indicators import Framework, Registry, load_frameworks
 from rules.policy import ScoringPolicy
 from rules.scoring import SheetResult, compare, flagged, grade, percent, score_sheet

@@ -6,6 +6,7 @@ from functools import lru_cache
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from core.settings import REPO_ROOT
+from models.lifecycles.ladder import PAPERS, LadderStep
 from tasks.documents.letterhead import Letterhead
 
 DOCUMENT_TITLES = {
@@ -13,8 +14,8 @@ DOCUMENT_TITLES = {
     "feedback": "初步督导意见反馈书",
     "report": "督导报告",
     "opinion": "督导意见书",
-    "reminder": "整改提醒",
-    "urge": "督办通知",
+    "reminder": PAPERS[LadderStep.REMINDER],
+    "urge": PAPERS[LadderStep.URGE],
     "interview": "约谈通知书",
     "interview_record": "约谈记录",
     "circular": "督导通报",

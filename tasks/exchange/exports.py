@@ -21,14 +21,14 @@ from sqlmodel import Session, select
 
 from core.errors import InputError
 from models import KIND_LABELS, Finding, Inspection, RectificationItem, Unit
+from models.lifecycles import ITEM, LADDER
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 LEDGER_HEADERS = ["序号", "被督导单位", "督导类别", "问题", "整改决定", "整改期限", "当前期限", "问责阶梯", "整改状态",
                   "提交日期", "验收日期", "回头看日期"]
 LEDGER_WIDTHS = [6, 28, 14, 40, 48, 12, 12, 10, 14, 12, 12, 12]
-LADDER_LABELS = {"none": "—", "reminder": "提醒", "urge": "督办", "interview": "约谈", "circular": "通报",
-                 "accountability": "问责"}
-STAGE_LABELS = {"open": "整改中", "submitted": "已报送待审核", "accepted": "已验收待回头看", "closed": "已销号"}
+LADDER_LABELS = LADDER.labels
+STAGE_LABELS = ITEM.labels
 
 
 def neutralise(value: object) -> object:

@@ -4,27 +4,27 @@ The sweep reads only open items whose `next_action_on` has come (a range scan on
 or which have no plan yet (new or reopened items): an item whose reminder went out is not read again until
 its next step can be due, so the cost grows with the items due that day, not with the open ones.
 
-Each item moves by a conditional UPDATE that names the state it was read in: if another sweep of the same
-day moved it first (or the unit handed in a report meanwhile) the UPDATE matches no row and this sweep issues
-nothing for it. Documents, notices and audit events are written in the caller's transaction.
+Each item moves by an event of the ladder's declaration (models/lifecycles/ladder.py), a conditional UPDATE
+that names the state it was read in: if another sweep of the same day moved it first (or the unit handed in
+a report meanwhile) the UPDATE matches no row and this sweep issues nothing for it. Documents, notices and
+audit events are written in the caller's transaction.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from models import Finding, Inspection, RectificationItem, Unit
-from models.lifecycle import ItemStage, audit_row, record_rows
+from models.lifecycles import LADDER, ItemStage, StaleTransition, audit_row, move, record_rows
+from models.lifecycles.ladder import ISSUING, climbing
 from rules.ladder import STEPS, TOP, Due, LadderState, advance, due_step, next_action_on
 from rules.runtime import Runtime
 from tasks.documents.issuing import Paper, issue_many
 from tasks.ladder.issue_levels import start_escalation
 from tasks.ladder.papers import accountability_counts, forget_principals, prefetch_principals, step_papers
 
-_PLAN = ("ladder_step", "ladder_since", "current_deadline", "step_due_on", "next_action_on")
+_READ = ("stage", "current_deadline", "next_action_on")  # with the step: the state a claim was read in
 _CHUNK = 500
 
 
@@ -99,7 +99,7 @@ def _claim_step(session: Session, item: RectificationItem, as_of: date, rt: Runt
     due = due_step(state, as_of, rt.policy.ladder, rt.calendar)
     after = advance(state, due, as_of) if due is not None else state
     plan = next_action_on(after, as_of, rt.policy.ladder, rt.calendar)
-    if not _claim(session, item, state, after, plan) or due is None:
+    if not _claim(session, item, due, after, plan) or due is None:
         return None  # nothing due, or another sweep (or the unit's report) got there first
     aggravated = tally.add(item.unit_id) if due.step == "accountability" else (0, False)
     return _Step(item, due, state, step_papers(session, item, due, state, as_of, rt, aggravated), aggravated)
@@ -109,31 +109,19 @@ def state_of(item: RectificationItem) -> LadderState:
     return LadderState(item.stage, item.current_deadline, item.ladder_step, item.ladder_since, item.step_due_on)
 
 
-def _claim_statement(planned: bool):
-    """UPDATE from the state read to the new plan (Core, compiled once: the sweep runs it for every due item)."""
-    t = RectificationItem.__table__
-    plan_was = t.c.next_action_on == bindparam("old_next") if planned else t.c.next_action_on.is_(None)
-    return t.update().where(
-        t.c.id == bindparam("item_id"), t.c.stage == ItemStage.OPEN.value, t.c.ladder_step == bindparam("old_step"),
-        t.c.current_deadline == bindparam("old_deadline"), plan_was,
-    ).values({name: bindparam(f"new_{name}") for name in _PLAN})
-
-
-_CLAIM = {planned: _claim_statement(planned) for planned in (True, False)}
-
-
-def _claim(session: Session, item: RectificationItem, state: LadderState, after: LadderState,
+def _claim(session: Session, item: RectificationItem, due: Due | None, after: LadderState,
            plan: date | None) -> bool:
-    """Move the item from the state it was read in to its new plan; False if it is no longer in that state."""
+    """Move the item from the state it was read in (open, its step, deadline and plan) to its new plan; False
+    if it is no longer in that state."""
     values = {"ladder_step": after.ladder_step, "ladder_since": after.ladder_since,
               "current_deadline": after.current_deadline, "step_due_on": after.step_due_on, "next_action_on": plan}
-    params = {"item_id": item.id, "old_step": state.ladder_step, "old_deadline": state.current_deadline,
-              "old_next": item.next_action_on, **{f"new_{name}": value for name, value in values.items()}}
-    result = session.connection().execute(_CLAIM[item.next_action_on is not None], params)
-    if result.rowcount != 1:
+    event = "plan" if due is None else ISSUING[due.step]
+    if not climbing(item):  # read open from the table, but this session holds it otherwise: not ours to move
         return False
-    for name in _PLAN:
-        set_committed_value(item, name, values[name])
+    try:  # the step's audit event waits for its papers: a step issued before is not new and records nothing
+        move(session, LADDER, item, event, read=_READ, values=values)
+    except StaleTransition:
+        return False
     return True
 
 

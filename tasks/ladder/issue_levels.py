@@ -7,14 +7,22 @@ outstays its level's working days, and the new level's owner gets an 议题上�
 
 from datetime import date
 
-from sqlalchemy import update
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from models import Finding, Inspection, InspectionMember, Inspector, RectificationItem, Unit
-from models.lifecycle import ItemStage, Transitions, audit_row, record_row
+from models.lifecycles import (
+    ISSUE_LEVEL,
+    LEVEL_NAMES,
+    ItemStage,
+    StaleTransition,
+    Transitions,
+    audit_row,
+    move,
+    record_row,
+)
+from models.lifecycles.issue_level import stage_name
 from models.queries import chunks, office, rows_by_id
-from rules.escalation import LEVEL_NAMES, level_up_on, next_level
+from rules.escalation import level_up_on, next_level
 from rules.runtime import Runtime
 from tasks.documents.contexts import doc_no
 from tasks.documents.issuing import Paper, issue_many
@@ -33,11 +41,12 @@ def raise_issue(session: Session, finding: Finding, as_of: date, rt: Runtime, ac
 
 def start_escalation(finding: Finding, as_of: date, rt: Runtime, actor: str) -> dict | None:
     """Start the finding's clock; the audit row that records it (None, and nothing changed, if already rising)."""
-    if finding.escalate_on is not None or finding.level >= 4 or finding.withdrawn:
+    if not ISSUE_LEVEL.permits(finding, "raise"):  # already rising, withdrawn or at the top
         return None
     finding.needs_escalation, finding.level_since = True, as_of
     finding.escalate_on = level_up_on(finding.level, as_of, rt.policy.escalation, rt.calendar)
-    return audit_row("finding", finding.id, "raise", as_of=as_of, actor=actor, to_stage=f"level{finding.level}",
+    return audit_row("finding", finding.id, "raise", as_of=as_of, actor=actor,
+                     to_stage=stage_name(finding.level),
                      detail={"level": finding.level, "escalate_on": finding.escalate_on, "policy": rt.policy.version})
 
 
@@ -54,33 +63,26 @@ def escalate_issues(session: Session, as_of: date, rt: Runtime) -> list[int]:
         resolved = finding.withdrawn or item_stage in RESOLVED
         level = next_level(finding.level, finding.escalate_on, resolved, as_of)
         if level is None:
-            _move(session, finding, finding.level, finding.level_since, None)  # resolved: the clock stops
-        elif _move(session, finding, level, as_of, level_up_on(level, as_of, rt.policy.escalation, rt.calendar)):
+            _move(session, finding, "stop", finding.level_since, None)  # resolved: the clock stops
+        elif _move(session, finding, "escalate", as_of,
+                   level_up_on(level, as_of, rt.policy.escalation, rt.calendar), level):
             moved.append(finding)
     _notify_owners(session, moved, as_of, rt)
     return [finding.id for finding in moved]
 
 
-def _move(session: Session, finding: Finding, level: int, since: date | None, escalate_on: date | None) -> bool:
-    """Conditional update from the state read: False if another sweep moved the finding first."""
-    result = session.execute(update(Finding).where(
-        Finding.id == finding.id, Finding.level == finding.level, Finding.escalate_on == finding.escalate_on,
-    ).values(level=level, level_since=since, escalate_on=escalate_on).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+def _move(session: Session, finding: Finding, event: str, since: date | None, escalate_on: date | None,
+          level: int | None = None) -> bool:
+    """Conditional update from the level and clock read: False if another sweep moved the finding first. Its
+    escalate event is recorded with the new owner's 议题上报单 (a stopped clock records none)."""
+    values = {"level_since": since, "escalate_on": escalate_on}
+    if level is not None:
+        values["level"] = level  # the rule's level: the declaration must agree
+    try:
+        move(session, ISSUE_LEVEL, finding, event, read=("escalate_on",), values=values)
+    except StaleTransition:
         return False
-    for name, value in (("level", level), ("level_since", since), ("escalate_on", escalate_on)):
-        set_committed_value(finding, name, value)
     return True
-
-
-def level_owner(session: Session, finding: Finding, level: int):
-    """Who holds the issue at `level`: the responsible inspector (a listed inspector of the team, else its
-    lead), the office, or the committee. Anything with `name` and `email`."""
-    if level == 2:
-        inspector = responsible_inspectors(session, [finding.inspection_id]).get(finding.inspection_id)
-        if inspector is not None:
-            return inspector
-    return office(session, "COMMITTEE" if level >= 4 else "OFFICE")
 
 
 def responsible_inspectors(session: Session, inspection_ids: list[int]) -> dict[int, Inspector]:
@@ -123,8 +125,9 @@ def _notify_owners(session: Session, findings: list[Finding], as_of: date, rt: R
         papers.append(Paper(key=f"finding:{finding.id}:escalation:level{finding.level}", kind="escalation",
                             context=context, issued_on=as_of, unit=unit, inspection_id=inspection.id,
                             recipients=[owner]))
-        batch.record("finding", finding.id, "escalate", as_of=as_of, from_stage=f"level{finding.level - 1}",
-                     to_stage=f"level{finding.level}", detail={"owner": owner.name, "escalate_on": finding.escalate_on,
-                                                               "policy": rt.policy.version})
+        batch.record("finding", finding.id, "escalate", as_of=as_of, from_stage=stage_name(finding.level - 1),
+                     to_stage=stage_name(finding.level), detail={
+                         "owner": owner.name, "escalate_on": finding.escalate_on,
+                         "policy": rt.policy.version})
     issue_many(session, papers)
     batch.write()

@@ -34,12 +34,6 @@ def _waiting(root: Path, keys: list[str]) -> set[str]:
     return {key for key in absent if _name(key) not in moved}
 
 
-def deliver_to_maildir(root: Path, key: str, message: Message | bytes) -> bool:
-    """Put the message (built, or its bytes) in `root/new` unless it is there already. True if written now."""
-    _ensure(root)
-    return key in _waiting(root, [key]) and _file(root, key, message)
-
-
 def _file(root: Path, key: str, message: Message | bytes) -> bool:
     name = _name(key)
     tmp = root / "tmp" / f"{name}.{os.getpid()}"

@@ -5,6 +5,10 @@ the time, committed in a transaction of its own. Outcomes are recorded as they a
 committed every FLUSH_SECONDS, only where the notice still carries the run's token. So after a crash the
 only notices in doubt are the ones left `sending`; the next run takes them again (at once when their run
 is known dead, else after `smtp_claim_seconds`) and re-sends them with the same Message-ID.
+
+The statuses are the notice machine's (models/lifecycles/notice.py): each statement below takes the status
+it writes from the declared event when it is built, so a move the declaration does not allow fails at import,
+and the statements stay set-based (no ORM object, no check per row).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from sqlmodel import Session
 from core import clock
 from core.db import session_scope
 from models import Notice
+from models.lifecycles import NOTICE, NoticeStatus
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +35,9 @@ FLUSH_SECONDS = 0.05
 _LIVE_TOKENS: set[str] = set()  # this process's runs still going
 _HOST = socket.gethostname()[:40]
 _TABLE = Notice.__table__
+PENDING, SENDING, FAILED = NoticeStatus.PENDING, NoticeStatus.SENDING, NoticeStatus.FAILED
+_CLAIMED = NOTICE.next(PENDING, "claim")  # == NOTICE.next(SENDING, "claim") == NOTICE.next(FAILED, "retry")
+_RELEASED = NOTICE.next(SENDING, "release")
 
 
 def new_token() -> str:
@@ -59,10 +67,11 @@ def _run_is_dead(token: str) -> bool:
 
 def _claimable(session: Session, stale_before) -> object:
     """Pending, or `sending` by a run that is dead or has held the claim too long."""
-    tokens = session.execute(select(Notice.attempt_token).where(Notice.status == "sending").distinct()).scalars()
+    tokens = session.execute(
+        select(Notice.attempt_token).where(Notice.status == SENDING).distinct()).scalars()
     dead = [t for t in tokens if t and _run_is_dead(t)]
     taken_over = or_(Notice.claimed_at < stale_before, Notice.attempt_token.in_(dead))
-    return or_(Notice.status == "pending", and_(Notice.status == "sending", taken_over))
+    return or_(Notice.status == PENDING, and_(Notice.status == SENDING, taken_over))
 
 
 @dataclass(frozen=True)
@@ -84,14 +93,14 @@ def claim(request: ClaimRequest) -> list[Notice]:
         where = [_claimable(session, now - timedelta(seconds=request.claim_seconds)),
                  or_(Notice.hold_until.is_(None), Notice.hold_until <= request.as_of)]
         if request.only_id is not None:
-            where = [or_(where[0], Notice.status == "failed"), where[1], Notice.id == request.only_id]
+            where = [or_(where[0], Notice.status == FAILED), where[1], Notice.id == request.only_id]
         ids = session.execute(select(Notice.id).where(Notice.id > request.after_id, *where)
                               .order_by(Notice.id).limit(request.limit)).scalars().all()
         if not ids:
             return []
         # The same conditions again: between the select and the update another run may have won some.
         session.execute(update(Notice).where(Notice.id.in_(ids), *where).values(
-            status="sending", attempt_token=request.token, claimed_at=now),
+            status=_CLAIMED, attempt_token=request.token, claimed_at=now),
             execution_options={"synchronize_session": False})
         won = session.execute(select(Notice).where(Notice.id.in_(ids), Notice.attempt_token == request.token)
                            .order_by(Notice.id)).scalars().all()
@@ -104,8 +113,8 @@ def release(token: str) -> None:
     _LIVE_TOKENS.discard(token)
     try:
         with session_scope() as session:
-            session.execute(update(Notice).where(Notice.attempt_token == token, Notice.status == "sending")
-                            .values(status="pending", attempt_token=None, claimed_at=None),
+            session.execute(update(Notice).where(Notice.attempt_token == token, Notice.status == SENDING)
+                            .values(status=_RELEASED, attempt_token=None, claimed_at=None),
                             execution_options={"synchronize_session": False})
     except Exception:  # the ledger is unreachable: the claims expire instead (smtp_claim_seconds)
         logger.warning("could not release the claims of %s; they are taken again after they expire", token)
@@ -116,7 +125,9 @@ _RECORD = (update(_TABLE)
            .values(status=bindparam("new_status"), last_error=bindparam("reason"), sent_at=bindparam("at"),
                    attempts=_TABLE.c.attempts + 1, attempt_token=None, claimed_at=None))
 
-_STATUS = {"sent": "sent", "permanent": "failed", "transient": "pending"}
+# A send's outcome (the SendResult statuses) -> the event it is and the status it leaves.
+_STATUS = {outcome: NOTICE.next(SENDING, event)
+           for outcome, event in (("sent", "deliver"), ("permanent", "fail"), ("transient", "defer"))}
 
 
 @dataclass

@@ -17,13 +17,13 @@ from models import (
     Submission,
     Unit,
 )
+from models.lifecycles.item import PUBLIC_LABELS
 from rules.redaction import redact
 from tasks.documents.contexts import doc_no, seq_of
 from tasks.documents.issuing import safe_name
 from tasks.documents.letterhead import letterhead
 
-ITEM_STATUS = {"open": "整改中", "submitted": "已报送整改报告，待审核", "accepted": "已整改，待回头看",
-               "closed": "已整改销号"}
+ITEM_STATUS = PUBLIC_LABELS
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from sqlmodel import Session, delete, func, select
 
 from core.errors import InputError
 from models import Inspector, Notice
-from models.lifecycle import record
+from models.lifecycles import record
 from models.planning import InspectorAppraisal, InspectorExit, TrainingRecord, ZoneAssignment
 from models.queries import office
 from rules.inspectors import term_reminder_due, training_shortfalls

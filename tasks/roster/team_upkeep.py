@@ -11,7 +11,7 @@ from sqlmodel import Session, delete, select
 
 from core.errors import InputError
 from models import Inspection, InspectionMember, Inspector, Unit
-from models.lifecycle import record
+from models.lifecycles import record
 from models.planning import InspectorConflict, ZoneAssignment
 from rules.assignment import Candidate
 from tasks.roster.lookups import add_once, candidates

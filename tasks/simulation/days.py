@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, func, select
 
 from models import Finding, Inspection, InspectionKind, RectificationItem, SimulationRun, Submission, Unit
-from models.lifecycle import InspectionStage, ItemStage, Transitions
+from models.lifecycles import InspectionStage, ItemStage, Transitions
 from models.queries import chunks
 from rules import behaviour
 from rules.runtime import Runtime

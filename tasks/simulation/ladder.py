@@ -7,7 +7,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from models import Finding, Inspection, RectificationItem, ReviewRequest, Submission, Unit
-from models.lifecycle import InspectionStage, ItemStage, record_rows
+from models.lifecycles import InspectionStage, ItemStage, record_rows
 from rules import behaviour
 from rules.runtime import Runtime
 from tasks.cycle.review import decide_review, request_review

@@ -6,7 +6,7 @@ from datetime import date
 from sqlmodel import Session
 
 from models import Inspection, Unit
-from models.lifecycle import Transitions
+from models.lifecycles import Transitions
 from rules import behaviour
 from rules.policy import ScoringPolicy
 from tasks.cycle.scores import ONSITE, Sheets

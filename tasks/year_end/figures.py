@@ -6,17 +6,17 @@ from dataclasses import dataclass
 from sqlmodel import Session, func, select
 
 from models import KIND_LABELS, Finding, Inspection, RectificationItem, Unit
+from models.lifecycles import INSPECTION, ITEM, LADDER, LadderStep
+from models.lifecycles.item import ItemStage as It
+from models.lifecycles.ladder import PAPERS
 from rules.commendation import InspectionRecord, ItemRecord, item_on_time
 from rules.policy import ScoringPolicy
 from tasks.cycle.scores import ONSITE, SELF, scores_by_area, unit_results
 from tasks.operator.summary import year_summary
 
-INSPECTION_STAGE_LABELS = {"planned": "计划", "notified": "已通知", "self_assessment": "自评", "onsite": "实地督导",
-                           "preliminary": "初步反馈", "issued": "已出报告", "rectifying": "整改中",
-                           "recheck": "待回头看", "closed": "已办结"}
-ITEM_STAGE_LABELS = {"closed": "已销号", "accepted": "已验收待回头看", "submitted": "已报送待审核", "open": "整改中"}
-LADDER_LABELS = {"reminder": "整改提醒", "urge": "督办通知", "interview": "约谈", "circular": "通报",
-                 "accountability": "问责建议"}
+# Done ones first: the order of the year-end chart's bars.
+ITEM_STAGE_LABELS = {stage: ITEM.labels[stage] for stage in (It.CLOSED, It.ACCEPTED, It.SUBMITTED, It.OPEN)}
+URGE = LadderStep.URGE
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class YearFigures:
     def headline(self) -> dict[str, int]:
         """The measures compared with last year."""
         return {"督导单位": self.inspections, "发现问题": self.findings, "整改事项": self.items,
-                "按期整改": self.items_on_time, "督办": self.ladder.get(LADDER_LABELS["urge"], 0),
+                "按期整改": self.items_on_time, LADDER.labels[URGE]: self.ladder.get(PAPERS[URGE], 0),
                 "公开报告": self.published}
 
 
@@ -75,11 +75,11 @@ def year_figures(session: Session, year: int) -> YearFigures:
     return YearFigures(
         year=year, inspections=sum(summary["inspections"].values()),
         inspections_by_kind=_labelled(summary["inspections_by_kind"], KIND_LABELS),
-        inspections_by_stage=_labelled(summary["inspections"], INSPECTION_STAGE_LABELS),
+        inspections_by_stage=_labelled(summary["inspections"], INSPECTION.labels),
         findings=sum(by_area.values()), serious=serious, withdrawn=withdrawn, findings_by_area=by_area,
         items=len(items), items_by_stage=_labelled(summary["rectification"], ITEM_STAGE_LABELS),
         items_on_time=sum(1 for item in items if item_on_time(_item_record(item))),
-        overdue=summary["overdue_items"], ladder=_labelled(summary["ladder"], LADDER_LABELS),
+        overdue=summary["overdue_items"], ladder=_labelled(summary["ladder"], PAPERS),
         published=summary["published_reports"])
 
 

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from core.db import session_scope
-from models.lifecycle import record
+from models.lifecycles import record
 from rules.runtime import load_runtime
 from tasks.cycle.scores import ONSITE, SELF, registry
 from tasks.exchange.imports import rectification, rosters, sheets

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import select
 
 from models import Finding, Inspection, RectificationItem, Unit
-from models.lifecycle import allowed_events
+from models.lifecycles import allowed_events
 from tasks.cycle.responses import submit_rectification
 from tasks.exchange.imports.cells import INSPECTION_CODE, Column, Row, pattern, text, whole_number
 from tasks.exchange.imports.context import Context

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlmodel import select
 
 from models import Inspection, Unit
-from models.lifecycle import allowed_events
+from models.lifecycles import allowed_events
 from rules.indicators import Framework
 from rules.scoring import missing_items, score_problem
 from tasks.cycle.responses import FindingInput, receive_self_assessment, record_visit

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from core.errors import InputError
 from models import Finding, Inspection, RectificationItem, Unit
-from models.lifecycle import ItemStage
+from models.lifecycles import ItemStage
 from tasks.cycle.scores import framework_for
 from tasks.exchange.exports import write_table
 from tasks.exchange.imports import KINDS
