@@ -16,6 +16,7 @@ import pytest
 
 from core.db import session_scope
 from core.settings import REPO_ROOT, get_settings
+from tasks.documents.letterhead import Letterhead
 from tasks.documents.rendering import DOCUMENT_TITLES
 from tasks.documents.rendering import render as render_document
 from tasks.exchange.district_file import read_district_file
@@ -69,11 +70,14 @@ def notices(folder) -> list[MessageSpec]:
     return specs
 
 
+SAMPLE_LETTERHEAD = Letterhead("南岸区", "南岸", "南岸区人民政府教育督导室")
+
+
 def _bodies(school, title: str, i: int) -> tuple[str, str]:
     context = {"title": title, "doc_no": f"南岸督提〔2026〕{i + 1}号", "issued_on": AS_OF,
                "unit": {"name": school.name, "code": school.code}, "inspection": {"code": f"2026-ZH-{i:05d}"},
                "finding": {"text": "校舍安全隐患未按期整改到位"}, "deadline": AS_OF, "workdays_left": 3}
-    return render_document("reminder", context)
+    return render_document("reminder", context, SAMPLE_LETTERHEAD)
 
 
 def _attached(folder, title: str, html: str, i: int) -> tuple[tuple[str, str, str], ...]:
