@@ -1,19 +1,52 @@
 # dudao — every target sets itself up on a bare machine: .venv, packages, migrations.
+# Installs are locked: uv.lock pins every package (hashes included) and `uv sync --locked` builds .venv from it,
+# refusing to run when pyproject.toml and uv.lock disagree. uv itself is pinned (UV_VERSION) and bootstrapped
+# with pip into .tools/, apart from .venv, so that .venv holds exactly what the lock says.
 SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+# never fetch a Python: the one on the machine (PY, 3.11 as requires-python says) builds .venv
+UV_SYNC := UV_PYTHON_DOWNLOADS=never $(UV) sync --locked --python $(PY) --quiet
+APP_STAMP := $(VENV)/.installed-app
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint install clean deps-system serve
+.PHONY: demo test lint install install-dev clean deps-system serve upgrade lock-check
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	@$(BIN)/python -m pip install --quiet --upgrade pip uv
-	@$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
-	@touch $(STAMP)
+$(UV):
+	@test -x $(TOOLS)/bin/python || $(PY) -m venv $(TOOLS)
+	@$(TOOLS)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
 
-install: $(STAMP)
+# The application alone (no dev tools): what `make demo` and `make serve` run on.
+$(APP_STAMP): pyproject.toml uv.lock | $(UV)
+	@$(UV_SYNC) --no-dev
+	@touch $@
+
+# The application and the dev tools (pytest, ruff, import-linter, ...: the `dev` dependency group).
+$(DEV_STAMP): pyproject.toml uv.lock | $(UV)
+	@$(UV_SYNC)
+	@touch $@ $(APP_STAMP)
+
+install: $(APP_STAMP)
+install-dev: $(DEV_STAMP)
+
+## lock-check: fails when pyproject.toml changed and uv.lock was not refreshed (`uv lock --check`).
+lock-check: | $(UV)
+	$(UV) lock --check
+
+## upgrade: the weekly refresh: every package to its newest allowed version in uv.lock, then the whole suite.
+## Commit uv.lock when it passes. After a merge that adds dependencies: `make relock` (no upgrades).
+upgrade: | $(UV)
+	$(UV) lock --upgrade
+	$(MAKE) test
+
+.PHONY: relock
+## relock: re-resolve uv.lock for a changed pyproject.toml, keeping every version already locked.
+relock: | $(UV)
+	$(UV) lock
 
 ## deps-system: Debian packages for PDFs (fonts-noto-cjk) and their checks (poppler-utils: pdftoppm, pdftotext),
 ## and the headless browser of the UI test (chromium, driven by the playwright package, never `playwright install`),
@@ -29,7 +62,7 @@ deps-system:
 	else echo "warning: please install $$missing (CJK fonts for PDFs; pdftoppm for the tests)" >&2; fi
 
 ## demo: migrate, load the sample district, simulate 2026, write documents under var/out/, print a summary.
-demo: $(STAMP) deps-system
+demo: $(APP_STAMP) deps-system
 	$(BIN)/dudao migrate
 	$(BIN)/dudao seed
 	$(BIN)/dudao simulate --year 2026 --seed 2026 > var/simulate-2026.json
@@ -42,19 +75,19 @@ demo: $(STAMP) deps-system
 	@echo "One sample of each document kind, HTML and PDF: var/out/samples/   Public site: var/out/site/index.html"
 
 ## test: the whole suite (SQLite; set DUDAO_DATABASE_URL to run it on PostgreSQL).
-test: $(STAMP) deps-system lint
+test: $(DEV_STAMP) deps-system lint
 	$(BIN)/pytest -q
 
 ## serve: a local Prefect server with its UI on http://127.0.0.1:4200 (SQLite under var/prefect-server, no
 ## analytics) serving every deployment: schedules, the emergency/special forms, the sign-off. Ctrl-C stops it.
-serve: $(STAMP)
+serve: $(APP_STAMP)
 	$(BIN)/dudao migrate
 	$(BIN)/dudao seed
 	PREFECT_HOME=$(CURDIR)/var/prefect-server PREFECT_SERVER_ANALYTICS_ENABLED=false \
 	  $(BIN)/dudao serve --with-server --host 127.0.0.1 --port 4200
 
 ## lint: ruff, and the layers as an import-linter contract (pyproject.toml [tool.importlinter]).
-lint: $(STAMP)
+lint: $(DEV_STAMP) lock-check
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
 
