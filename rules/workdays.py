@@ -1,7 +1,10 @@
-"""Chinese working days (工作日): statutory calendar, operator overrides, Monday-Friday fallback.
+"""Chinese working days (工作日): statutory calendar, operator overrides, a provisional calendar by law.
 
 Precedence for one day: the override file, then `chinesecalendar` (调休 make-up days included) for the
-years it knows, then Monday-Friday with one logged warning per year. Pure Python, no Prefect.
+years it knows, then for other years a *provisional* calendar: Monday-Friday less the holidays the law
+fixes (rules/holiday_law.py), with one logged warning per year. A deadline that falls in, or is counted
+across, a provisional year is marked so (`provisional_years_between`). Outside the law's encoded years
+(before 2008, after the lunar tables) Monday-Friday with a warning. Pure Python, no Prefect.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import chinese_calendar
 from chinese_calendar import constants as chinese_calendar_data
 
 from core.errors import InputError
+from rules import holiday_law
 
 logger = logging.getLogger("dudao.calendar")
 
@@ -79,6 +83,15 @@ class WorkdayCalendar:
             total += bisect_right(ordinals, last) - bisect_right(ordinals, first)
         return total
 
+    def is_provisional(self, year: int) -> bool:
+        """True when `year` is counted by the law's rule alone: no statutory table and no override for it."""
+        return year not in _statutory_years() and year not in self._override_years
+
+    def provisional_years_between(self, start: date, end: date) -> list[int]:
+        """The provisional years a count from `start` to `end` (either order) passes through."""
+        low, high = sorted((start.year, end.year))
+        return [year for year in range(low, high + 1) if self.is_provisional(year)]
+
     def known_years(self) -> set[int]:
         """Years covered by chinesecalendar or by the overrides."""
         return set(_statutory_years()) | self._override_years
@@ -117,10 +130,11 @@ class WorkdayCalendar:
         days = _days_of(year)
         if year in _statutory_years():
             base = [chinese_calendar.is_workday(day) for day in days]
-        else:
-            if year not in self._override_years:
-                _warn_fallback(year)
+        elif year in self._override_years:
             base = [day.weekday() < 5 for day in days]
+        else:
+            off = _days_off_by_law(year)
+            base = [day.weekday() < 5 and day not in off for day in days]
         ordinals = tuple(
             day.toordinal()
             for day, workday in zip(days, base, strict=True)
@@ -192,13 +206,20 @@ def _statutory_years() -> range:
     return range(min(years), max(years) + 1)
 
 
-def _warn_fallback(year: int) -> None:
+def _days_off_by_law(year: int) -> frozenset[date]:
+    """The law's holidays and 补假 of a year without a table (warned once), or none outside the law's range."""
+    try:
+        off = holiday_law.days_off(year)
+    except ValueError:  # before the 2008 law, or past the lunar tables
+        logger.warning(
+            "%d年没有法定工作日日历（chinesecalendar 未收录），放假办法也无法推算：按周一至周五计算工作日。"
+            "请载入含 %d 年放假安排的日历覆盖文件（override file）。", year, year)
+        return frozenset()
     logger.warning(
-        "No statutory working-day calendar for %d (chinesecalendar does not cover it); counting "
-        "Monday-Friday as working days. Load a calendar override file with the %d schedule.",
-        year,
-        year,
-    )
+        "%d年的放假安排尚未收录（chinesecalendar 未收录，也无覆盖文件）：按《全国年节及纪念日放假办法》推算的"
+        "临时日历计算工作日（法定节假日与补假，不含调休），据此算出的期限均标为“临时”。国务院公布放假安排后，"
+        "请载入日历覆盖文件（override file）或升级 chinesecalendar。", year)
+    return off
 
 
 def _days_of(year: int) -> list[date]:

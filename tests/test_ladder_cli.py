@@ -20,12 +20,16 @@ def _env(settings, **extra) -> dict:
 @pytest.mark.parametrize(("start", "n", "expected"), [
     ("2026-09-30", "3", "2026-10-10"),  # across National Day onto the make-up Saturday
     ("2026-10-12", "-1", "2026-10-10"),
-    ("2027-02-05", "1", "2027-02-08"),  # 2027 unknown to chinesecalendar: Monday-Friday fallback
+    # 2027 unknown to chinesecalendar: the law's provisional calendar: 春节 from 除夕 (Fri 5 Feb) four days,
+    # two of them on the weekend, so 补假 on 9 and 10 Feb
+    ("2027-02-05", "1", "2027-02-11"),
+    ("2026-12-30", "3", "2027-01-05"),  # 元旦 2027 skipped
 ])
 def test_calendar_add_prints_the_date_alone(ledger, start, n, expected):
     result = run_cli("calendar", "add", start, n, env=_env(ledger))
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"{expected}\n"
+    assert ("2027年为临时日历" in result.stderr) == expected.startswith("2027")
 
 
 def test_calendar_add_uses_the_override_file(ledger, tmp_path):

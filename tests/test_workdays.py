@@ -147,17 +147,19 @@ def test_2027_with_overrides(
 @pytest.mark.parametrize(
     ("start", "n", "expected"),
     [
-        ("2026-12-31", 1, "2027-01-01"),  # Friday: Monday-Friday fallback
-        ("2027-02-05", 1, "2027-02-08"),
-        ("2027-02-19", 1, "2027-02-22"),  # no make-up Saturday without the file
-        ("2027-10-01", 0, "2027-10-01"),
+        ("2026-12-31", 1, "2027-01-04"),  # provisional 2027: 元旦 (Friday) is a holiday by law
+        ("2027-02-04", 1, "2027-02-11"),  # 除夕 5 Feb to 8 Feb, 补假 9-10 Feb for the weekend days
+        ("2027-02-19", 1, "2027-02-22"),  # no make-up Saturday without the file: 调休 cannot be foreseen
+        ("2027-10-01", 0, "2027-10-06"),  # 国庆 1-3 Oct (Fri-Sun), 补假 Mon 4 and Tue 5 Oct
     ],
 )
-def test_2027_without_overrides_falls_back_to_monday_to_friday(start: str, n: int, expected: str) -> None:
-    assert WorkdayCalendar().add_workdays(D(start), n) == D(expected)
+def test_2027_without_overrides_follows_the_law(start: str, n: int, expected: str) -> None:
+    calendar = WorkdayCalendar()
+    assert calendar.add_workdays(D(start), n) == D(expected)
+    assert calendar.is_provisional(2027) and not calendar.is_provisional(2026)
 
 
-def test_fallback_warns_once_per_year_per_calendar(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_provisional_year_warns_once_per_year_per_calendar(caplog: pytest.LogCaptureFixture) -> None:
     calendar = WorkdayCalendar()
     with caplog.at_level(logging.WARNING, logger="dudao.calendar"):
         for offset in range(0, 400, 3):
@@ -167,13 +169,20 @@ def test_fallback_warns_once_per_year_per_calendar(caplog: pytest.LogCaptureFixt
     years = sorted(record.args[0] for record in caplog.records)
     assert years == [2027, 2028]
     assert all(record.name == "dudao.calendar" for record in caplog.records)
-    assert "2027" in caplog.records[0].getMessage() and "override file" in caplog.records[0].getMessage()
+    assert "2027年" in caplog.records[0].getMessage() and "临时日历" in caplog.records[0].getMessage()
     assert 2027 not in calendar.known_years()
 
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="dudao.calendar"):
         WorkdayCalendar().is_workday(D("2027-03-01"))
     assert len(caplog.records) == 1  # a new calendar warns again
+
+
+def test_outside_the_laws_years_monday_to_friday_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    calendar = WorkdayCalendar()
+    with caplog.at_level(logging.WARNING, logger="dudao.calendar"):
+        assert calendar.is_workday(D("2100-01-01"))  # a Friday; the lunar tables end before 2100
+    assert "周一至周五" in caplog.records[0].getMessage()
 
 
 def test_known_years() -> None:

@@ -3,6 +3,7 @@ force and the working-day calendar."""
 
 import argparse
 import json
+import sys
 
 from sqlmodel import select
 
@@ -111,7 +112,11 @@ def cmd_policy_show(args) -> int:
 
 def cmd_calendar_add(args) -> int:
     calendar = WorkdayCalendar.from_file(get_settings().calendar_override_path)
-    print(calendar.add_workdays(args.start, args.n).isoformat())
+    answer = calendar.add_workdays(args.start, args.n)
+    print(answer.isoformat())
+    for year in calendar.provisional_years_between(args.start, answer):
+        print(f"注意：{year}年为临时日历（放假安排未公布，按《全国年节及纪念日放假办法》推算，不含调休），"
+              "此日期为临时日期", file=sys.stderr)
     return 0
 
 
