@@ -13,6 +13,7 @@ from tasks.cycle.review import remind_review_decisions
 from tasks.cycle.routine_visits import flag_routine_shortfalls
 from tasks.ladder.climb import climb_ladder
 from tasks.ladder.issue_levels import escalate_issues
+from tasks.operator.provisional_calendar import warn_office_of_provisional_calendar
 from tasks.planning.term_end import raise_term_end_inspections
 from tasks.roster.records import flag_training_shortfalls, remind_expiring_terms
 
@@ -31,6 +32,7 @@ STEPS: dict[str, Step] = {
     "inspector-terms": remind_expiring_terms,
     "training": flag_training_shortfalls,
     "routine-visits": flag_routine_shortfalls,
+    "provisional-calendar": warn_office_of_provisional_calendar,  # last: it looks at the deadlines set today
 }
 
 

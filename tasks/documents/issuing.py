@@ -21,6 +21,8 @@ from sqlmodel import Session
 from core.settings import get_settings
 from models import Document, Notice, Unit
 from models.queries import insert_rows
+from rules.workdays import WorkdayCalendar
+from tasks.documents.calendar_note import calendar_note, current_calendar
 from tasks.documents.letterhead import Letterhead, letterhead
 from tasks.documents.rendering import DOCUMENT_TITLES, render
 from tasks.mail.messages import message_id_for
@@ -128,11 +130,12 @@ def _existing(connection, model, keys: list[str]) -> dict[str, tuple]:
     return found
 
 
-def _render(paper: Paper, district: Letterhead) -> tuple[str, str, str]:
+def _render(paper: Paper, district: Letterhead, calendar: WorkdayCalendar) -> tuple[str, str, str]:
     """(title, html, text) of the paper's document."""
     title = paper.title or DOCUMENT_TITLES[paper.kind]
     html, text = render(paper.kind, {"title": title, "doc_no": paper.context.get("doc_no", ""),
-                                     "issued_on": paper.issued_on, **paper.context}, district)
+                                     "issued_on": paper.issued_on, **paper.context,
+                                     "calendar_note": calendar_note(paper.context, calendar)}, district)
     return title, html, text
 
 
@@ -143,8 +146,9 @@ def _file_documents(session: Session, papers: list[Paper], writes: list[Future])
     documents = {key: (found[0], found[1]) for key, found in
                  _existing(session.connection(), Document, [paper.key for paper in papers]).items()}
     out_dir, rows, rendered, district = get_settings().out_dir, [], {}, letterhead(session)
+    calendar = current_calendar()  # once a batch: a file check per document would cost (see rendering.py)
     for paper in papers:
-        rendered[paper.key] = title, html, _ = _render(paper, district)
+        rendered[paper.key] = title, html, _ = _render(paper, district, calendar)
         if paper.key in documents:
             continue
         relative = Path(str(paper.issued_on.year)) / safe_name(paper.unit.code) / f"{safe_name(paper.key)}.html"

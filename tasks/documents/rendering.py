@@ -53,7 +53,7 @@ def render(kind: str, context: dict, letterhead: Letterhead) -> tuple[str, str]:
     """Render a document kind to (html, text) under the district's letterhead: the templates' `authority` and
     `district`, and the context's 发文字号 written out with the district's short name."""
     env = environment()
-    full = {"authority": letterhead.authority, "district": letterhead, "copy_to": [], **context}
+    full = {"authority": letterhead.authority, "district": letterhead, "copy_to": [], "calendar_note": "", **context}
     if "doc_no" in full:
         full["doc_no"] = letterhead.doc_no(full["doc_no"])
     return (env.get_template(f"documents/{kind}.html").render(full),
