@@ -2,7 +2,9 @@
 
 import argparse
 import importlib
+import platform
 import sys
+from importlib import metadata
 
 from sqlalchemy.exc import OperationalError
 
@@ -17,10 +19,17 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     # The district the district file names (what `dudao seed` loads): the help needs no ledger.
     district = root_keys(get_settings().district_path).get("district", "")
     parser = argparse.ArgumentParser(prog="dudao", description=f"{district}教育督导 workflows on Prefect")
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True)
     for name in modules_for(sys.argv[1:] if argv is None else argv):
         importlib.import_module(name).register(sub)
     return parser
+
+
+def _version() -> str:
+    """dudao's version as installed, with the Python and Prefect it runs on (what a bug report needs)."""
+    return (f"dudao {metadata.version('dudao')}（Python {platform.python_version()}，"
+            f"Prefect {metadata.version('prefect')}）")
 
 
 def main(argv: list[str] | None = None) -> int:

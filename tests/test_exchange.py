@@ -21,7 +21,7 @@ from models import (
 )
 from rules.runtime import load_runtime
 from tasks.cycle.scores import inspection_scores, scores_by_area
-from tasks.exchange.exports import export_ledger
+from tasks.exchange.exports import export_ledger, write_table
 from tasks.exchange.imports import ImportRefused, run_import
 from tasks.exchange.imports.templates import export_template
 from tests.conftest import run_cli
@@ -198,10 +198,23 @@ def test_the_ledger_neutralises_formulas_and_keeps_script_as_text(seeded, tmp_pa
                                            "问责阶梯", "整改状态", "提交日期", "验收日期", "回头看日期"]
     cells = [cell for row in sheet.iter_rows() for cell in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
-    assert [sheet["B2"].value, sheet["D2"].value, sheet["D3"].value] == [
-        "'" + FORMULAS[3] + SCRIPT, "'" + FORMULAS[0], "'" + FORMULAS[1]]
+    # shown as typed (no apostrophe in the text), stored as text with Excel's own quote prefix
+    guarded = [sheet["B2"], sheet["D2"], sheet["D3"]]
+    assert [c.value for c in guarded] == [FORMULAS[3] + SCRIPT, FORMULAS[0], FORMULAS[1]]
+    assert all(c.data_type == "s" and c.quotePrefix for c in guarded)
+    assert not sheet["C2"].quotePrefix  # ordinary text is left alone
     assert [sheet["C2"].value, sheet["H2"].value, sheet["I2"].value] == ["年度综合督导", "—", "整改中"]
     assert sheet["F2"].value.date() == date(2026, 4, 30) and sheet["F2"].number_format == "yyyy-mm-dd"
+
+
+def test_each_formula_lead_reads_back_as_the_text_typed_backend_independent(tmp_path):
+    typed = ["-2+3", "+SUM(A1:A9)", "@cmd", "=1+1", "-", "整改-完成", "\tTAB"]
+    path = tmp_path / "t.xlsx"
+    write_table(path, "表", ["文本"], [[text] for text in typed])
+    cells = [row[0] for row in load_workbook(path).worksheets[0].iter_rows(min_row=2)]
+    assert [c.value for c in cells] == typed
+    assert [c.data_type for c in cells] == ["s"] * len(typed)
+    assert [bool(c.quotePrefix) for c in cells] == [True, True, True, True, True, False, True]
 
 
 def _env(settings):

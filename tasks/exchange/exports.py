@@ -2,9 +2,11 @@
 (整改台账, `dudao export ledger`). XLSX through openpyxl's write-only mode, or CSV (UTF-8 with BOM, which
 Excel opens as UTF-8) by the file's suffix.
 
-Every text cell that begins with = + - @ (or a tab or carriage return) gets a leading apostrophe, so a
-spreadsheet shows it as text and never runs it as a formula (CSV/formula injection): a unit's text reaches
-the office's Excel as the unit typed it, and nothing more.
+Every text cell that begins with = + - @ (or a tab or carriage return) is kept from running as a formula
+(CSV/formula injection), so a unit's text reaches the office's Excel as the unit typed it, and nothing more. In
+XLSX it is stored as a text cell (type "s") with the quotePrefix style, which is what Excel itself does when
+one types '=1+2: Excel shows the text exactly as typed, never evaluates it, and keeps it text when edited. CSV
+has no cell types, so there such text gets a leading apostrophe.
 """
 
 import csv
@@ -32,12 +34,16 @@ STAGE_LABELS = ITEM.labels
 
 
 def neutralise(value: object) -> object:
-    """Text that a spreadsheet would read as a formula, made plain text; other values unchanged."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith(FORMULA_LEADS):
-            return "'" + value
+    """For CSV: text that a spreadsheet would read as a formula, behind an apostrophe; other values unchanged."""
+    value = _clean(value)
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+        return "'" + value
     return value
+
+
+def _clean(value: object) -> object:
+    """Text without the control characters an XLSX file cannot hold; other values unchanged."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def write_table(path: Path, title: str, headers: list[str], rows: Iterable[list], *,
@@ -87,7 +93,10 @@ def _write_xlsx(path: Path, title: str, headers: list[str], rows: Iterable[list]
 
 
 def _cell(sheet, value: object, bold: bool = False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=neutralise(value))
+    cell = WriteOnlyCell(sheet, value=_clean(value))
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_LEADS):
+        cell.data_type = "s"  # text as typed, never a formula (openpyxl would make "=..." one)
+        cell.quotePrefix = True
     if bold:
         cell.font = Font(bold=True)
     if isinstance(value, date):
