@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     mail_fast_path: bool = True
     # where var/out is served over HTTP for operators (links in Prefect artifacts); None: file:// links
     documents_url: str | None = None
+    # the office's alert webhook (a work group's robot): Prefect automations post failures there (deployments/alerts)
+    alert_webhook_url: str | None = None
 
     @property
     def ledger_url(self) -> str:

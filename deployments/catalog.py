@@ -61,6 +61,9 @@ SPECS: tuple[DeploymentSpec, ...] = (
     DeploymentSpec("deliver-outbox", "flows/deliver_outbox.py:deliver_outbox",
                    "重新投递通知：邮件服务器恢复后手动运行，投递到期未发的通知，并列出失败与滞留的通知。"
                    "每日巡检本身也会投递。", tags=("manual", "delivery")),
+    DeploymentSpec("alert-office", "flows/alert_office.py:alert_office",
+                   "告警督导室：运行失败、每日巡检未按时完成或通知滞留时由自动化（automation）启动，"
+                   "以通知形式告知督导室（同一事件只发一次）。", tags=("alert",)),
     DeploymentSpec("simulate-month", "flows/simulate_month.py:simulate_month",
                    "模拟一个月的督导工作（演示与扩容测试用）：每月依次运行，前一月完成后才开始。",
                    tags=("simulation",)),

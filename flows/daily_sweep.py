@@ -10,6 +10,7 @@ from core.db import session_scope
 from models import Inspection
 from rules.runtime import load_runtime
 from tasks.mail.delivery import deliver_notices
+from tasks.operator.alerts import report_stuck_notices
 from tasks.operator.artifacts import publish_report_artifacts, publish_sweep_table
 from tasks.operator.provisional_calendar import publish_provisional_calendar_warning
 from tasks.publication.signoff import request_signoffs
@@ -55,4 +56,5 @@ def daily_sweep(as_of: date | None = None, skip_non_working_days: bool = True,
     delivered = deliver_notices(as_of)
     publish_sweep_table(as_of, moved, delivered)
     publish_provisional_calendar_warning(as_of)
+    report_stuck_notices(as_of)  # the outbox-stuck automation alerts the office
     return {**{step: len(ids) for step, ids in moved.items()}, **{f"delivered_{k}": v for k, v in delivered.items()}}

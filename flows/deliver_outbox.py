@@ -15,6 +15,7 @@ from core.db import session_scope
 from core.settings import get_settings
 from tasks.mail.delivery import deliver_notices
 from tasks.mail.smtp_config import smtp_config
+from tasks.operator.alerts import report_stuck_notices
 from tasks.operator.outbox_report import failed_notices, stuck_notices
 
 ROWS = 20
@@ -64,4 +65,5 @@ def deliver_outbox(as_of: date | None = None) -> dict[str, int]:
     smtp_config(get_settings())  # a settings mistake fails the run here, with one clear line
     counts = deliver_notices(as_of)
     publish_outbox_table(as_of, counts)
+    report_stuck_notices(as_of)  # the outbox-stuck automation alerts the office
     return counts

@@ -17,7 +17,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "dudao.commands.documents": ("pdf", "year-end"),
     "dudao.commands.publish": ("release", "publish"),
     "dudao.commands.notices": ("notices",),
-    "dudao.commands.serve": ("serve", "approve"),
+    "dudao.commands.serve": ("serve", "approve", "alerts"),
 }
 MODULES = list(COMMANDS)
 

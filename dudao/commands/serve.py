@@ -10,6 +10,7 @@ from prefect import serve
 from core import clock
 from core.db import migrate, session_scope
 from core.settings import REPO_ROOT, get_settings
+from deployments.alerts import apply_alerts
 from deployments.build import build_deployments
 from deployments.local_server import running_server
 from dudao.cli_support import iso_date
@@ -20,7 +21,24 @@ def _serve(names: list[str] | None, limit: int | None) -> None:
     os.chdir(REPO_ROOT)  # entrypoints are relative to the repository
     deployments = build_deployments(names)
     print("serving: " + ", ".join(f"{d.flow_name}/{d.name}" for d in deployments), flush=True)
+    _apply_alerts([d for d in deployments if d.name == "alert-office"])
     serve(*deployments, limit=limit, print_starting_message=False)
+
+
+def _apply_alerts(alert_deployments: list) -> None:
+    """The office's alerts as automations, once the alert-office deployment they start is registered."""
+    if not alert_deployments:
+        return
+    alert_deployments[0].apply()
+    ids = apply_alerts(get_settings().alert_webhook_url)
+    webhook = "and webhook" if get_settings().alert_webhook_url else "(no DUDAO_ALERT_WEBHOOK_URL: e-mail only)"
+    print(f"alerts: {len(ids)} automations, to the office by e-mail {webhook}", flush=True)
+
+
+def cmd_alerts_apply(args) -> int:
+    ids = apply_alerts(get_settings().alert_webhook_url)
+    print(f"{len(ids)} automations applied to {os.environ.get('PREFECT_API_URL', 'the Prefect server')}")
+    return 0
 
 
 def cmd_serve(args) -> int:
@@ -65,6 +83,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--port", type=int, default=4200)
     serve.add_argument("--limit", type=int, help="at most this many flow runs at once")
     serve.set_defaults(func=cmd_serve)
+    alerts = sub.add_parser("alerts", help="the office's alerts as Prefect automations").add_subparsers(
+        dest="verb", required=True)
+    alerts.add_parser("apply", help="create or replace them on PREFECT_API_URL (after `prefect deploy`)").set_defaults(
+        func=cmd_alerts_apply)
     approve = sub.add_parser("approve", help="sign off an issued report for publication (CLI fallback of the UI)")
     approve.add_argument("inspection", metavar="INSPECTION_ID", help="inspection code (2026-ZH-001) or id")
     approve.add_argument("--as-of", type=iso_date, help="release date (default: today)")

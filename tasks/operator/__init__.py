@@ -5,6 +5,7 @@ markdown, the sweep's table, the provisional-calendar warning), the outbox by st
 from core.lazy_exports import lazy_exports
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    "alerts": ["ALERTS", "queue_alert", "report_stuck_notices"],
     "artifacts": ["publish_report_artifacts", "publish_sweep_table", "report_markdown"],
     "provisional_calendar": ["provisional_deadline_years", "publish_provisional_calendar_warning",
                              "warn_office_of_provisional_calendar"],
