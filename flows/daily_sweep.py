@@ -23,8 +23,9 @@ def _sweep_run_name() -> str:
 
 
 @task(name="request-signoffs", task_run_name="请求签发 · {as_of}")
-def request_report_signoffs(inspection_ids: list[int], as_of: date, timeout_seconds: int = 1800) -> list[str]:
-    """Start the UI sign-off of each report issued today (deployment publication-signoff)."""
+def request_report_signoffs(inspection_ids: list[int], as_of: date, timeout_seconds: int | None = None) -> list[str]:
+    """Start the UI sign-off of each report issued today (deployment publication-signoff; each suspends while it
+    waits, by default to the end of the policy's `release_workdays`-th working day)."""
     with session_scope() as session:
         codes = [session.get(Inspection, i).code for i in inspection_ids]
     return request_signoffs(codes, timeout_seconds)

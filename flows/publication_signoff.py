@@ -1,20 +1,30 @@
 """publication-signoff: an operator reads an issued report in the Prefect UI and signs it off for
-publication (签发). The run waits a short while only (never a flow open for days: a paused run holds its worker); when nobody
-answers in time it ends cleanly and says to use `dudao approve CODE`, which does the same thing."""
+publication (签发).
 
-from datetime import date
+A run of the deployment *suspends* while it waits (`suspend_flow_run`): its process ends, so a sign-off that
+waits days holds no worker, and when the operator resumes it with the form the run is started again from the
+top, finds the same suspension (same key) answered and carries on. It waits until the end of the
+`release_workdays`-th working day (policy) by default; a sign-off not given by then fails the run (and the
+office's run-failed alert fires); `dudao approve CODE` signs off from a terminal at any time. A run started
+by hand outside a deployment has nobody to start it again, so it pauses for a short while instead.
+"""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from prefect import flow, get_client, get_run_logger, task
 from prefect.exceptions import FlowPauseTimeout
-from prefect.flow_runs import pause_flow_run
+from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
-from prefect.runtime import flow_run
+from prefect.runtime import deployment, flow_run
 from prefect.states import Running
 from pydantic import Field
 
 from core import clock
 from core.db import session_scope
+from core.settings import get_settings
 from models import Inspection
+from rules.runtime import load_runtime
 from tasks.operator.artifacts import report_markdown
 from tasks.operator.run_labels import add_run_tags
 from tasks.publication.signoff import approve, find_inspection, run_label
@@ -51,14 +61,28 @@ def release(inspection: str, as_of: date, actor: str) -> str:
 
 
 def _ask(report: dict, timeout_seconds: int) -> SignOff | None:
-    description = (report["markdown"] + f"\n\n---\n请在 {timeout_seconds // 60} 分钟内签发；"
+    description = (report["markdown"] + f"\n\n---\n请在 {_wait_text(timeout_seconds)} 内签发；"
                    f"超时后请运行 `dudao approve {report['code']}`。\n")
+    form, key = SignOff.with_initial_data(description=description), f"signoff-{report['code'].lower()}"
+    if deployment.id is not None:
+        return suspend_flow_run(wait_for_input=form, timeout=timeout_seconds, key=key)  # the process ends here
     try:
-        return pause_flow_run(wait_for_input=SignOff.with_initial_data(description=description),
-                              timeout=timeout_seconds, key=f"signoff-{report['code'].lower()}")
+        return pause_flow_run(wait_for_input=form, timeout=timeout_seconds, key=key)
     except FlowPauseTimeout:
         _carry_on_after_timeout()
         return None
+
+
+def default_timeout(as_of: date) -> int:
+    """Seconds until the end (Asia/Shanghai) of the policy's `release_workdays`-th working day after `as_of`."""
+    rt = load_runtime()
+    last_day = rt.calendar.add_workdays(as_of, rt.policy.inspection.release_workdays)
+    end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=ZoneInfo(get_settings().timezone))
+    return max(3600, int((end - clock.now()).total_seconds()))
+
+
+def _wait_text(seconds: int) -> str:
+    return f"{seconds // 86400} 天 {seconds % 86400 // 3600} 小时" if seconds >= 86400 else f"{seconds // 60} 分钟"
 
 
 def _carry_on_after_timeout() -> None:
@@ -69,12 +93,13 @@ def _carry_on_after_timeout() -> None:
 
 
 @flow(name="publication-signoff", flow_run_name=_signoff_run_name)
-def publication_signoff(inspection: str, timeout_seconds: int = 1800, as_of: date | None = None) -> str:
+def publication_signoff(inspection: str, timeout_seconds: int | None = None, as_of: date | None = None) -> str:
     """Ask an operator to sign off one issued report in the UI; release it if they approve.
 
     Args:
         inspection: the inspection's code (e.g. 2026-ZH-001) or id.
-        timeout_seconds: how long the run waits for the operator (short: this is no place to wait days).
+        timeout_seconds: how long the run waits for the operator (default: to the end of the policy's
+            `release_workdays`-th working day; suspended meanwhile, so no process waits).
         as_of: the release date (default: today).
 
     Returns:
@@ -85,6 +110,7 @@ def publication_signoff(inspection: str, timeout_seconds: int = 1800, as_of: dat
     add_run_tags(report["tags"])
     if report["released_on"] is not None or not report["issued"]:
         return f"{report['code']}: nothing to sign off (released {report['released_on']}, issued {report['issued']})"
+    timeout_seconds = timeout_seconds or default_timeout(clock.today())
     answer = _ask(report, timeout_seconds)
     if answer is None:
         message = (f"{report['code']}: no sign-off within {timeout_seconds} s; "

@@ -52,7 +52,7 @@ def approve(session: Session, ref: str, as_of: date, actor: str) -> Outcome:
     return Outcome(inspection.code, unit.name, as_of, newly=True)
 
 
-def request_signoffs(codes: list[str], timeout_seconds: int) -> list[str]:
+def request_signoffs(codes: list[str], timeout_seconds: int | None) -> list[str]:
     """Start one sign-off run per issued report (idempotent per inspection). Returns the run names asked."""
     from prefect.deployments import run_deployment
 
