@@ -80,11 +80,20 @@ test: $(DEV_STAMP) deps-system lint
 
 ## serve: a local Prefect server with its UI on http://127.0.0.1:4200 (SQLite under var/prefect-server, no
 ## analytics) serving every deployment: schedules, the emergency/special forms, the sign-off. Ctrl-C stops it.
+## Bound to loopback (SERVE_HOST) and behind Prefect's sign-in: user and password from
+## PREFECT_SERVER_API_AUTH_STRING ("user:password"), else made once into var/prefect-server/ui-auth (mode 600).
+SERVE_HOST ?= 127.0.0.1
+UI_AUTH := var/prefect-server/ui-auth
 serve: $(APP_STAMP)
 	$(BIN)/dudao migrate
 	$(BIN)/dudao seed
-	PREFECT_HOME=$(CURDIR)/var/prefect-server PREFECT_SERVER_ANALYTICS_ENABLED=false \
-	  $(BIN)/dudao serve --with-server --host 127.0.0.1 --port 4200
+	@mkdir -p var/prefect-server
+	@test -s $(UI_AUTH) || (umask 077; echo "admin:$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(12))')" > $(UI_AUTH))
+	@test -n "$$PREFECT_SERVER_API_AUTH_STRING" || echo "Prefect UI sign-in: user admin, password in $(UI_AUTH)"
+	auth="$${PREFECT_SERVER_API_AUTH_STRING:-$$(cat $(UI_AUTH))}"; \
+	PREFECT_SERVER_API_AUTH_STRING="$$auth" PREFECT_API_AUTH_STRING="$$auth" \
+	  PREFECT_HOME=$(CURDIR)/var/prefect-server PREFECT_SERVER_ANALYTICS_ENABLED=false \
+	  $(BIN)/dudao serve --with-server --host $(SERVE_HOST) --port 4200
 
 ## lint: ruff, and the layers as an import-linter contract (pyproject.toml [tool.importlinter]).
 lint: $(DEV_STAMP) lock-check
