@@ -17,7 +17,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "dudao.commands.documents": ("pdf", "year-end"),
     "dudao.commands.publish": ("release", "publish"),
     "dudao.commands.notices": ("notices",),
-    "dudao.commands.serve": ("serve", "approve", "alerts"),
+    "dudao.commands.serve": ("serve", "alerts", "approve"),
 }
 MODULES = list(COMMANDS)
 
