@@ -96,27 +96,28 @@ def blocks(node: Node) -> list[str]:
     """The Typst calls that set a node's blocks, in order."""
     out: list[str] = []
     for child in node.children:
-        if isinstance(child, str):
-            continue
-        if child.tag == "p" and "doc-no" in child.classes:
-            out.append(_doc_no(child))
-        elif child.tag == "p" and child.classes and child.classes[0] in _BLOCKS:
-            out.append(f"#{_BLOCKS[child.classes[0]]}({inline(child)})")
-        elif child.tag == "p":
-            out.append(f"#par({inline(child)})")
-        elif child.tag == "hr":
-            out.append("#red-rule()")
-        elif child.tag in ("h1", "h2", "h3"):
-            out.append(f"#{ {'h1': 'title', 'h2': 'heading2', 'h3': 'heading3'}[child.tag]}({inline(child)})")
-        elif child.tag == "table":
-            out.append(_table(child))
-        elif child.tag == "figure":
-            out.append(_chart(child))
-        elif child.tag == "div" and "marks" in child.classes:
-            out.append(_marks(child))
-        else:
-            out.extend(blocks(child))
+        if isinstance(child, Node):
+            block = _block(child)
+            out.extend(blocks(child) if block is None else [block])
     return out
+
+
+_HEADINGS = {"h1": "title", "h2": "heading2", "h3": "heading3"}
+
+
+def _block(node: Node) -> str | None:
+    """One block's Typst call; None for a container whose children are the blocks."""
+    if node.tag == "p":
+        if "doc-no" in node.classes:
+            return _doc_no(node)
+        name = _BLOCKS.get(node.classes[0]) if node.classes else None
+        return f"#{name or 'par'}({inline(node)})"
+    if node.tag in _HEADINGS:
+        return f"#{_HEADINGS[node.tag]}({inline(node)})"
+    if node.tag == "div" and "marks" in node.classes:
+        return _marks(node)
+    makers = {"hr": lambda n: "#red-rule()", "table": _table, "figure": _chart}
+    return makers[node.tag](node) if node.tag in makers else None
 
 
 def _doc_no(node: Node) -> str:
