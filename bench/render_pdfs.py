@@ -1,6 +1,7 @@
 """PDF engines side by side on the sample year's filed documents (every kind), beside the HTML render.
 
-Reads the documents `make demo` filed (var/out/<year>/**/*.html: all 19 kinds, ~1,100 documents), and
+Reads the documents `make demo` filed (the ledger's rows, their HTML under var/out/<year>: all 19 kinds,
+~1,100 documents), and
 measures, in one run, CPU seconds of this process (every thread counted: documents per second per core):
 (1) the HTML render of a 督导报告 from a ready context, as the sweep renders every document
 (bench/render_reports.py's contexts), the baseline; (2) the HTML of each filed document turned into Typst
@@ -59,6 +60,29 @@ def documents(year: int) -> list[tuple[str, str, str, date]]:
             for kind, key, path, issued_on in rows if issued_on.year == year and (out_dir / path).is_file()]
 
 
+def runs(docs: list, few: list, threads: int) -> list[dict]:
+    """Each engine over the documents, in one process; the baseline first."""
+    from weasyprint import HTML
+
+    district = Letterhead.of(read_district_file(get_settings().district_path).identity())
+    contexts = [report_context(n) for n in range(1, len(docs) + 1)]
+    render("report", contexts[0], district)
+    typeset(docs[0][2], docs[0][1], docs[0][3])  # fonts found and templates read once, as in a long-running worker
+    HTML(string=docs[0][2]).write_pdf()  # WeasyPrint's fonts and styles loaded once too
+
+    def typst_pool():
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(lambda doc: typeset(doc[2], doc[1], doc[3]), docs))
+
+    return [measured("HTML render (督导报告 from its context), baseline", len(docs),
+                     lambda: [render("report", context, district) for context in contexts]),
+            measured("HTML -> Typst markup", len(docs), lambda: [markup(d[2], d[1], d[3]) for d in docs]),
+            measured("Typst PDF/A-2b (markup + compile)", len(docs), lambda: [typeset(d[2], d[1], d[3]) for d in docs]),
+            measured(f"WeasyPrint PDF ({len(few)} documents, a few a kind)", len(few),
+                     lambda: [HTML(string=d[2]).write_pdf() for d in few]),
+            measured(f"Typst PDF/A-2b, {threads} threads", len(docs), typst_pool)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--year", type=int, default=2026)
@@ -71,43 +95,10 @@ def main() -> None:
     by_kind = defaultdict(list)
     for doc in docs:
         by_kind[doc[0]].append(doc)
-    district = Letterhead.of(read_district_file(get_settings().district_path).identity())
-    contexts = [report_context(n) for n in range(1, len(docs) + 1)]
-    render("report", contexts[0], district)
-    typeset(docs[0][2], docs[0][1], docs[0][3])  # fonts found and templates read once, as in a long-running worker
     few = [doc for kind in sorted(by_kind) for doc in by_kind[kind][:args.weasyprint_per_kind]]
-
-    def html():
-        for context in contexts:
-            render("report", context, district)
-
-    def typst_markup():
-        for _, key, page, issued_on in docs:
-            markup(page, key, issued_on)
-
-    def typst_pdf():
-        for _, key, page, issued_on in docs:
-            typeset(page, key, issued_on)
-
-    def typst_pool():
-        with ThreadPoolExecutor(args.threads) as pool:
-            list(pool.map(lambda doc: typeset(doc[2], doc[1], doc[3]), docs))
-
-    def weasyprint():
-        from weasyprint import HTML
-
-        for _, _, page, _ in few:
-            HTML(string=page).write_pdf()
-
-    from weasyprint import HTML
-    HTML(string=docs[0][2]).write_pdf()  # its fonts and styles loaded once too
-    rows = [measured("HTML render (督导报告 from its context), baseline", len(docs), html),
-            measured("HTML -> Typst markup", len(docs), typst_markup),
-            measured("Typst PDF/A-2b (markup + compile)", len(docs), typst_pdf),
-            measured(f"WeasyPrint PDF ({args.weasyprint_per_kind} a kind)", len(few), weasyprint),
-            measured(f"Typst PDF/A-2b, {args.threads} threads", len(docs), typst_pool)]
+    rows = runs(docs, few, args.threads)
     base = rows[0]["cpu_ms_per_document"]
-    print(f"{len(docs)} documents of {len(by_kind)} kinds, var/out/{args.year}")
+    print(f"{len(docs)} documents of {len(by_kind)} kinds, var/out/{args.year}; load average {os.getloadavg()[0]:.1f}")
     print(f"{'run':<52}{'docs':>6}{'cpu s':>9}{'ms/doc':>9}{'/s/core':>9}{'wall /s':>9}{'x HTML':>8}")
     for row in rows:
         row["ratio_to_html"] = round(row["cpu_ms_per_document"] / base, 1)
@@ -119,6 +110,7 @@ def main() -> None:
           f"{'met' if typst['per_core_per_s'] >= GOAL else 'NOT met'} ({typst['per_core_per_s']})")
     print(json.dumps({"workload": "render_pdfs", "documents": len(docs), "kinds": len(by_kind), "runs": rows,
                       "typst_over_weasyprint": speedup, "goal_met": typst["per_core_per_s"] >= GOAL,
+                      "load_average": round(os.getloadavg()[0], 1),
                       "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)},
                      ensure_ascii=False))
 
