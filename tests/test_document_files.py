@@ -62,3 +62,21 @@ def test_a_committed_document_has_its_html_and_pdf_once(seeded):
         again = session.get(type(inspection), inspection.id)
         _report_upward(session, again, session.get(Unit, again.unit_id), "学生食物中毒事件", DAY)
     assert {name: (seeded.out_dir / name).stat().st_mtime_ns for name in _files(seeded.out_dir)} == written
+
+
+def test_a_notice_built_while_its_files_are_being_put_in_place_waits_for_them(tmp_path):
+    """Delivery in another process may claim a notice the moment its transaction commits, before the commit's
+    renames have run: the e-mail waits for the files rather than going without its document."""
+    import threading
+
+    from tasks.mail.notice_build import document_attachments
+
+    html = tmp_path / "2026" / "S001" / "doc.html"
+    html.parent.mkdir(parents=True)
+    for path, content in ((html, b"<p>x</p>"), (html.with_suffix(".pdf"), b"%PDF-1.7\n")):
+        filing.part_of(path).write_bytes(content)
+    timer = threading.Timer(0.2, lambda: [filing.part_of(p).replace(p) for p in (html, html.with_suffix(".pdf"))])
+    timer.start()
+    files = document_attachments("督导报告", html)
+    timer.join()
+    assert [name for name, _, _ in files] == ["督导报告.html", "督导报告.pdf"]
