@@ -149,6 +149,8 @@ def _table(node: Node) -> str:
     header = rows[0] if rows and all(c.tag == "th" for c in rows[0]) else []
     body = rows[1:] if header else rows
     widths = [_width(column, rows) for column in range(len(rows[0]) if rows else 0)]
+    if widths and "1fr" not in widths:  # the table spans the type area, as the HTML's does: the last column grows
+        widths[-1] = "1fr"
     cells = ", ".join(inline(cell) for row in body for cell in row)
     head = ", ".join(inline(cell) for cell in header)
     return f"#sheet(({', '.join(widths)},), ({head}{',' if len(header) == 1 else ''}){', ' if cells else ''}{cells})"
