@@ -18,7 +18,7 @@ from sqlmodel import Session
 from core.settings import get_settings
 from models import Document, Notice, Unit
 from models.queries import insert_rows
-from tasks.documents.filing import file_document, wait_for_documents
+from tasks.documents.filing import file_document
 from tasks.documents.letterhead import Letterhead, letterhead
 from tasks.documents.rendering import DOCUMENT_TITLES, render
 from tasks.mail.messages import message_id_for
@@ -50,9 +50,8 @@ def safe_name(key: str) -> str:
 
 def issue(session: Session, paper: Paper) -> Notice | None:
     """File the document and put its notice in the outbox, both once per key (None if issued before). Its files
-    are written (under temporary names) when this returns, and take their place when the transaction commits."""
+    are written by the document writers beside the transaction, and take their place when it commits."""
     notice_id = issue_many(session, [paper])[0]
-    wait_for_documents(session)
     return None if notice_id is None else session.get(Notice, notice_id)
 
 
