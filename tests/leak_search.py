@@ -34,8 +34,19 @@ def folder_texts(folder: Path) -> dict[str, str]:
     texts = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []:
         raw = path.read_bytes()
-        texts[str(path)] = _mail_text(raw) if "outbox" in path.parts else raw.decode("utf-8", "replace")
+        texts[str(path)] = _mail_text(raw) if "outbox" in path.parts else _pdf_text(raw) if path.suffix == ".pdf" \
+            else raw.decode("utf-8", "replace")
     return texts
+
+
+def _pdf_text(raw: bytes) -> str:
+    """A PDF's text as a reader extracts it (its streams are compressed), also with the line breaks taken out."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(raw)).pages)
+    return text + "\n" + "".join(text.split())
 
 
 def _mail_text(raw: bytes) -> str:
@@ -44,7 +55,8 @@ def _mail_text(raw: bytes) -> str:
     for part in message.walk():
         if not part.is_multipart():
             content = part.get_content()
-            parts.append(content if isinstance(content, str) else content.decode("utf-8", "replace"))
+            parts.append(content if isinstance(content, str) else _pdf_text(content)
+                         if part.get_content_type() == "application/pdf" else content.decode("utf-8", "replace"))
             parts.append(part.get_filename() or "")
     return "\n".join(parts)
 

@@ -290,5 +290,6 @@ def test_the_maildir_is_read_by_the_standard_librarys_mailbox(seeded, monkeypatc
     assert sorted(messages) == sorted(n.message_id for n in notices)
     got = message_from_bytes(messages[notices[0].message_id].as_bytes(), policy=policy.default)
     assert got["Subject"] == notices[0].subject and got.get_body(("html",)) is not None
-    assert [a.get_filename() for a in got.iter_attachments()] == ["整改提醒_催办（第一次）.html"]
+    assert [a.get_filename() for a in got.iter_attachments()] == ["整改提醒_催办（第一次）.html",
+                                                                   "整改提醒_催办（第一次）.pdf"]
     assert all(m.get_subdir() == "new" for m in box)  # unread, as a client shows them

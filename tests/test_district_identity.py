@@ -85,7 +85,7 @@ def test_the_public_site_names_the_district(jiangbei, tmp_path):
         rectify(session, rt, shown, "已整改", issued + timedelta(days=10))
         release_and_publish(session, rt, shown, D("2026-06-10"))
         build_site(session, tmp_path / "site", D("2026-12-31"), [])
-    pages = "\n".join(p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.*"))
+    pages = "\n".join(p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.*") if p.suffix != ".pdf")
     assert "· 江北区教育督导报告公开</title>" in pages and "<p class=\"doc-no\">江北督报〔2026〕1号</p>" in pages
     assert AUTHORITY in pages and "南岸" not in pages
 

@@ -5,7 +5,7 @@ report's charts are images inside the PDF. Page images: test-output/pdf/."""
 
 import re
 import subprocess
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from PIL import Image
@@ -109,7 +109,7 @@ def test_the_tofu_check_catches_boxes(tmp_path, ledger):
     """Twelve empty boxes where the twelve characters should be: drawn alike, so the check above would fail."""
     boxes = "\u25a1" * len(AUTHORITY)  # □, what a missing glyph looks like
     page = f'<html><body><p style="font: 30pt serif">{boxes}</p><p style="font: 30pt serif">{AUTHORITY}</p></body></html>'
-    target = pdf.write_pdf(page, tmp_path / "tofu.pdf")
+    target = pdf.write_pdf(page, tmp_path / "tofu.pdf", "tofu", date(2026, 1, 5))
     image = _page_one(target, tmp_path)
     assert _distinct(_glyphs(image, target, boxes)) == 1
     assert _distinct(_glyphs(image, target, AUTHORITY)) == len(AUTHORITY)
@@ -140,6 +140,7 @@ def test_a_long_table_repeats_its_header_and_never_leaves_it_alone_at_a_page_foo
     with session_scope() as session:
         inspection = plan(session, "S001", "2026-ZH-001", D("2026-04-14"))
         visit_and_issue(session, runtime, inspection, findings)
+    with session_scope() as session:  # a document's files take their place when its transaction commits
         document = session.exec(select(Document).where(Document.key == "inspection:2026-ZH-001:opinion")).one()
         path = pdf.pdf_for(document, seeded.out_dir)
     pages = int(re.search(r"Pages:\s+(\d+)", _poppler("pdfinfo", str(path))).group(1))

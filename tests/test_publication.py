@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from sqlmodel import select
 
 from core.db import session_scope
@@ -26,7 +27,13 @@ AS_OF = D("2026-12-31")
 
 
 def _site_text(folder: Path) -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*")) if p.is_file())
+    """Every file of the site as text: the pages as written, the reports' PDFs as a reader extracts them."""
+    return "\n".join(_pdf_text(p) if p.suffix == ".pdf" else p.read_text(encoding="utf-8")
+                     for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+def _pdf_text(path: Path) -> str:
+    return re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(path).pages))
 
 
 def _build(out: Path, as_of: date = AS_OF):
@@ -60,8 +67,9 @@ def test_only_released_reports_appear_and_unit_text_is_escaped(world, tmp_path):
     assert not (tmp_path / "site" / "reports" / "2026-ZH-002.html").exists()
     assert "UNRELEASED" not in site and "S002" not in site
     assert "COVERT" not in site and "2026-AF-001" not in site
-    assert "<script" not in site.lower()
-    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in site  # a finding and the unit's report, as text
+    pages = "\n".join(p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.html"))
+    assert "<script" not in pages.lower()  # (the PDF shows it as the text it is)
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in pages  # a finding and the unit's report, as text
     assert "&lt;b&gt;加粗&lt;/b&gt; &amp; 附件" in site
 
 
@@ -73,6 +81,19 @@ def test_personal_data_is_redacted_but_the_listed_inspectors_contact_stays(world
     assert "王某" in page and "［电话已隐去］" in page and "［身份证号已隐去］" in page
     assert "023-6299 0101" in page
     assert "023-6299 0101" in (tmp_path / "site" / "inspectors.html").read_text(encoding="utf-8")
+
+
+def test_a_published_report_links_its_pdf_redacted_as_its_page(world, tmp_path, ledger):
+    _build(tmp_path / "site")
+    page = (tmp_path / "site" / "reports" / "2026-ZH-001.html").read_text(encoding="utf-8")
+    assert 'href="2026-ZH-001.pdf"' in page
+    public = _pdf_text(tmp_path / "site" / "reports" / "2026-ZH-001.pdf")
+    filed = _pdf_text(next((ledger.out_dir / "2026" / "S001").glob("*2026-ZH-001_report.pdf")))
+    assert "13812345678" in filed and "督导报告" in public  # the official document says all; the public one not
+    for personal in ("13812345678", "王小明", "500108200801011234", "62990188"):
+        assert personal not in public
+    assert "王某" in public and "［电话已隐去］" in public and "023-62990101" in public
+    assert not (tmp_path / "site" / "reports" / "2026-ZH-002.pdf").exists()
 
 
 def test_the_email_to_the_unit_carries_the_same_text_escaped(world, tmp_path, ledger):

@@ -8,14 +8,11 @@ and an ORM object and a flush per document cost more than rendering it.
 
 import json
 import re
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import event
 from sqlalchemy import select as select_core
-from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from core.settings import get_settings
@@ -23,6 +20,7 @@ from models import Document, Notice, Unit
 from models.queries import insert_rows
 from rules.workdays import WorkdayCalendar
 from tasks.documents.calendar_note import calendar_note, current_calendar
+from tasks.documents.filing import file_document
 from tasks.documents.letterhead import Letterhead, letterhead
 from tasks.documents.rendering import DOCUMENT_TITLES, render
 from tasks.mail.messages import message_id_for
@@ -53,10 +51,9 @@ def safe_name(key: str) -> str:
 
 
 def issue(session: Session, paper: Paper) -> Notice | None:
-    """File the document and put its notice in the outbox, both once per key (None if issued before). The
-    file is on disk when this returns (a caller may read it at once: the plan's PDF, say)."""
+    """File the document and put its notice in the outbox, both once per key (None if issued before). Its files
+    are written by the document writers beside the transaction, and take their place when it commits."""
     notice_id = issue_many(session, [paper])[0]
-    wait_for_documents(session)
     return None if notice_id is None else session.get(Notice, notice_id)
 
 
@@ -66,41 +63,17 @@ def issue_many(session: Session, papers: list[Paper]) -> list[int | None]:
     Returns the new notices' ids in the order of `papers`: None where the key was issued before (or earlier in
     `papers`). The batch costs one key lookup per _CHUNK papers and one multi-row INSERT each for documents and
     notices; per paper what is left is rendering. The files are written by the document writer while the
-    transaction goes on, and are all on disk before it commits (`wait_for_documents`, called by the session's
-    before-commit hook): a committed document row always has its file; a failed write fails the commit."""
+    transaction goes on (HTML and PDF, tasks/documents/filing.py), each under a temporary name until the ledger
+    commits: a committed document row has its files; a failed write fails the commit and leaves nothing."""
     connection = session.connection()
     fresh = _not_yet_issued(connection, papers)
     if not fresh:
         return [None] * len(papers)
-    rendered, documents = _file_documents(session, fresh, session.info.setdefault(_WRITES, []))
+    rendered, documents = _file_documents(session, fresh)
     settings = get_settings()
     rows = [_notice_row(paper, documents[paper.key], rendered[paper.key], settings.mail_domain) for paper in fresh]
     ids, first = _ids_by_key(session, Notice, rows), {id(paper) for paper in fresh}
     return [ids[paper.key] if id(paper) in first else None for paper in papers]
-
-
-def wait_for_documents(session: Session) -> None:
-    """Block until the files of every document this session filed are written; raise the first failed write
-    (after all have ended: none goes on behind the rollback that follows)."""
-    failed = _ended_writes(session)
-    if failed:
-        raise failed[0]
-
-
-@event.listens_for(OrmSession, "before_commit")
-def _documents_before_commit(session: OrmSession) -> None:
-    wait_for_documents(session)
-
-
-@event.listens_for(OrmSession, "after_rollback")
-def _documents_after_rollback(session: OrmSession) -> None:
-    """The batch is undone: let its writes finish (a re-run may write the same paths), their errors moot."""
-    _ended_writes(session)
-
-
-def _ended_writes(session: OrmSession) -> list[BaseException]:
-    """Wait for every write the session queued and forget them; the errors of those that failed."""
-    return [error for write in session.info.pop(_WRITES, []) if (error := write.exception()) is not None]
 
 
 def document_text(session: Session, document_id: int) -> str | None:
@@ -139,10 +112,10 @@ def _render(paper: Paper, district: Letterhead, calendar: WorkdayCalendar) -> tu
     return title, html, text
 
 
-def _file_documents(session: Session, papers: list[Paper], writes: list[Future]) -> tuple[dict, dict[str, tuple[int, str]]]:
+def _file_documents(session: Session, papers: list[Paper]) -> tuple[dict, dict[str, tuple[int, str]]]:
     """Render every paper: key -> (title, html, text); and key -> (document id, title). Documents filed before
-    keep their row and file (a step repeated after a failed delivery); each other one goes to the document
-    writer as soon as it is rendered (its future added to `writes`), and its row is inserted."""
+    keep their row and files (a step repeated after a failed delivery); each other one goes to the document
+    writers as soon as it is rendered (HTML and PDF), and its row is inserted."""
     documents = {key: (found[0], found[1]) for key, found in
                  _existing(session.connection(), Document, [paper.key for paper in papers]).items()}
     out_dir, rows, rendered, district = get_settings().out_dir, [], {}, letterhead(session)
@@ -152,7 +125,7 @@ def _file_documents(session: Session, papers: list[Paper], writes: list[Future])
         if paper.key in documents:
             continue
         relative = Path(str(paper.issued_on.year)) / safe_name(paper.unit.code) / f"{safe_name(paper.key)}.html"
-        writes.append(_WRITER.submit(_write, out_dir / relative, html))
+        file_document(session, out_dir / relative, html, paper.key, paper.issued_on)
         rows.append({"key": paper.key, "kind": paper.kind, "title": title, "path": str(relative),
                      "inspection_id": paper.inspection_id, "item_id": paper.item_id, "unit_id": paper.unit.id,
                      "issued_on": paper.issued_on})
@@ -178,17 +151,3 @@ def _notice_row(paper: Paper, document: tuple[int, str], rendered: tuple[str, st
 def _ids_by_key(session: Session, model, rows: list[dict]) -> dict[str, int]:
     """INSERT the rows (multi-row statements, models/queries.insert_rows) and return key -> new id."""
     return dict(zip([row["key"] for row in rows], insert_rows(session, model, rows), strict=True))
-
-
-# One thread that creates the document files: creating a file is mostly kernel time (0.07-0.8 ms on this
-# machine's disk), which runs without the GIL, beside the rest of the transaction (the day's other steps).
-_WRITER = ThreadPoolExecutor(1, thread_name_prefix="document-writer")
-_WRITES = "dudao.document_writes"  # session.info: the futures of the files the transaction filed
-
-
-def _write(path: Path, html: str) -> None:
-    """The document's one file. Its text version lives in the ledger, in its notice's `body_text` (every
-    document has a notice of the same key), and every e-mail carries it: a second file per document would
-    only cost (0.07-0.8 ms of kernel CPU a file here; 306,176 documents in a 30,000-school year)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")

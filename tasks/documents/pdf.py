@@ -1,13 +1,18 @@
-"""PDFs of filed official documents, rendered on demand with WeasyPrint (never inside the daily sweep).
+"""PDFs of official documents: the filed HTML set by Typst in the 公文 layout (templates/print/gongwen.typ,
+tasks/documents/typesetting.py), PDF/A-2b with the document's title, 发文字号, date and key in its metadata,
+fonts embedded (Debian's Noto CJK, found by Typst's own font search).
 
-The filed HTML already carries the 公文 layout (templates/base.html, print rules in `@page`); WeasyPrint finds
-Debian's Noto CJK fonts through fontconfig. One document takes about 0.3 s of one core, so PDFs are made
-when someone asks for them (`dudao pdf`) and for the demo's samples.
+Every document filed gets its PDF where it is filed (tasks/documents/filing.py); `dudao pdf` renders one again
+from its HTML, and writes the demo's samples. About 4-5 ms of one core a document (bench/render_pdfs.py, where
+WeasyPrint, the engine before, took about 300 ms).
 """
 
+import os
 import shutil
+import threading
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -30,13 +35,43 @@ class PdfRun:
         return len(self.paths) / self.seconds if self.seconds else 0.0
 
 
-def write_pdf(html: str, target: Path, base_url: Path | None = None) -> Path:
-    """Render one HTML document to a PDF file."""
-    from weasyprint import HTML  # imported here: loading it costs ~1 s that only PDF commands should pay
+_LOCAL = threading.local()  # one Typst compiler a thread: each keeps its fonts loaded between documents
+STANDARD = "a-2b"
 
+
+def _compiler():
+    compiler = getattr(_LOCAL, "compiler", None)
+    if compiler is None:
+        import typst  # imported here: only processes that write PDFs load the engine and scan the fonts
+
+        compiler = _LOCAL.compiler = typst.Compiler()
+    return compiler
+
+
+def typeset(html: str, key: str, issued_on: date) -> bytes:
+    """The PDF of a document from its HTML. Typst releases the GIL while it compiles, so threads render in
+    parallel. A compile error is a bug in the layout, never in a user's text (every text is a string literal)."""
+    from tasks.documents.typesetting import markup
+
+    source = markup(html, key, issued_on).encode("utf-8")
+    return _compiler().compile(source, format="pdf", pdf_standards=STANDARD)
+
+
+def write_atomically(target: Path, content: bytes) -> Path:
+    """Write beside the target under a temporary name, then rename: a reader never sees half a file."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    HTML(string=html, base_url=str(base_url or target.parent)).write_pdf(target)
+    part = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.part")
+    try:
+        part.write_bytes(content)
+        part.replace(target)
+    finally:
+        part.unlink(missing_ok=True)
     return target
+
+
+def write_pdf(html: str, target: Path, key: str, issued_on: date) -> Path:
+    """Render one HTML document to a PDF file (its key and date go into the PDF's metadata)."""
+    return write_atomically(target, typeset(html, key, issued_on))
 
 
 def html_path(document: Document, out_dir: Path) -> Path:
@@ -49,7 +84,8 @@ def html_path(document: Document, out_dir: Path) -> Path:
 def pdf_for(document: Document, out_dir: Path) -> Path:
     """The document's PDF beside its HTML file (rendered again each time: the HTML is the record)."""
     source = html_path(document, out_dir)
-    return write_pdf(source.read_text(encoding="utf-8"), source.with_suffix(".pdf"), source.parent)
+    return write_pdf(source.read_text(encoding="utf-8"), source.with_suffix(".pdf"), document.key,
+                     document.issued_on)
 
 
 def render_batch(documents: list[Document], out_dir: Path) -> PdfRun:
@@ -94,5 +130,6 @@ def write_samples(documents: list[Document], out_dir: Path) -> PdfRun:
         target = folder / f"{document.kind}.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
-        paths.append(write_pdf(source.read_text(encoding="utf-8"), target.with_suffix(".pdf"), folder))
+        paths.append(write_pdf(source.read_text(encoding="utf-8"), target.with_suffix(".pdf"), document.key,
+                               document.issued_on))
     return PdfRun(paths, time.perf_counter() - started)

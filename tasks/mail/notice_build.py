@@ -14,6 +14,7 @@ serialised by policy.SMTP's own folding but for the To). Both parse back to the 
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage, Message
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from core.errors import InputError
 from core.settings import get_settings
+from tasks.documents.filing import part_of
 from tasks.mail import fast_path
 from tasks.mail.encoded_words import folded_to
 from tasks.mail.messages import Attachment, build_message, safe_filename
@@ -71,7 +73,11 @@ def attachment_name(title: str, suffix: str) -> str:
 
 
 def document_attachments(title: str, html_path: Path) -> tuple[tuple[str, str, str], ...]:
-    """The filed document as HTML, plus its PDF when tasks/documents/pdf.py wrote one beside it."""
+    """The filed document as HTML, plus its PDF beside it (every document filed has one; one filed before PDFs
+    were made may not). A file still under its temporary name is being put in place by the commit that filed
+    it (tasks/documents/filing.py): wait for it."""
+    for path in (html_path, html_path.with_suffix(".pdf")):
+        settled(path)
     files = []
     if html_path.is_file():
         files.append((attachment_name(title, ".html"), str(html_path), "text/html"))
@@ -79,6 +85,13 @@ def document_attachments(title: str, html_path: Path) -> tuple[tuple[str, str, s
     if pdf.is_file():
         files.append((attachment_name(title, ".pdf"), str(pdf), "application/pdf"))
     return tuple(files)
+
+
+def settled(path: Path, patience: float = 5.0) -> None:
+    """Return once `path` is in place or has no temporary file beside it (or after `patience` seconds)."""
+    deadline = time.monotonic() + patience
+    while not path.is_file() and part_of(path).is_file() and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def build(spec: MessageSpec, email_policy: EmailPolicy | None = None) -> EmailMessage:

@@ -1,7 +1,7 @@
 """The public site: a folder of static pages any web server can serve (relative links only).
 
 index.html (years, kinds, units, latest reports) · years/<year>.html · kinds/<kind>.html · units/<code>.html ·
-reports/<code>.html (one per published report) · inspectors.html (listed inspectors' contact) · feed.xml (Atom).
+reports/<code>.html (one per published report, its PDF beside it: tasks/publication/report_pdfs.py) · inspectors.html (listed inspectors' contact) · feed.xml (Atom).
 The site is built beside the target and swapped in whole, so a reader never sees half a site, and a report no
 longer publishable disappears with the next build. Only a folder that is empty or was built by us is replaced.
 """
@@ -21,6 +21,7 @@ from tasks.documents.issuing import safe_name
 from tasks.documents.letterhead import Letterhead, letterhead
 from tasks.documents.rendering import environment
 from tasks.publication.records import PublicReport, public_reports
+from tasks.publication.report_pdfs import report_documents, write_report_pdfs
 from tasks.roster.public_contacts import PublicContact
 
 SITE_MARK = ".dudao-site"
@@ -79,8 +80,9 @@ def _write_listings(writer: _Writer, reports: list[PublicReport]) -> None:
 
 
 def write_site(folder: Path, reports: list[PublicReport], contacts: list[PublicContact], as_of: date,
-               district: Letterhead, base_url: str = "") -> int:
-    """Every page of the site into `folder`, as `district` names itself; returns the number of pages."""
+               district: Letterhead, base_url: str = "", pdfs: frozenset[str] = frozenset()) -> int:
+    """Every page of the site into `folder`, as `district` names itself; returns the number of pages. A report
+    whose code is in `pdfs` links its PDF (reports/<code>.pdf, written beside by write_report_pdfs)."""
     writer = _Writer(folder, as_of, base_url, district)
     units = {r.unit_code: r for r in reports}
     order = list(UNIT_KIND_LABELS)
@@ -91,7 +93,8 @@ def write_site(folder: Path, reports: list[PublicReport], contacts: list[PublicC
                 units=group(by_kind, lambda r: r.unit_kind))
     _write_listings(writer, reports)
     for report in reports:
-        writer.page("report.html", f"reports/{safe_name(report.code)}.html", report=report)
+        writer.page("report.html", f"reports/{safe_name(report.code)}.html", report=report,
+                    pdf=f"{safe_name(report.code)}.pdf" if report.code in pdfs else None)
     writer.page("inspectors.html", "inspectors.html", contacts=contacts)
     writer.page("feed.xml", "feed.xml", entries=reports[:FEED_ENTRIES],
                 updated=max((r.published_on for r in reports), default=as_of))
@@ -109,7 +112,9 @@ def build_site(session: Session, out: Path, as_of: date, contacts: list[PublicCo
     for leftover in (staging, old):
         shutil.rmtree(leftover, ignore_errors=True)
     staging.mkdir(parents=True)
-    pages = write_site(staging, reports, contacts, as_of, letterhead(session), base_url)
+    documents = report_documents(session, reports)
+    pages = write_site(staging, reports, contacts, as_of, letterhead(session), base_url, frozenset(documents))
+    write_report_pdfs(staging, documents, [c.phone for c in contacts])
     if out.exists():
         out.rename(old)
     staging.rename(out)
