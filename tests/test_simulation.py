@@ -48,7 +48,11 @@ def test_a_simulated_year_walks_every_stage(seeded, prefect_harness):
     assert summary["rectification"].get("closed", 0) > 0
     assert summary["overdue_items"] > 0
     assert summary["ladder"].get("urge", 0) > 0
-    assert summary["notices"]["notice"] >= 100
+    with session_scope() as session:  # a 督导通知书 for every announced inspection whose notice day came
+        announced = session.exec(select(func.count()).select_from(Inspection).where(
+            Inspection.kind.in_(("annual", "term_end", "special", "random")), Inspection.covert.is_(False),
+            Inspection.notice_on <= date(2026, 12, 31))).one()
+    assert summary["notices"]["notice"] == announced >= 80
     assert summary["notices_by_status"] == {"sent": sum(summary["notices"].values())}
     out = seeded.out_dir / "2026"
     assert len(list(out.glob("*/*report.html"))) == summary["documents"]["report"]
