@@ -1,26 +1,36 @@
-"""annual-cycle: open the year's annual comprehensive inspections (实施方案 §二: once a year)."""
+"""annual-cycle: carry the year's plan into the cycle (实施方案 §二: the annual comprehensive inspection, by the
+年度督导工作计划). The plan opens its targets when it is drawn up (annual-plan, 2 January); this January schedule
+checks that the plan is there and lists what it opened. A year without a plan is refused with one line naming
+annual-plan: no inspection is opened outside the plan."""
 
 from datetime import date
 
 from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
+from prefect.states import Failed
 
 from core import clock
 from core.db import session_scope
+from core.errors import InputError
 from flows.naming import district_suffix
-from models import Unit
-from rules.runtime import load_runtime
-from tasks.cycle.annual_openings import open_annual_inspections
+from models import KIND_LABELS, Unit
+from tasks.cycle.annual_openings import plan_problem, planned_inspections
 
 
-@task(name="open-annual-inspections", task_run_name="open annual inspections · {year}")
-def open_annual(year: int, as_of: date) -> list[dict]:
-    rt = load_runtime()
+def cycle_rows(year: int) -> list[dict]:
+    """The plan's announced inspections as rows; InputError (one line naming annual-plan) without a plan."""
     with session_scope() as session:
-        created = open_annual_inspections(session, year=year, rt=rt, as_of=as_of)
-        return [{"编号": i.code, "被督导单位": session.get(Unit, i.unit_id).name, "实地督导日期": str(i.visit_on)}
-                for i in created]
+        problem = plan_problem(session, year)
+        if problem:
+            raise InputError(problem)
+        return [{"编号": i.code, "督导类型": KIND_LABELS[i.kind], "被督导单位": session.get(Unit, i.unit_id).name,
+                 "实地督导日期": str(i.visit_on)} for i in planned_inspections(session, year)]
+
+
+@task(name="carry-annual-plan", task_run_name="carry the annual plan · {year}")
+def carry_plan(year: int) -> list[dict]:
+    return cycle_rows(year)
 
 
 def _cycle_run_name() -> str:
@@ -30,18 +40,23 @@ def _cycle_run_name() -> str:
 
 @flow(name="annual-cycle", flow_run_name=_cycle_run_name)
 def annual_cycle(year: int | None = None, as_of: date | None = None) -> int:
-    """Open the annual inspections of `year`; the daily sweep carries them from there.
+    """Carry the year's plan: its inspections (opened with the plan) go on by the daily sweep.
 
     Args:
         year: the inspection year (default: the year of `as_of`, as the January schedule runs it).
-        as_of: the day of planning (default: today).
+        as_of: the day the schedule runs (default: today).
 
     Returns:
-        how many inspections were opened now.
+        how many announced inspections the plan holds; without a plan, a failed state whose message is the
+        one line naming annual-plan.
     """
     as_of = clock.resolve(as_of)
     year = year or as_of.year
-    rows = open_annual(year, as_of)
+    with session_scope() as session:
+        problem = plan_problem(session, year)
+    if problem:
+        return Failed(message=problem)
+    rows = carry_plan(year)
     if rows:
-        create_table_artifact(rows, key=f"annual-cycle-{year}", description=f"{year}年度综合督导安排")
+        create_table_artifact(rows, key=f"annual-cycle-{year}", description=f"{year}年度督导安排（按年度计划）")
     return len(rows)

@@ -13,9 +13,8 @@ from core import clock
 from core.db import session_scope
 from flows.naming import district_suffix
 from rules.runtime import load_runtime
-from tasks.planning.plan_document import issue_plan_document, plan_rows, plan_view
-from tasks.planning.year_plan import make_plan
-from tasks.roster.zones import assign_zones, ratio_report
+from tasks.planning.drawing import draw_up
+from tasks.planning.plan_document import plan_rows
 
 
 class AnnualPlanInput(BaseModel):
@@ -30,14 +29,7 @@ def draw_up_plan(year: int, as_of: date, seed: int | None = None, covert_seed: i
     """One transaction: the plan, the zones, the ratio report and the document to the municipal office."""
     rt = load_runtime()
     with session_scope() as session:
-        existed = plan_view(session, year, as_of) is not None
-        plan = make_plan(session, year=year, rt=rt, as_of=as_of, seed=seed, covert_seed=covert_seed)
-        if not existed:
-            assign_zones(session, as_of, rt)
-        ratio = ratio_report(session, as_of, rt)
-        if not existed:
-            issue_plan_document(session, year, plan.planned_on, ratio)
-        return {"plan": plan_view(session, year, as_of), "ratio": ratio, "created": not existed}
+        return draw_up(session, year=year, rt=rt, as_of=as_of, seed=seed, covert_seed=covert_seed)
 
 
 @task(name="draw-up-annual-plan", task_run_name="编制{year}年度督导工作计划")

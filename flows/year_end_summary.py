@@ -1,5 +1,6 @@
-"""year-end-summary: the district's 年度督导报告 with charts, the report to the municipal office and the
-commendation list, filed once per year, delivered, and summed up as a markdown artifact."""
+"""year-end-summary: the district's 年度督导报告 with charts, the report to the municipal office, the
+commendation list and the results sheets (结果运用), filed once per year, delivered, and summed up as a markdown
+artifact."""
 
 from datetime import date
 
@@ -14,11 +15,12 @@ from models import Document
 from rules.runtime import load_runtime
 from tasks.mail.delivery import deliver_notices
 from tasks.year_end.report import issue_year_end
+from tasks.year_end.results import issue_results_sheets
 
 
 @task(name="issue-year-end-documents", task_run_name="年终文书 · {year}")
 def issue_year_end_documents(year: int, as_of: date) -> dict:
-    """File the three year-end documents (once per year) and queue their notices.
+    """File the year-end documents and the two results sheets (once per year) and queue their notices.
 
     Args:
         year: the supervision year summed up.
@@ -27,10 +29,13 @@ def issue_year_end_documents(year: int, as_of: date) -> dict:
     Returns:
         documents (kind → path), notices queued, the headline numbers and the commended units.
     """
+    rt = load_runtime()
     with session_scope() as session:
-        result = issue_year_end(session, year, as_of, load_runtime())
+        result = issue_year_end(session, year, as_of, rt)
         paths = {kind: session.get(Document, doc_id).path for kind, doc_id in result.documents.items()}
-        return {"documents": paths, "notices": result.notices, "headline": result.figures.headline(),
+        sheets, queued = issue_results_sheets(session, year, as_of, rt)  # 结果运用: to 组织部, 财政局, 人力社保局 …
+        paths.update({f"results_{key}": session.get(Document, doc_id).path for key, doc_id in sheets.items()})
+        return {"documents": paths, "notices": result.notices + queued, "headline": result.figures.headline(),
                 "on_time": result.figures.items_on_time, "items": result.figures.items,
                 "commended": [c.unit_name for c in result.commended]}
 

@@ -147,6 +147,12 @@ class ScoringPolicy(_Section):
         return self
 
 
+class ResultsPolicy(_Section):
+    """结果运用 (实施方案 §十二): the bodies that receive the annual results sheets, by their names in the ledger."""
+
+    recipients: tuple[str, ...] = Field(default=("区委组织部", "区教委", "区财政局", "区人力社保局"), min_length=1)
+
+
 class Policy(_Section):
     version: str = Field(min_length=1)
     annual: AnnualPolicy = AnnualPolicy()
@@ -158,6 +164,7 @@ class Policy(_Section):
     inspectors: InspectorPolicy = InspectorPolicy()
     planning: PlanningPolicy = PlanningPolicy()
     scoring: ScoringPolicy = ScoringPolicy()
+    results: ResultsPolicy = ResultsPolicy()
 
 
 def load_policy(path: Path) -> Policy:

@@ -15,6 +15,7 @@ from tasks.ladder.climb import climb_ladder
 from tasks.ladder.issue_levels import escalate_issues
 from tasks.operator.provisional_calendar import warn_office_of_provisional_calendar
 from tasks.planning.term_end import raise_term_end_inspections
+from tasks.publication.deadline import flag_unreleased
 from tasks.roster.records import flag_training_shortfalls, remind_expiring_terms
 
 Step = Callable[[Session, date, Runtime], list[int]]
@@ -25,6 +26,7 @@ STEPS: dict[str, Step] = {
     "feed-back": feed_back_due,
     "issue": issue_due,
     "publish": publish_due,
+    "publication-due": flag_unreleased,  # after publish: a report released and published today is not late
     "ladder": climb_ladder,
     "escalate": escalate_issues,
     "review-due": remind_review_decisions,

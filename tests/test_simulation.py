@@ -14,7 +14,8 @@ from pathlib import Path
 from sqlmodel import func, select
 
 from core.db import session_scope
-from models import AuditEvent, Notice, RectificationItem, SimulationRun, Submission
+from models import AuditEvent, Inspection, Notice, RectificationItem, SimulationRun, Submission, Unit
+from models.planning import PlanEntry
 from tasks.operator.summary import year_summary
 from tests.conftest import REPO, run_cli
 from tests.figures import tally
@@ -29,15 +30,33 @@ def test_a_simulated_year_walks_every_stage(seeded, prefect_harness):
     from flows.simulate_year import simulate_year
 
     summary = simulate_year(2026, seed=7)
-    assert sum(summary["inspections"].values()) == 103  # every department, town and school
+    # the plan drives the year: every kind runs, and the annual school inspections follow the rotation (a third
+    # of the 60 schools), not the roster (issue 16: the year had only {"annual": 103})
+    assert set(summary["inspections_by_kind"]) == {"annual", "term_end", "special", "random", "covert",
+                                                   "emergency", "routine"}
+    with session_scope() as session:
+        schools = session.exec(select(func.count()).select_from(Inspection).join(
+            Unit, Inspection.unit_id == Unit.id).where(Inspection.kind == "annual", Unit.kind == "school")).one()
+        planned = session.exec(select(func.count()).select_from(PlanEntry).join(
+            Unit, PlanEntry.unit_id == Unit.id).where(PlanEntry.year == 2026, PlanEntry.kind == "annual",
+                                                      Unit.kind == "school", PlanEntry.status == "scheduled")).one()
+        routine_findings = session.exec(select(func.count()).select_from(RectificationItem).join(
+            Inspection, RectificationItem.inspection_id == Inspection.id).where(Inspection.kind == "routine")).one()
+    assert schools == planned == 20 and summary["inspections_by_kind"]["annual"] == 28 + 15 + 20
+    assert routine_findings > 0  # routine visits' problems opened findings that follow the rectification path
     assert summary["inspections"].get("closed", 0) > 0
     assert summary["rectification"].get("closed", 0) > 0
     assert summary["overdue_items"] > 0
     assert summary["ladder"].get("urge", 0) > 0
-    assert summary["notices"]["notice"] >= 100
+    with session_scope() as session:  # a 督导通知书 for every announced inspection whose notice day came
+        announced = session.exec(select(func.count()).select_from(Inspection).where(
+            Inspection.kind.in_(("annual", "term_end", "special", "random")), Inspection.covert.is_(False),
+            Inspection.notice_on <= date(2026, 12, 31))).one()
+    assert summary["notices"]["notice"] == announced >= 80
     assert summary["notices_by_status"] == {"sent": sum(summary["notices"].values())}
     out = seeded.out_dir / "2026"
-    assert len(list(out.glob("*/*report.html"))) == summary["documents"]["report"]
+    reports = [p for p in out.glob("*/*report.html") if not p.name.endswith("_emergency_report.html")]
+    assert len(reports) == summary["documents"]["report"]  # the emergency's upward report is another kind
     assert len(list((seeded.outbox_dir / "new").iterdir())) == sum(summary["notices"].values())
 
 

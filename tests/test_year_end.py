@@ -84,8 +84,9 @@ def test_the_year_end_summary_flow_leaves_a_markdown_artifact(year, seeded, pref
     from flows.year_end_summary import year_end_summary
 
     outcome = year_end_summary(as_of=AS_OF)  # as the schedule starts it: no year, the year of the date
-    assert outcome["notices"] == 3 and outcome["delivered"]["sent"] >= 3  # with the year's earlier notices
-    assert set(outcome["documents"]) == {"annual_report", "upward_report", "commendation"}
+    assert outcome["notices"] == 5 and outcome["delivered"]["sent"] >= 5  # with the year's earlier notices
+    assert set(outcome["documents"]) == {"annual_report", "upward_report", "commendation", "results_government",
+                                         "results_schools"}  # with the results sheets (结果运用)
 
     async def artifact():
         async with get_client() as client:

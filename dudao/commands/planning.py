@@ -11,6 +11,7 @@ from core.db import session_scope
 from core.errors import InputError
 from dudao.cli_support import iso_date, require_seeded
 from dudao.plan_printing import print_plan, print_ratio
+from flows.annual_cycle import annual_cycle, cycle_rows
 from flows.annual_plan import annual_plan
 from flows.emergency_inspection import emergency_inspection
 from flows.special_inspection import special_inspection
@@ -50,6 +51,16 @@ def cmd_plan(args) -> int:
 
     print_plan(result["plan"])
     print_ratio(result["ratio"])
+    return 0
+
+
+def cmd_cycle(args) -> int:
+    """annual-cycle by hand: refused (exit 2, one line naming annual-plan) when the year has no plan."""
+    require_seeded()
+    as_of = args.as_of or clock.today()
+    year = args.year or as_of.year
+    cycle_rows(year)
+    print(json.dumps({"year": year, "inspections": annual_cycle(year, as_of)}, ensure_ascii=False))
     return 0
 
 
@@ -102,6 +113,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     plan.add_argument("--json", action="store_true", help="one JSON object: targets, merges, the draw's seed")
     plan.add_argument("--dry-run", action="store_true", help="draw the plan and show it, write nothing")
     plan.set_defaults(func=cmd_plan)
+    cycle = sub.add_parser("cycle", help="annual-cycle: carry the year's plan into the cycle (refused without a plan)")
+    cycle.add_argument("--year", type=int, help="the inspection year (default: the year of --as-of)")
+    cycle.add_argument("--as-of", type=iso_date, help="YYYY-MM-DD (default: today)")
+    cycle.set_defaults(func=cmd_cycle)
     special = sub.add_parser("special", help="start a special inspection (a theme across many units)")
     special.add_argument("--theme", required=True)
     special.add_argument("--units", type=_units, required=True, help="names or codes, comma-separated")

@@ -1,6 +1,7 @@
-"""Open the year's annual comprehensive inspections: every member department, town/street and school
-(the demo simulation), or the subset the annual plan chooses. Codes and visit days come from one slot
-table, so the plan and the simulation never disagree about a unit's code or day."""
+"""The year's annual comprehensive inspections. The annual plan (tasks/planning) chooses the targets (督政 of
+every department and town, schools by their 3–5 year rotation, merges that keep a school to one visit a
+semester) and opens them here, in the plan's transaction; the annual-cycle schedule only carries the plan and
+refuses a year without one (`plan_problem`). Codes and visit days come from one slot table."""
 
 from collections import Counter
 from datetime import date, timedelta
@@ -8,6 +9,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from models import Inspection, InspectionKind, Unit, UnitKind
+from models.planning import AnnualPlan, PlanEntry
 from rules.assignment import TeamPicker
 from rules.runtime import Runtime
 from tasks.cycle.opening import Opening, open_inspections
@@ -56,3 +58,19 @@ def open_annual_inspections(session: Session, *, year: int, rt: Runtime, as_of: 
         openings.append(Opening(code=f"{year}-ZH-{seq:03d}", kind=InspectionKind.ANNUAL, unit=unit,
                                 visit_on=visit_on, team=team))
     return open_inspections(session, openings, rt=rt, as_of=as_of)  # all at once: in slot order, as chosen
+
+
+def plan_problem(session: Session, year: int) -> str | None:
+    """None when the year has a plan; else the one line that says to draw it up first."""
+    if session.get(AnnualPlan, year) is not None:
+        return None
+    return (f"{year}年度督导工作计划尚未编制：年度综合督导按计划开展，请先运行 annual-plan"
+            f"（dudao plan --year {year}）")
+
+
+def planned_inspections(session: Session, year: int) -> list[Inspection]:
+    """The announced inspections the year's plan opened (covert visits left out: they are never listed), by
+    visit day and code. The plan's annual targets are exactly its annual inspections."""
+    ids = select(PlanEntry.inspection_id).where(PlanEntry.year == year, PlanEntry.inspection_id.is_not(None))
+    return list(session.exec(select(Inspection).where(
+        Inspection.id.in_(ids), Inspection.covert.is_(False)).order_by(Inspection.visit_on, Inspection.code)).all())

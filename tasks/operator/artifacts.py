@@ -17,7 +17,7 @@ from tasks.documents.issuing import document_text
 from tasks.operator.outbox_report import stuck_notices
 
 FAILED_ROWS = 20
-INSPECTION_STEPS = {"term-end", "notify", "feed-back", "issue", "publish", "recheck-or-close"}  # return inspection ids
+INSPECTION_STEPS = {"term-end", "notify", "feed-back", "issue", "publish", "publication-due", "recheck-or-close"}  # return inspection ids
 
 
 def document_link(document: Document) -> str:

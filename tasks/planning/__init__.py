@@ -7,6 +7,7 @@ from core.lazy_exports import lazy_exports
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "year_plan": ["make_plan", "semester_days"],
+    "drawing": ["draw_up"],
     "targets": ["existing_requests"],
     "plan_document": ["issue_plan_document", "plan_rows", "plan_view"],
     "term_end": ["raise_term_end_inspections"],

@@ -13,7 +13,6 @@ from models.lifecycles import InspectionStage, ItemStage, Transitions
 from models.queries import chunks
 from rules import behaviour
 from rules.runtime import Runtime
-from tasks.cycle.annual_openings import open_annual_inspections
 from tasks.cycle.responses import (
     FindingInput,
     items_due_for_recheck,
@@ -27,7 +26,7 @@ from tasks.cycle.responses import (
     submit_rectification,
 )
 from tasks.cycle.scores import Sheets
-from tasks.roster.zones import assign_zones
+from tasks.simulation.kinds import plan_year, start_by_hand
 from tasks.simulation.ladder import simulate_ladder_day
 from tasks.simulation.scores import add_simulated_scores
 from tasks.simulation.visits import simulate_routine_visits
@@ -40,8 +39,8 @@ ACTOR = "simulation"
 def simulate_day(session: Session, run: SimulationRun, as_of: date, rt: Runtime) -> dict[str, int]:
     """People act, then the sweep runs; the cursor moves to `as_of`, all in the caller's transaction."""
     if as_of == plan_day(run.year, rt):
-        assign_zones(session, as_of, rt)  # the year's 督学责任区, as the annual plan draws them
-        open_annual_inspections(session, year=run.year, rt=rt, as_of=as_of)
+        plan_year(session, run, as_of, rt)  # annual-plan: the targets, 督学责任区, the plan sent to the city
+    start_by_hand(session, run.seed, as_of, rt)  # special and emergency inspections, on their days
     simulate_routine_visits(session, run.seed, as_of, rt)
     for act in (_self_assess, _visit, _rebut, _release, _submit, _review, _recheck):
         act(session, run.seed, as_of, rt)
@@ -53,7 +52,8 @@ def simulate_day(session: Session, run: SimulationRun, as_of: date, rt: Runtime)
 
 
 def plan_day(year: int, rt: Runtime) -> date:
-    """The annual-cycle deployment runs on the first working day of the year."""
+    """The first working day of the year: the simulated office draws up the plan (annual-plan's schedule, 2
+    January, moved to a working day); annual-cycle, which only carries the plan, has nothing to add."""
     return rt.calendar.next_workday(date(year, 1, 2))
 
 

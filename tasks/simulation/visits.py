@@ -1,20 +1,21 @@
 """The simulated responsible inspectors' routine visits (挂牌督导): each school with a responsible inspector is
 visited on the days rules/behaviour.routine_visit_days gives (a day off moves to the next working day), by its
-responsible inspector of that day. The simulated visits find nothing: a visit that finds a problem takes the
-import's path (tasks/cycle/routine_visits.record_visits), tested in tests/test_routine.py."""
+responsible inspector of that day. Most find nothing and are filed in one insert; a visit that finds a problem
+(rules/occasions.routine_problems) takes the import's path (tasks/cycle/routine_visits.record_visits), which
+opens a routine inspection whose findings follow the rectification path."""
 
 import json
 from datetime import date
 
 from sqlmodel import Session, select
 
-from models import Unit
+from models import Inspector, Unit
 from models.planning import RoutineVisit, ZoneAssignment
 from models.queries import insert_rows
-from rules import behaviour
+from rules import behaviour, occasions
 from rules.frequency import semester_of
 from rules.runtime import Runtime
-from tasks.cycle.routine_visits import routine_items
+from tasks.cycle.routine_visits import VisitRow, record_visits, routine_items
 
 
 def semester_window(semester: str) -> tuple[date, date]:
@@ -36,13 +37,34 @@ def simulate_routine_visits(session: Session, seed: int, as_of: date, rt: Runtim
     required = rt.policy.inspectors.visits_per_semester
     zoned = session.exec(select(ZoneAssignment.unit_id, ZoneAssignment.inspector_id, Unit.code).join(
         Unit, ZoneAssignment.unit_id == Unit.id).order_by(Unit.code)).all()
-    visiting = [(unit_id, inspector_id) for unit_id, inspector_id, code in zoned
+    visiting = [(unit_id, inspector_id, code) for unit_id, inspector_id, code in zoned
                 if any(since < day <= as_of for day in
                        behaviour.routine_visit_days(seed, code, semester, required, window))]
     if not visiting:
         return 0
-    items = json.dumps({item: "" for item in routine_items(as_of)}, ensure_ascii=False)
+    names = routine_items(as_of)
+    found = {code: problems for _, _, code in visiting if (problems := occasions.routine_problems(seed, code, as_of, names))}
+    items = json.dumps({item: "" for item in names}, ensure_ascii=False)
     insert_rows(session, RoutineVisit, [
         {"unit_id": unit_id, "inspector_id": inspector_id, "visit_on": as_of, "semester": semester, "items": items,
-         "problems": 0, "inspection_id": None, "by_responsible": True} for unit_id, inspector_id in visiting])
+         "problems": 0, "inspection_id": None, "by_responsible": True}
+        for unit_id, inspector_id, code in visiting if code not in found])
+    if found:
+        record_visits(session, _rows(session, visiting, found, names, as_of), rt, as_of)
     return len(visiting)
+
+
+def _rows(session: Session, visiting: list[tuple[int, int, str]], found: dict[str, list[tuple[str, str]]],
+          names: tuple[str, ...], as_of: date) -> list[VisitRow]:
+    """The visits that found problems, as the import reads them (in school code order)."""
+    chosen = [(unit_id, inspector_id, code) for unit_id, inspector_id, code in visiting if code in found]
+    units = {u.id: u for u in session.exec(select(Unit).where(Unit.id.in_([u for u, _, _ in chosen]))).all()}
+    inspectors = {i.id: i for i in session.exec(select(Inspector).where(
+        Inspector.id.in_([i for _, i, _ in chosen]))).all()}
+    rows = []
+    for unit_id, inspector_id, code in chosen:
+        problems = dict(found[code])
+        record = json.dumps({item: problems.get(item, "") for item in names}, ensure_ascii=False)
+        rows.append(VisitRow(f"simulated {code} {as_of}", units[unit_id], inspectors[inspector_id], as_of,
+                             tuple(found[code]), record))
+    return rows

@@ -63,7 +63,7 @@ def _findings(session: Session, year: int) -> tuple[dict[str, int], int, int]:
     return dict(sorted(by_area.items(), key=lambda kv: (-kv[1], kv[0]))), serious, withdrawn
 
 
-def _items(session: Session, year: int) -> list[RectificationItem]:
+def year_items(session: Session, year: int) -> list[RectificationItem]:
     return list(session.exec(select(RectificationItem).join(
         Inspection, RectificationItem.inspection_id == Inspection.id).where(Inspection.year == year)).all())
 
@@ -71,19 +71,19 @@ def _items(session: Session, year: int) -> list[RectificationItem]:
 def year_figures(session: Session, year: int) -> YearFigures:
     summary = year_summary(session, year)
     by_area, serious, withdrawn = _findings(session, year)
-    items = _items(session, year)
+    items = year_items(session, year)
     return YearFigures(
         year=year, inspections=sum(summary["inspections"].values()),
         inspections_by_kind=_labelled(summary["inspections_by_kind"], KIND_LABELS),
         inspections_by_stage=_labelled(summary["inspections"], INSPECTION.labels),
         findings=sum(by_area.values()), serious=serious, withdrawn=withdrawn, findings_by_area=by_area,
         items=len(items), items_by_stage=_labelled(summary["rectification"], ITEM_STAGE_LABELS),
-        items_on_time=sum(1 for item in items if item_on_time(_item_record(item))),
+        items_on_time=sum(1 for item in items if item_on_time(item_record(item))),
         overdue=summary["overdue_items"], ladder=_labelled(summary["ladder"], PAPERS),
         published=summary["published_reports"])
 
 
-def _item_record(item: RectificationItem) -> ItemRecord:
+def item_record(item: RectificationItem) -> ItemRecord:
     return ItemRecord(item.stage, item.deadline, item.submitted_on, item.ladder_step, item.reopen_count)
 
 
@@ -91,8 +91,8 @@ def inspection_records(session: Session, year: int, grade_of: Mapping[str, str] 
                        ) -> list[InspectionRecord]:
     """Each inspection of the year as the commendation rule sees it."""
     items: dict[int, list[ItemRecord]] = {}
-    for item in _items(session, year):
-        items.setdefault(item.inspection_id, []).append(_item_record(item))
+    for item in year_items(session, year):
+        items.setdefault(item.inspection_id, []).append(item_record(item))
     counts = dict(session.exec(select(Finding.inspection_id, func.count()).where(
         Finding.withdrawn.is_(False)).group_by(Finding.inspection_id)).all())
     serious = dict(session.exec(select(Finding.inspection_id, func.count()).where(
