@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlmodel import Session, func, select
 
-from models import AuditEvent, Finding, Inspection, ReviewRequest, Unit
+from models import AuditEvent, Finding, Inspection, RectificationItem, ReviewRequest, Unit
 from rules.ladder import STEPS
 
 LADDER_KEYS = STEPS[1:]  # reminder, urge, interview, circular, accountability
@@ -42,3 +42,18 @@ def _reviews(session: Session, year: int) -> dict[str, int]:
     rows = session.exec(select(ReviewRequest.decision, func.count()).join(Inspection).where(
         Inspection.year == year).group_by(ReviewRequest.decision)).all()
     return {decision: count for decision, count in sorted(rows)}
+
+
+# The ladder's steps that bar a unit from commendation in their year (实施方案 §十四 "不得评优评先").
+SANCTIONING_STEPS = ("ladder:circular", "ladder:accountability")
+
+
+def sanctioned_units(session: Session, year: int) -> frozenset[str]:
+    """Codes of the units that received a 督导通报 or a 问责建议 in `year`: through an overdue item's ladder, or
+    raised by hand (unit events `circular` and `accountability`)."""
+    in_year = (AuditEvent.as_of >= date(year, 1, 1), AuditEvent.as_of <= date(year, 12, 31))
+    by_item = select(RectificationItem.unit_id).join(AuditEvent, AuditEvent.entity_id == RectificationItem.id).where(
+        AuditEvent.entity == "item", AuditEvent.event.in_(SANCTIONING_STEPS), *in_year)
+    by_hand = select(AuditEvent.entity_id).where(
+        AuditEvent.entity == "unit", AuditEvent.event.in_(("circular", "accountability")), *in_year)
+    return frozenset(session.exec(select(Unit.code).where(Unit.id.in_(by_item.union(by_hand)))).all())
