@@ -64,9 +64,21 @@ def test_a_serious_finding_is_referred_and_the_item_raises_an_issue_at_interview
     assert finding.needs_escalation and raised == D("2026-10-29")  # the day of the 约谈
 
 
-def test_a_unit_held_to_account_twice_in_a_year_is_aggravated(seeded, runtime):
+def test_two_items_of_one_report_are_one_accountability_not_an_aggravated_one(seeded, runtime):
+    """从重问责 counts a unit held to account, not items: before, the second overdue item of one 督导意见书 said
+    "第2次被问责" on the same day."""
     first, second = make_items("S003", D("2026-06-30"), 2)
     sweep_days(D("2026-06-01"), D("2026-10-31"), runtime)
+    assert ladder_events_of(first)["accountability"] == ladder_events_of(second)["accountability"] == 1
+    assert all("从重" not in _notice_texts(i)["accountability"][0] for i in (first, second))
+    with session_scope() as session:
+        assert year_summary(session, 2026)["aggravated_units"] == []
+
+
+def test_a_unit_held_to_account_twice_in_a_year_is_aggravated(seeded, runtime):
+    [first] = make_items("S003", D("2026-06-30"))
+    [second] = make_items("S003", D("2026-08-31"))  # another inspection's item: a second 问责 of the unit
+    sweep_days(D("2026-06-01"), D("2026-12-31"), runtime)
     assert "从重" not in _notice_texts(first)["accountability"][0]
     assert "第2次被问责" in _notice_texts(second)["accountability"][0]
     with session_scope() as session:

@@ -103,15 +103,22 @@ def _principal_terms(session: Session, unit_ids: list[int]) -> dict[int, list[tu
     return terms
 
 
-def accountability_counts(session: Session, unit_ids: set[int], year: int) -> Counter:
-    """unit id -> how many 问责建议 it has received in `year` so far (flushed audit events only)."""
-    counts: Counter = Counter()
+def accountability_counts(session: Session, unit_ids: set[int], year: int) -> tuple[Counter, set[tuple[int, int]]]:
+    """How many times each unit has been held to account (问责) in `year` so far (flushed audit events only), and
+    the (unit id, inspection id) pairs counted. A unit is held to account once per inspection, however many of
+    that inspection's items reach 问责, and once per 问责 raised by hand (unit event `accountability`)."""
+    pairs: set[tuple[int, int]] = set()
+    by_hand: Counter = Counter()
     ids = sorted(unit_ids)
+    in_year = (AuditEvent.as_of >= date(year, 1, 1), AuditEvent.as_of <= date(year, 12, 31))
     for start in range(0, len(ids), 500):
-        rows = session.exec(select(RectificationItem.unit_id, func.count()).join(
+        chunk = ids[start:start + 500]
+        pairs.update(session.exec(select(RectificationItem.unit_id, RectificationItem.inspection_id).join(
             AuditEvent, AuditEvent.entity_id == RectificationItem.id).where(
-            RectificationItem.unit_id.in_(ids[start:start + 500]), AuditEvent.entity == "item",
-            AuditEvent.event == "ladder:accountability", AuditEvent.as_of >= date(year, 1, 1),
-            AuditEvent.as_of <= date(year, 12, 31)).group_by(RectificationItem.unit_id)).all()
-        counts.update(dict(rows))
-    return counts
+            RectificationItem.unit_id.in_(chunk), AuditEvent.entity == "item",
+            AuditEvent.event == "ladder:accountability", *in_year).distinct()).all())
+        by_hand.update(dict(session.exec(select(AuditEvent.entity_id, func.count()).where(
+            AuditEvent.entity == "unit", AuditEvent.event == "accountability", AuditEvent.entity_id.in_(chunk),
+            *in_year).group_by(AuditEvent.entity_id)).all()))
+    counts = Counter(unit_id for unit_id, _inspection_id in pairs) + by_hand
+    return counts, pairs
