@@ -11,7 +11,8 @@ LADDER_KEYS = STEPS[1:]  # reminder, urge, interview, circular, accountability
 
 
 def ladder_summary(session: Session, year: int, item_ids) -> dict:
-    """`ladder` (all five keys, zero included), `aggravated_units`, `escalation`, `review_requests`."""
+    """`ladder` (all five keys, zero included), `aggravated_units`, `escalation`, `review_requests`, `rechecks`
+    (回头看 results: passed, relapsed) and `rebuttals` (申辩 by decision)."""
     reached = dict(session.exec(select(AuditEvent.event, func.count(func.distinct(AuditEvent.entity_id))).where(
         AuditEvent.entity == "item", AuditEvent.event.like("ladder:%"), AuditEvent.entity_id.in_(item_ids),
     ).group_by(AuditEvent.event)).all())
@@ -20,6 +21,8 @@ def ladder_summary(session: Session, year: int, item_ids) -> dict:
         "aggravated_units": _aggravated(session, year),
         "escalation": _levels(session, year),
         "review_requests": _reviews(session, year),
+        "rechecks": _rechecks(session, item_ids),
+        "rebuttals": _rebuttals(session, year),
     }
 
 
@@ -36,6 +39,19 @@ def _levels(session: Session, year: int) -> dict[str, int]:
         Inspection.year == year, Finding.needs_escalation.is_(True)).group_by(Finding.level)).all()
     counts = dict(rows)
     return {f"level{level}": counts.get(level, 0) for level in (1, 2, 3, 4)}
+
+
+def _rechecks(session: Session, item_ids) -> dict[str, int]:
+    counts = dict(session.exec(select(AuditEvent.event, func.count()).where(
+        AuditEvent.entity == "item", AuditEvent.event.in_(("confirm", "relapse")), AuditEvent.entity_id.in_(item_ids),
+    ).group_by(AuditEvent.event)).all())
+    return {"passed": counts.get("confirm", 0), "relapsed": counts.get("relapse", 0)}
+
+
+def _rebuttals(session: Session, year: int) -> dict[str, int]:
+    rows = session.exec(select(Finding.rebuttal_decision, func.count()).join(Inspection).where(
+        Inspection.year == year, Finding.rebuttal_decision.is_not(None)).group_by(Finding.rebuttal_decision)).all()
+    return {decision: count for decision, count in sorted(rows)}
 
 
 def _reviews(session: Session, year: int) -> dict[str, int]:
