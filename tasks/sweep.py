@@ -9,6 +9,7 @@ from sqlmodel import Session
 from core.db import session_scope
 from rules.runtime import Runtime, load_runtime
 from tasks.cycle.due_steps import feed_back_due, issue_due, notify_due, publish_due, recheck_or_close_due
+from tasks.cycle.report_reviews import remind_report_reviews
 from tasks.cycle.review import remind_review_decisions
 from tasks.cycle.routine_visits import flag_routine_shortfalls
 from tasks.ladder.climb import climb_ladder
@@ -27,6 +28,7 @@ STEPS: dict[str, Step] = {
     "ladder": climb_ladder,
     "escalate": escalate_issues,
     "review-due": remind_review_decisions,
+    "report-review-due": remind_report_reviews,  # a 整改报告 undecided after review_workdays holds its ladder
     "recheck-or-close": recheck_or_close_due,
     "inspector-terms": remind_expiring_terms,
     "training": flag_training_shortfalls,

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from core.db import session_scope
-from models import AuditEvent, Finding, Inspection, RectificationItem
+from models import AuditEvent, Document, Finding, Inspection, RectificationItem
 from tasks.cycle.due_steps import feed_back_due, issue_due, notify_due, recheck_or_close_due
 from tasks.cycle.responses import FindingInput, record_visit
 from tests.conftest import run_cli
@@ -163,3 +163,31 @@ def test_rebuttal_import_records_each_case_and_refuses_a_late_file(seeded, runti
     result = run_cli("import", "rebuttals", str(path), "--as-of", inspection.feedback_on.isoformat(), env=_env(seeded))
     assert result.returncode == 0, result.stderr
     assert [_finding("2026-ZH-001", seq).rebuttal_decision for seq in (1, 2)] == ["pending", "pending"]
+
+
+def test_a_report_left_unreviewed_reminds_the_office_once(seeded, runtime):
+    """Before, a pending report held the ladder for ever with nobody told."""
+    from models import Notice, Submission
+    from tasks.cycle.report_reviews import review_due_on
+    from tasks.cycle.responses import submit_rectification
+    from tasks.sweep import sweep_day
+    from tests.ladder_support import make_items
+
+    [item_id] = make_items("S004", D("2026-09-30"))
+    with session_scope() as session:
+        submit_rectification(session, session.get(RectificationItem, item_id), "已整改", D("2026-09-14"), actor="S004")
+    review_by = review_due_on(D("2026-09-14"), runtime)
+    day = review_by
+    while day <= review_by + timedelta(days=10):  # swept every day, twice on some
+        for _ in range(2):
+            with session_scope() as session:
+                sweep_day(session, day, runtime)
+        day += timedelta(days=1)
+    with session_scope() as session:
+        notices = session.exec(select(Notice).where(Notice.kind == "report_review_due")).all()
+        reminders = session.exec(select(Document).where(Document.kind == "report_review_due")).all()
+        assert len(notices) == 1 and [d.issued_on for d in reminders] == [review_by + timedelta(days=1)]
+        assert [name for name, _ in json.loads(notices[0].recipients)] == ["南岸区政府教育督导室"]
+        assert "尚未审核" in notices[0].body_text
+        submission = session.exec(select(Submission).where(Submission.item_id == item_id)).one()
+        assert submission.decision == "pending"

@@ -13,6 +13,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "responses": ["FindingInput", "items_due_for_recheck", "pending_submissions", "receive_self_assessment", "record_recheck", "record_visit", "release_report", "review_submission", "submit_rectification"],
     "rebuttals": ["decide_rebuttal", "state_case"],
     "rechecks": ["recheck_item"],
+    "report_reviews": ["remind_report_reviews", "review_due_on"],
     "review": ["decide_review", "remind_review_decisions", "request_review"],
     "routine_visits": ["coverage", "flag_routine_shortfalls", "read_visits", "record_visits", "routine_items"],
     "scores": ["ONSITE", "SELF", "Sheets", "framework_for", "record_scores", "registry", "scores_by_area", "unit_results"],
