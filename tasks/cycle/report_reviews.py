@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from models import Inspection, RectificationItem, Submission, Unit
-from models.lifecycles import SubmissionDecision
+from models.lifecycles import ItemStage, SubmissionDecision
 from models.queries import office
 from rules.runtime import Runtime
 from tasks.documents.contexts import doc_no
@@ -30,7 +30,8 @@ def remind_report_reviews(session: Session, as_of: date, rt: Runtime) -> list[in
         RectificationItem, RectificationItem.id == Submission.item_id).join(
         Inspection, Inspection.id == RectificationItem.inspection_id).join(
         Unit, Unit.id == RectificationItem.unit_id).where(
-        Submission.decision == SubmissionDecision.PENDING, Submission.submitted_on <= latest).order_by(Submission.id)).all()
+        Submission.decision == SubmissionDecision.PENDING, Submission.submitted_on <= latest,
+        RectificationItem.stage == ItemStage.SUBMITTED).order_by(Submission.id)).all()  # not withdrawn meanwhile
     due = [row for row in rows if review_due_on(row[0].submitted_on, rt) < as_of]
     if not due:
         return []

@@ -81,5 +81,14 @@ def _decide_reviews(session: Session, seed: int, as_of: date, rt: Runtime) -> No
             ReviewRequest.decision == "pending").order_by(ReviewRequest.id)).all():
         day, upheld = behaviour.review_decision(seed, inspection_code, request.requested_on)
         if day <= as_of:
-            reason = "经核实，有关问题认定依据不充分，予以变更。" if upheld else "经核实，督导意见书认定事实清楚，依据充分。"
-            decide_review(session, request, upheld, reason, as_of, actor="operator")
+            withdraw = _first_open(session, request.inspection_id) if upheld else ()
+            reason = "经核实，有关问题认定依据不充分，予以撤回。" if withdraw else "经核实，督导意见书认定事实清楚，依据充分。"
+            decide_review(session, request, bool(withdraw), reason, as_of, actor="operator", withdraw=withdraw)
+
+
+def _first_open(session: Session, inspection_id: int) -> tuple[int, ...]:
+    """The number of the inspection's first finding whose item is not closed (the one an upheld 复核 withdraws);
+    none when every item is closed already (the office then dismisses: nothing is left to change)."""
+    seq = session.exec(select(Finding.seq).join(RectificationItem, RectificationItem.finding_id == Finding.id).where(
+        Finding.inspection_id == inspection_id, RectificationItem.stage != ItemStage.CLOSED).order_by(Finding.seq)).first()
+    return () if seq is None else (seq,)
