@@ -22,6 +22,17 @@ D = date.fromisoformat
 FULL_LADDER = {"reminder": 4, "urge": 1, "interview": 1, "interview_record": 1, "circular": 1, "accountability": 1}
 
 
+def _hold_interviews(day: date) -> None:
+    """The office holds each 约谈 whose day has come and files its record (as people do, through the function the
+    CLI calls)."""
+    from tasks.ladder.interviews import interviews_to_record, record_interview
+
+    with session_scope() as session:
+        for interview in interviews_to_record(session, day):
+            record_interview(session, interview, interview.scheduled_on, "主要负责人；督导室负责同志", "说明了原因，承诺整改。",
+                             day, actor="operator")
+
+
 def _notice_texts(item_id: int) -> dict[str, tuple[str, list]]:
     with session_scope() as session:
         return {n.kind: (n.body_text, json.loads(n.recipients)) for n in session.exec(
@@ -31,6 +42,7 @@ def _notice_texts(item_id: int) -> dict[str, tuple[str, list]]:
 def test_an_item_that_is_never_rectified_climbs_every_step_once(seeded, runtime):
     school, private, department = (make_items(code, D("2026-09-30"))[0] for code in ("S001", "S008", "D06"))
     sweep_days(D("2026-09-01"), D("2026-12-31"), runtime)
+    _hold_interviews(D("2026-12-31"))
     for item_id in (school, private, department):
         assert notices_of(item_id) == FULL_LADDER
         assert ladder_events_of(item_id) == {k: v for k, v in FULL_LADDER.items() if k != "interview_record"}

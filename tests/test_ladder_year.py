@@ -54,8 +54,10 @@ def test_the_sample_year_reaches_every_step_once_per_item(seeded):
     assert ladder["urge"] > ladder["interview"] > ladder["circular"] > ladder["accountability"]  # some stop at each
     for item in items:
         for kind in STEP_KINDS:
-            step = "interview" if kind == "interview_record" else kind
-            assert notices[(item.id, kind)] == events[(item.id, step)], (item.id, kind)
+            if kind == "interview_record":  # filed once the 约谈 took place: never before it, at most one each
+                assert notices[(item.id, kind)] <= events[(item.id, "interview")], item.id
+                continue
+            assert notices[(item.id, kind)] == events[(item.id, kind)], (item.id, kind)
             if item.reopen_count == 0:
                 assert notices[(item.id, kind)] <= 1, (item.id, kind)
         assert notices[(item.id, "reminder")] == events[(item.id, "reminder")]

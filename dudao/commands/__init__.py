@@ -10,6 +10,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "dudao.commands.year": ("migrate", "seed", "simulate", "sweep", "summary"),
     "dudao.commands.ladder": ("rectification", "review", "finding", "policy", "calendar"),
     "dudao.commands.steps": ("rebuttal", "recheck"),
+    "dudao.commands.interviews": ("interview", "accountability"),
     "dudao.commands.planning": ("plan", "special", "emergency"),
     "dudao.commands.inspectors": ("inspectors",),
     "dudao.commands.visits": ("visits",),

@@ -21,6 +21,7 @@ from models.lifecycles.ladder import ISSUING, climbing
 from rules.ladder import STEPS, TOP, Due, LadderState, advance, due_step, next_action_on
 from rules.runtime import Runtime
 from tasks.documents.issuing import Paper, issue_many
+from tasks.ladder.interviews import schedule_for_item
 from tasks.ladder.issue_levels import start_escalation
 from tasks.ladder.papers import accountability_counts, forget_principals, prefetch_principals, step_papers
 
@@ -134,7 +135,9 @@ def _step_audit(session: Session, step: _Step, as_of: date, rt: Runtime) -> list
                           "new_deadline": due.new_deadline, "next_step_on": due.next_step_on,
                           "policy": rt.policy.version})]
     if due.step == "interview":  # a unit that reached 约谈 cannot resolve the issue alone: 四级议题上报
-        rows.append(start_escalation(session.get(Finding, item.finding_id), as_of, rt, actor="system"))
+        finding = session.get(Finding, item.finding_id)
+        schedule_for_item(session, item, f"督导意见书整改事项“{finding.text}”逾期未整改", as_of, rt)
+        rows.append(start_escalation(finding, as_of, rt, actor="system"))
     if step.aggravated[1] and step.aggravated[2]:
         rows.append(audit_row("unit", item.unit_id, "aggravated", as_of=as_of, to_stage="aggravated",
                               detail={"year": as_of.year, "accountability_count": step.aggravated[0],

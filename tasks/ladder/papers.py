@@ -1,7 +1,7 @@
 """What each ladder step issues: its documents, their recipients and the context they are rendered with.
 
-reminder and 督办 go to the unit (督办 also to its superior); 约谈 convenes the unit's head and files a 约谈记录
-with the superior unit and district leadership; 通报 goes to the superior and district leadership with the
+reminder and 督办 go to the unit (督办 also to its superior); 约谈 summons the unit's head for a day and place
+(its 约谈记录 is filed with the superior unit and district leadership once it took place: interviews.py); 通报 goes to the superior and district leadership with the
 recommendation that the unit's leaders be neither commended nor promoted; the 问责建议 goes to district
 leadership and the superior (private schools: 撤换负责人, 吊销办学许可证; serious findings: referral).
 """
@@ -54,10 +54,9 @@ def step_papers(session: Session, item: RectificationItem, due: Due, state: Ladd
     if due.step == "urge":
         return [paper("urge", [unit, superior], old_deadline=state.current_deadline, new_deadline=due.new_deadline,
                       copy_to=[superior.name])]
-    if due.step == "interview":
-        return [paper("interview", [unit], circular_on=due.next_step_on, copy_to=[superior.name]),
-                paper("interview_record", [superior, leadership], circular_on=due.next_step_on,
-                      copy_to=[unit.name])]
+    if due.step == "interview":  # the 约谈记录 follows once the interview took place (tasks/ladder/interviews.py)
+        return [paper("interview", [unit], circular_on=due.next_step_on, copy_to=[superior.name],
+                      interview_on=interview_day(as_of, rt), place=rt.policy.ladder.interview_place)]
     if due.step == "circular":
         return [paper("circular", [superior, leadership, unit], accountability_on=due.next_step_on,
                       copy_to=[session_office(session, "COMMITTEE").name])]
@@ -65,6 +64,11 @@ def step_papers(session: Session, item: RectificationItem, due: Due, state: Ladd
     return [paper("accountability", [leadership, superior, unit], private=unit.ownership == "private",
                   referral=context["finding"].severity == "serious", aggravated=flagged, accountability_count=count,
                   copy_to=[session_office(session, "COMMITTEE").name])]
+
+
+def interview_day(as_of: date, rt: Runtime) -> date:
+    """The day a 约谈通知书 issued on `as_of` summons the head for."""
+    return rt.calendar.add_workdays(as_of, rt.policy.ladder.interview_notice_workdays)
 
 
 def head_of(session: Session, unit: Unit, as_of: date) -> str:
