@@ -169,6 +169,13 @@ _ACCOUNTABILITY_REASONS = {  # 实施方案 §十五
     "threats": "威胁恐吓、打击报复教育督导人员"}
 
 
+class ReferralPolicy(_Section):
+    """Illegal acts found by inspectors (违法办学, 侵犯合法权益, 师德失范) go at once to the enforcement bodies
+    (实施方案 §十五: 移交相关执法部门调查处理): the codes of their units in the district file."""
+
+    to_units: tuple[str, ...] = Field(default=("D06",), min_length=1)
+
+
 class Policy(_Section):
     version: str = Field(min_length=1)
     annual: AnnualPolicy = AnnualPolicy()
@@ -181,6 +188,7 @@ class Policy(_Section):
     planning: PlanningPolicy = PlanningPolicy()
     scoring: ScoringPolicy = ScoringPolicy()
     hand_raised: HandRaisedPolicy = HandRaisedPolicy()
+    referral: ReferralPolicy = ReferralPolicy()
 
 
 def load_policy(path: Path) -> Policy:

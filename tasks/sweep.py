@@ -14,6 +14,7 @@ from tasks.cycle.review import remind_review_decisions
 from tasks.cycle.routine_visits import flag_routine_shortfalls
 from tasks.ladder.climb import climb_ladder
 from tasks.ladder.issue_levels import escalate_issues
+from tasks.ladder.referrals import refer_illegal_acts
 from tasks.planning.term_end import raise_term_end_inspections
 from tasks.roster.records import flag_training_shortfalls, remind_expiring_terms
 
@@ -22,6 +23,7 @@ Step = Callable[[Session, date, Runtime], list[int]]
 STEPS: dict[str, Step] = {
     "term-end": raise_term_end_inspections,  # before notify: a raised inspection is announced the same day
     "notify": notify_due,
+    "refer-illegal": refer_illegal_acts,  # illegal acts go to the enforcement bodies the first morning after the visit
     "feed-back": feed_back_due,
     "issue": issue_due,
     "publish": publish_due,

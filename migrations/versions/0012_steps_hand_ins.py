@@ -1,5 +1,5 @@
 """interview (约谈 with its day, place, attendees and record) and, on finding, the unit's 申辩 and the office's decision on it (reason, decision, note), and the inspector's own
-整改要求 and 整改期限 per finding (issue 16: every human step has a way in)
+整改要求 and 整改期限 per finding, an illegal act's referral day (issue 16: every human step has a way in)
 
 Revision ID: 0012_steps_hand_ins
 Revises: 0001
@@ -40,6 +40,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("rebuttal_note", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch.add_column(sa.Column("requirement", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch.add_column(sa.Column("deadline", sa.Date(), nullable=True))
+        batch.add_column(sa.Column("referred_on", sa.Date(), nullable=True))
     # A rebuttal recorded before this revision was decided at once (upheld when the finding was withdrawn).
     op.execute("UPDATE finding SET rebuttal_decision = CASE WHEN withdrawn THEN 'upheld' ELSE 'dismissed' END "
                "WHERE rebutted")
@@ -48,5 +49,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("interview")
     with op.batch_alter_table("finding") as batch:
-        for column in ("deadline", "requirement", "rebuttal_note", "rebuttal_decision", "rebuttal_reason"):
+        for column in ("referred_on", "deadline", "requirement", "rebuttal_note", "rebuttal_decision", "rebuttal_reason"):
             batch.drop_column(column)

@@ -10,6 +10,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "by_hand": ["raise_accountability", "raise_interview", "reason_text", "unit_of"],
     "climb": ["climb_ladder", "select_due_items"],
     "interviews": ["interview_of", "interviews_to_record", "record_interview", "schedule_for_item"],
+    "referrals": ["refer_illegal_acts"],
     "issue_levels": ["escalate_issues", "raise_issue", "start_escalation"],
     "summary": ["ladder_summary", "sanctioned_units"],
 })

@@ -62,7 +62,7 @@ def step_papers(session: Session, item: RectificationItem, due: Due, state: Ladd
                       copy_to=[session_office(session, "COMMITTEE").name])]
     count, flagged = aggravated
     return [paper("accountability", [leadership, superior, unit], private=unit.ownership == "private",
-                  referral=context["finding"].severity == "serious", aggravated=flagged, accountability_count=count,
+                  referral=context["finding"].severity in ("serious", "illegal"), aggravated=flagged, accountability_count=count,
                   copy_to=[session_office(session, "COMMITTEE").name])]
 
 

@@ -31,7 +31,7 @@ from tasks.exchange.imports.cells import (
 from tasks.exchange.imports.context import Context
 from tasks.exchange.imports.problems import Problems
 
-SEVERITY = {"一般": "general", "严重": "serious"}
+SEVERITY = {"一般": "general", "严重": "serious", "违法": "illegal"}  # 违法: referred at once (移交执法)
 _LEAD = [
     Column("督导编号", "inspection", pattern(INSPECTION_CODE, "an inspection code such as 2026-ZH-001"),
            hint="督导通知书上的督导编号，如 2026-ZH-001"),
@@ -53,7 +53,7 @@ FINDINGS_COLUMNS = [
     Column("考查要点"), Column("分值"),
     Column("得分", "score", number, blank_ok=True, hint="每个考查要点一次；仅补充问题的行留空"),
     Column("发现问题", "finding", text(1000), required=False, blank_ok=True, hint="每行一个问题；同一考查要点有多个问题时另起一行"),
-    Column("问题性质", "severity", choice(SEVERITY), required=False, blank_ok=True, hint="一般（默认）或 严重"),
+    Column("问题性质", "severity", choice(SEVERITY), required=False, blank_ok=True, hint="一般（默认）、严重，或 违法（违法办学、师德失范等，即移交执法部门）"),
     Column("整改要求", "requirement", text(1000), required=False, blank_ok=True,
            hint="督学对该问题提出的整改要求，写入督导意见书；留空则用通用表述"),
     Column("整改期限", "deadline", a_date, required=False, blank_ok=True,
