@@ -191,3 +191,14 @@ def test_a_report_left_unreviewed_reminds_the_office_once(seeded, runtime):
         assert "尚未审核" in notices[0].body_text
         submission = session.exec(select(Submission).where(Submission.item_id == item_id)).one()
         assert submission.decision == "pending"
+
+
+def test_a_bad_review_file_names_row_and_column_and_writes_nothing(seeded, runtime, tmp_path):
+    accepted(runtime)  # both reports accepted already: nothing awaits review
+    rows = [["督导编号", "问题序号", "审核结果", "审核意见"], ["2026-ZH-001", "1", "通过", "整改到位"],
+            ["2026-ZH-001", "2", "可以", "整改到位"]]
+    before = counts()
+    result = run_cli("import", "reviews", str(write_xlsx(tmp_path / "审核.xlsx", rows)), env=_env(seeded))
+    assert result.returncode == 2 and counts() == before
+    assert "row 2" in result.stderr and "没有待审核的整改报告" in result.stderr
+    assert "row 3" in result.stderr and "审核结果" in result.stderr

@@ -1,6 +1,6 @@
 """A real year on a fresh ledger, driven only through the commands and import files people use (no simulated
 people): the plan → the daily sweep opens the cycle → inspectors' findings with their own 整改要求 and 整改期限 →
-rectification reports → the office's review → 回头看 → closed, for three schools, one of which relapses and is
+rectification reports → the office's review (a file) → 回头看 → closed, for three schools, one of which relapses and is
 taken round the ladder again. Time moves by the daily sweep's own function (`tasks.sweep.sweep_day`), one
 transaction per working day, as the daily-sweep flow runs it."""
 
@@ -104,8 +104,16 @@ def test_a_real_year_through_commands_and_imports(seeded, tmp_path):
     assert len(rows) == 1 + 2 * len(SCHOOLS)
     year.cli("import", "rectification", str(reports), "--as-of", "2026-06-10")
     year.sweep_until(D("2026-06-15"))
-    for submission_id in year.pending_reports():
-        year.cli("rectification", "review", str(submission_id), "--accept", "--reason", "整改到位", "--as-of", "2026-06-15")
+    reviews = tmp_path / "审核.csv"  # the office reviews them all in one file
+    year.cli("export", "template", "reviews", "-o", str(reviews))
+    with reviews.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    for row in rows[1:]:
+        row[rows[0].index("审核结果")], row[rows[0].index("审核意见")] = "通过", "整改到位"
+    with reviews.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    assert json.loads(year.cli("import", "reviews", str(reviews), "--as-of", "2026-06-15"))["accepted"] == 6
+    assert year.pending_reports() == []
 
     year.sweep_until(D("2026-09-14"))  # 回头看 90 days after acceptance
     assert {year.stage(code) for code in SCHOOLS.values()} == {"recheck"}

@@ -1,15 +1,18 @@
-"""申辩 and 回头看 results from a file: one row per problem, named by the inspection's code and the problem's
+"""申辩, the office's review of rectification reports (审核), and 回头看 results from a file: one row per problem, named by the inspection's code and the problem's
 number (问题序号) as the 初步督导意见反馈书 and the 督导意见书 list them. Each row goes through the function the
-CLI and the simulation call (tasks.cycle.rebuttals.state_case, tasks.cycle.rechecks.recheck_item), checked
+CLI and the simulation call (tasks.cycle.rebuttals.state_case, tasks.cycle.responses.review_submission,
+tasks.cycle.rechecks.recheck_item), checked
 here first with the same rules so that a file with any problem writes nothing."""
 
 from dataclasses import dataclass
 
 from sqlmodel import select
 
-from models import Finding, Inspection, RectificationItem
+from models import Finding, Inspection, RectificationItem, Submission
+from models.lifecycles import ItemStage, SubmissionDecision
 from tasks.cycle.rebuttals import rebuttal_problem, state_case
 from tasks.cycle.rechecks import recheck_item, recheck_problem
+from tasks.cycle.responses import review_submission
 from tasks.exchange.imports.cells import INSPECTION_CODE, Column, Row, choice, pattern, text, whole_number
 from tasks.exchange.imports.context import Context
 from tasks.exchange.imports.problems import Problems
@@ -25,6 +28,12 @@ RECHECK_COLUMNS = [
     *_LEAD,
     Column("回头看结果", "result", choice({"通过": "passed", "反弹": "relapse"}), hint="通过（销号）或 反弹（重新整改）"),
     Column("复查说明", "note", text(2000), required=False, blank_ok=True, hint="复查情况"),
+]
+
+REVIEW_COLUMNS = [
+    *_LEAD,
+    Column("审核结果", "result", choice({"通过": "accept", "退回": "reject"}), hint="通过（验收，安排回头看）或 退回（期限照常计算）"),
+    Column("审核意见", "reason", text(2000), hint="审核意见或退回理由"),
 ]
 
 
@@ -98,3 +107,31 @@ def apply_rechecks(ctx: Context, steps: list[Step]) -> dict[str, int]:
                      note=step.row.values.get("note") or "")
         relapsed += relapse
     return {"rechecks": len(steps), "relapsed": relapsed}
+
+
+def _pending_report(ctx: Context, item: RectificationItem) -> Submission | None:
+    return ctx.session.exec(select(Submission).where(
+        Submission.item_id == item.id, Submission.decision == SubmissionDecision.PENDING)).first()
+
+
+def validate_reviews(ctx: Context, rows: list[Row], problems: Problems) -> list[tuple[Step, Submission]]:
+    reviews = []
+    for step in _named(ctx, rows, problems):
+        submission = _pending_report(ctx, step.item) if step.item is not None else None
+        if step.item is None or step.item.stage != ItemStage.SUBMITTED or submission is None:
+            problems.add(step.row.number, step.row.at("seq"), "该问题没有待审核的整改报告")
+        elif submission.submitted_on > ctx.as_of:
+            problems.add(step.row.number, step.row.at("seq"), f"整改报告 {submission.submitted_on} 才报送，审核日期不能早于它")
+        elif step.row.good():
+            reviews.append((step, submission))
+    return reviews
+
+
+def apply_reviews(ctx: Context, reviews: list[tuple[Step, Submission]]) -> dict[str, int]:
+    accepted = 0
+    for step, submission in reviews:
+        accept = step.row.values["result"] == "accept"
+        review_submission(ctx.session, submission, accept, step.row.values["reason"], ctx.as_of, ctx.rt,
+                          actor=ctx.actor, item=step.item)
+        accepted += accept
+    return {"reviews": len(reviews), "accepted": accepted}
