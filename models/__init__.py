@@ -12,6 +12,7 @@ from models.inspection import (
     RectificationItem,
     Submission,
 )
+from models.interview import Interview
 from models.ledger import AuditEvent, Document, Notice, SimulationRun
 from models.review import ReviewRequest
 
@@ -25,6 +26,7 @@ __all__ = [
     "InspectionFramework",
     "InspectionKind",
     "InspectionMember",
+    "Interview",
     "Inspector",
     "ItemScore",
     "Notice",

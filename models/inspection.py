@@ -63,9 +63,15 @@ class Finding(SQLModel, table=True):
     seq: int
     area: str = Field(max_length=50)
     text: str
-    severity: str = Field(default="general", max_length=10)  # general or serious
+    severity: str = Field(default="general", max_length=10)  # general, serious or illegal (违法办学, 师德失范 …)
     rebutted: bool = False
     withdrawn: bool = False
+    rebuttal_reason: str | None = None  # the unit's 申辩, in its words
+    rebuttal_decision: str | None = Field(default=None, max_length=10)  # pending, upheld, dismissed (None: none)
+    rebuttal_note: str | None = None  # the office's reason for its decision
+    requirement: str | None = None  # the inspector's own 整改要求 (None: the generated sentence)
+    deadline: date | None = None  # the inspector's 整改期限 for it (None: the policy's period)
+    referred_on: date | None = None  # an illegal act's referral to the enforcement bodies (移交执法)
     level: int = 1  # 四级议题: 1 school/unit, 2 责任督学, 3 督导室, 4 督导委员会
     level_since: date | None = None
     needs_escalation: bool = False  # raised as an issue the unit cannot resolve alone (四级议题上报)

@@ -1,6 +1,7 @@
 """Who is recommended for commendation (实施方案 §十二): excellent results and rectification on time. Pure.
 
-A unit qualifies when its inspection of the year
+The list names units, each once. A unit qualifies when it had at least one inspection issued in the year, was
+not under 通报 or 问责 that year (§十四 "不得评优评先"), and each of its issued inspections
 - was excellent: graded 优秀 where scores exist, otherwise no serious finding and at most `max_findings`
   findings upheld after rebuttal;
 - was rectified on time: every item accepted (or closed after 回头看) on a report handed in by the first
@@ -66,10 +67,27 @@ def reason_for(record: InspectionRecord) -> str:
     return result + rectified
 
 
-def commendations(records: list[InspectionRecord], *, max_findings: int = 1) -> list[Commendation]:
-    """The units to recommend: departments, towns, then schools; fewest findings first, then by code."""
-    chosen = [r for r in records
-              if r.issued and excellent(r, max_findings) and all(item_on_time(i) for i in r.items)]
-    chosen.sort(key=lambda r: (KIND_ORDER.get(r.unit_kind, len(KIND_ORDER)), r.findings, r.unit_code))
-    return [Commendation(r.unit_code, r.unit_name, r.unit_kind, r.inspection_code, r.findings, reason_for(r))
-            for r in chosen]
+def commendations(records: list[InspectionRecord], *, max_findings: int = 1,
+                  sanctioned: frozenset[str] = frozenset()) -> list[Commendation]:
+    """The units to recommend, each once: departments, towns, then schools; fewest findings first, then by code.
+    `sanctioned`: codes of the units under 通报 or 问责 in the year, never listed."""
+    by_unit: dict[str, list[InspectionRecord]] = {}
+    for record in records:
+        if record.issued:
+            by_unit.setdefault(record.unit_code, []).append(record)
+    chosen = [_listing(unit_records) for code, unit_records in by_unit.items()
+              if code not in sanctioned and all(_qualifies(r, max_findings) for r in unit_records)]
+    chosen.sort(key=lambda c: (KIND_ORDER.get(c.unit_kind, len(KIND_ORDER)), c.findings, c.unit_code))
+    return chosen
+
+
+def _qualifies(record: InspectionRecord, max_findings: int) -> bool:
+    return excellent(record, max_findings) and all(item_on_time(i) for i in record.items)
+
+
+def _listing(records: list[InspectionRecord]) -> Commendation:
+    """One unit's line: its inspections' codes and findings together, each reason once."""
+    first = records[0]
+    reasons = list(dict.fromkeys(reason_for(r) for r in records))
+    return Commendation(first.unit_code, first.unit_name, first.unit_kind, "、".join(r.inspection_code for r in records),
+                        sum(r.findings for r in records), "；".join(reasons))

@@ -14,11 +14,25 @@ from rules.workdays import WorkdayCalendar
 LONGEST_DAYS = 366  # a deadline further than a year out is a typo (2062 for 2026), not a fast track
 
 
-def earliest_issue_day(visit_on: date, calendar: WorkdayCalendar, policy: InspectionPolicy) -> date:
-    """The first day the 督导意见书 of an emergency inspection visited on `visit_on` can be issued."""
-    feedback_on = calendar.add_workdays(visit_on, policy.emergency_feedback_workdays)
+def earliest_issue_day(visit_on: date, calendar: WorkdayCalendar, policy: InspectionPolicy,
+                       emergency: bool = True) -> date:
+    """The first day the 督导意见书 of an inspection (emergency: on its short feedback time) visited on `visit_on`
+    can be issued."""
+    workdays = policy.emergency_feedback_workdays if emergency else policy.feedback_workdays_after_visit
+    feedback_on = calendar.add_workdays(visit_on, workdays)
     rebuttal_due = calendar.add_workdays(feedback_on, policy.rebuttal_workdays)
     return calendar.next_workday(rebuttal_due + timedelta(days=1))
+
+
+def finding_deadline_problem(deadline: date, *, visit_on: date, emergency: bool, calendar: WorkdayCalendar,
+                             policy: InspectionPolicy) -> str | None:
+    """Why an inspector's 整改期限 for a finding recorded at the visit on `visit_on` cannot stand (Chinese), or None."""
+    issue_day = earliest_issue_day(visit_on, calendar, policy, emergency)
+    if deadline <= issue_day:
+        return f"整改期限 {deadline} 太早：督导意见书最早 {issue_day} 下达，期限须在其后"
+    if deadline > visit_on + timedelta(days=LONGEST_DAYS):
+        return f"整改期限 {deadline} 距督导日 {visit_on} 超过 {LONGEST_DAYS} 天"
+    return None
 
 
 def deadline_problem(deadline: date, *, as_of: date, visit_on: date, calendar: WorkdayCalendar,

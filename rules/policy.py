@@ -84,6 +84,8 @@ class LadderPolicy(_Section):
     circular_after_workdays: PositiveInt = 10
     accountability_after_workdays: PositiveInt = 10
     aggravated_after: PositiveInt = 2
+    interview_notice_workdays: NonNegativeInt = 3
+    interview_place: str = Field(default="区政府教育督导室", min_length=1, max_length=100)
 
 
 class EscalationPolicy(_Section):
@@ -153,6 +155,33 @@ class ResultsPolicy(_Section):
     recipients: tuple[str, ...] = Field(default=("区委组织部", "区教委", "区财政局", "区人力社保局"), min_length=1)
 
 
+class HandRaisedPolicy(_Section):
+    """The reasons a 约谈 (实施方案 §十三) or a 问责 (§十五) may be raised by hand, other than an overdue item:
+    key (what the CLI and imports take) → the seed's words."""
+
+    interview_reasons: dict[str, str] = Field(default_factory=lambda: dict(_INTERVIEW_REASONS), min_length=1)
+    accountability_reasons: dict[str, str] = Field(default_factory=lambda: dict(_ACCOUNTABILITY_REASONS),
+                                                   min_length=1)
+
+
+_INTERVIEW_REASONS = {  # 实施方案 §十三
+    "not_resolute": "贯彻落实党的教育方针和上级教育决策部署不坚决不彻底", "duties": "履行教育职责不到位",
+    "lagging": "教育攻坚任务完成严重滞后", "irregular": "办学行为不规范", "quality": "教育教学质量下降",
+    "safety": "安全问题较多", "refusal": "拒不接受教育督导"}
+_ACCOUNTABILITY_REASONS = {  # 实施方案 §十五
+    "targets_missed": "年度目标任务未完成", "failed_grade": "履行教育职责评价不合格",
+    "obstruction": "阻挠、干扰和不配合教育督导工作", "mass_incidents": "教育群体性事件多发高发、应对不力、群众反映强烈",
+    "serious_accident": "因履行教育职责严重失职导致发生重大安全事故或重大涉校案事件",
+    "threats": "威胁恐吓、打击报复教育督导人员"}
+
+
+class ReferralPolicy(_Section):
+    """Illegal acts found by inspectors (违法办学, 侵犯合法权益, 师德失范) go at once to the enforcement bodies
+    (实施方案 §十五: 移交相关执法部门调查处理): the codes of their units in the district file."""
+
+    to_units: tuple[str, ...] = Field(default=("D06",), min_length=1)
+
+
 class Policy(_Section):
     version: str = Field(min_length=1)
     annual: AnnualPolicy = AnnualPolicy()
@@ -165,6 +194,8 @@ class Policy(_Section):
     planning: PlanningPolicy = PlanningPolicy()
     scoring: ScoringPolicy = ScoringPolicy()
     results: ResultsPolicy = ResultsPolicy()
+    hand_raised: HandRaisedPolicy = HandRaisedPolicy()
+    referral: ReferralPolicy = ReferralPolicy()
 
 
 def load_policy(path: Path) -> Policy:

@@ -9,10 +9,12 @@ from sqlmodel import Session
 from core.db import session_scope
 from rules.runtime import Runtime, load_runtime
 from tasks.cycle.due_steps import feed_back_due, issue_due, notify_due, publish_due, recheck_or_close_due
+from tasks.cycle.report_reviews import remind_report_reviews
 from tasks.cycle.review import remind_review_decisions
 from tasks.cycle.routine_visits import flag_routine_shortfalls
 from tasks.ladder.climb import climb_ladder
 from tasks.ladder.issue_levels import escalate_issues
+from tasks.ladder.referrals import refer_illegal_acts
 from tasks.operator.provisional_calendar import warn_office_of_provisional_calendar
 from tasks.planning.term_end import raise_term_end_inspections
 from tasks.publication.deadline import flag_unreleased
@@ -23,6 +25,7 @@ Step = Callable[[Session, date, Runtime], list[int]]
 STEPS: dict[str, Step] = {
     "term-end": raise_term_end_inspections,  # before notify: a raised inspection is announced the same day
     "notify": notify_due,
+    "refer-illegal": refer_illegal_acts,  # illegal acts go to the enforcement bodies the first morning after the visit
     "feed-back": feed_back_due,
     "issue": issue_due,
     "publish": publish_due,
@@ -30,6 +33,7 @@ STEPS: dict[str, Step] = {
     "ladder": climb_ladder,
     "escalate": escalate_issues,
     "review-due": remind_review_decisions,
+    "report-review-due": remind_report_reviews,  # a 整改报告 undecided after review_workdays holds its ladder
     "recheck-or-close": recheck_or_close_due,
     "inspector-terms": remind_expiring_terms,
     "training": flag_training_shortfalls,

@@ -47,3 +47,22 @@ def test_a_grade_from_scoring_decides_excellence_where_there_is_one():
 def test_the_list_runs_departments_towns_then_schools():
     records = [record("S1"), record("T1", kind="town"), record("D1", kind="department")]
     assert codes(records) == ["D1", "T1", "S1"]
+
+
+def test_a_unit_is_listed_once_whatever_its_number_of_inspections():
+    """Before: one line per inspection, so a unit with two clean inspections was listed twice."""
+    records = [record("S1"), record("S1", item()), record("S2")]
+    chosen = commendations(records)
+    assert [c.unit_code for c in chosen] == ["S2", "S1"]  # fewest findings first: S1's two inspections add up
+    assert (chosen[1].findings, chosen[1].inspection_code) == (1, "2026-ZH-S1、2026-ZH-S1")
+
+
+def test_a_unit_with_one_bad_inspection_is_not_listed_for_its_good_one():
+    """Before: the good inspection alone put the unit on the list."""
+    assert codes([record("S1"), record("S1", item(ladder="urge")), record("S2")]) == ["S2"]
+
+
+def test_a_unit_under_circular_or_accountability_that_year_is_never_listed():
+    """§十四 不得评优评先: before, a unit held to account through another inspection was still recommended."""
+    records = [record("S1"), record("S2"), record("D1", kind="department")]
+    assert codes(records, sanctioned=frozenset({"S1", "D1"})) == ["S2"]

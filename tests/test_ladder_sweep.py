@@ -22,6 +22,17 @@ D = date.fromisoformat
 FULL_LADDER = {"reminder": 4, "urge": 1, "interview": 1, "interview_record": 1, "circular": 1, "accountability": 1}
 
 
+def _hold_interviews(day: date) -> None:
+    """The office holds each 约谈 whose day has come and files its record (as people do, through the function the
+    CLI calls)."""
+    from tasks.ladder.interviews import interviews_to_record, record_interview
+
+    with session_scope() as session:
+        for interview in interviews_to_record(session, day):
+            record_interview(session, interview, interview.scheduled_on, "主要负责人；督导室负责同志", "说明了原因，承诺整改。",
+                             day, actor="operator")
+
+
 def _notice_texts(item_id: int) -> dict[str, tuple[str, list]]:
     with session_scope() as session:
         return {n.kind: (n.body_text, json.loads(n.recipients)) for n in session.exec(
@@ -31,6 +42,7 @@ def _notice_texts(item_id: int) -> dict[str, tuple[str, list]]:
 def test_an_item_that_is_never_rectified_climbs_every_step_once(seeded, runtime):
     school, private, department = (make_items(code, D("2026-09-30"))[0] for code in ("S001", "S008", "D06"))
     sweep_days(D("2026-09-01"), D("2026-12-31"), runtime)
+    _hold_interviews(D("2026-12-31"))
     for item_id in (school, private, department):
         assert notices_of(item_id) == FULL_LADDER
         assert ladder_events_of(item_id) == {k: v for k, v in FULL_LADDER.items() if k != "interview_record"}
@@ -64,9 +76,21 @@ def test_a_serious_finding_is_referred_and_the_item_raises_an_issue_at_interview
     assert finding.needs_escalation and raised == D("2026-10-29")  # the day of the 约谈
 
 
-def test_a_unit_held_to_account_twice_in_a_year_is_aggravated(seeded, runtime):
+def test_two_items_of_one_report_are_one_accountability_not_an_aggravated_one(seeded, runtime):
+    """从重问责 counts a unit held to account, not items: before, the second overdue item of one 督导意见书 said
+    "第2次被问责" on the same day."""
     first, second = make_items("S003", D("2026-06-30"), 2)
     sweep_days(D("2026-06-01"), D("2026-10-31"), runtime)
+    assert ladder_events_of(first)["accountability"] == ladder_events_of(second)["accountability"] == 1
+    assert all("从重" not in _notice_texts(i)["accountability"][0] for i in (first, second))
+    with session_scope() as session:
+        assert year_summary(session, 2026)["aggravated_units"] == []
+
+
+def test_a_unit_held_to_account_twice_in_a_year_is_aggravated(seeded, runtime):
+    [first] = make_items("S003", D("2026-06-30"))
+    [second] = make_items("S003", D("2026-08-31"))  # another inspection's item: a second 问责 of the unit
+    sweep_days(D("2026-06-01"), D("2026-12-31"), runtime)
     assert "从重" not in _notice_texts(first)["accountability"][0]
     assert "第2次被问责" in _notice_texts(second)["accountability"][0]
     with session_scope() as session:

@@ -39,7 +39,7 @@ def test_a_review_decision_moves_and_audits_once_and_a_second_raises(seeded, run
     request_id = _request(runtime)
     with session_scope() as session:
         decide_review(session, session.get(ReviewRequest, request_id), True, "认定依据不充分", D("2026-09-20"),
-                      actor="operator")
+                      actor="operator", withdraw=(1,))
     with session_scope() as session:
         request = session.get(ReviewRequest, request_id)
         assert (request.decision, request.decision_reason, request.decided_on) == (
@@ -57,7 +57,7 @@ def test_a_review_decided_meanwhile_elsewhere_is_refused_and_nothing_is_written(
         first.commit()
         before = totals()
         with pytest.raises(InputError, match="decided meanwhile"):  # b still reads pending
-            decide_review(second, b, True, "认定依据不充分", D("2026-09-21"), actor="operator")
+            decide_review(second, b, True, "认定依据不充分", D("2026-09-21"), actor="operator", withdraw=(1,))
         second.rollback()
     assert totals() == before
     assert _decisions() == [{"request": request_id, "decision": "dismissed", "late": False}]

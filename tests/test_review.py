@@ -72,3 +72,34 @@ def test_the_office_is_reminded_once_when_a_decision_is_due_and_then_decides(see
     assert sweep(D("2026-10-12"), runtime, step=remind_review_decisions) == []
     with session_scope() as session, pytest.raises(InputError, match="already decided"):
         decide_review(session, session.get(ReviewRequest, request_id), True, "x", D("2026-10-12"), actor="operator")
+
+
+def test_an_upheld_review_withdraws_the_finding_and_stops_its_ladder(seeded, runtime):
+    """Before, the ladder climbed to 问责 on the finding the office withdrew."""
+    from models import Finding
+
+    first, second = make_items("S022", D("2026-09-30"), 2, issued_on=D("2026-09-01"))
+    request_id = _request(_inspection_of(first).id, D("2026-09-10"), runtime)
+    with session_scope() as session:
+        decide_review(session, session.get(ReviewRequest, request_id), True, "认定依据不充分", D("2026-09-20"),
+                      actor="operator", withdraw=(1,))
+    sweep_days(D("2026-09-21"), D("2026-12-31"), runtime)
+    assert set(notices_of(first)) <= {"reminder"}  # nothing after the deadline: no 督办, 约谈, 通报, 问责
+    assert notices_of(second)["accountability"] == 1  # the finding the office kept climbs as before
+    with session_scope() as session:
+        item = session.get(RectificationItem, first)
+        assert (item.stage, item.closed_on, session.get(Finding, item.finding_id).withdrawn) == (
+            "closed", D("2026-09-20"), True)
+        decision = session.exec(select(Notice).where(Notice.kind == "review_decision")).one()
+    assert "撤回以下问题" in decision.body_text
+
+
+def test_an_upheld_review_must_name_what_it_withdraws_and_writes_nothing_otherwise(seeded, runtime):
+    [item_id] = make_items("S023", D("2026-09-30"), issued_on=D("2026-09-01"))
+    request_id = _request(_inspection_of(item_id).id, D("2026-09-10"), runtime)
+    before = totals()
+    for withdraw, says in (((), "须指明撤回的问题序号"), ((5,), "没有可撤回的第5项问题")):
+        with session_scope() as session, pytest.raises(InputError, match=says):
+            decide_review(session, session.get(ReviewRequest, request_id), True, "认定依据不充分", D("2026-09-20"),
+                          actor="operator", withdraw=withdraw)
+    assert totals() == before

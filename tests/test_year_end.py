@@ -99,3 +99,15 @@ def test_the_year_end_summary_flow_leaves_a_markdown_artifact(year, seeded, pref
     assert run_name == "2026年度督导总结"
     assert "# 南岸区2026年度教育督导总结" in markdown and "| 发现问题 | 3 |" in markdown
     assert _unit_name("S001") in markdown
+
+
+def test_a_unit_circulated_through_another_inspection_is_not_commended(year):
+    """§十四 不得评优评先: before, S001's clean inspection listed it though another item of its was circulated."""
+    from tests.ladder_support import ladder_events_of, make_items, sweep_days
+
+    item_id = make_items("S001", D("2026-05-04"))[0]
+    sweep_days(D("2026-05-01"), D("2026-09-30"), year)
+    assert ladder_events_of(item_id)["circular"] == 1
+    with session_scope() as session:
+        result = issue_year_end(session, 2026, AS_OF, year)
+    assert [c.unit_code for c in result.commended] == []

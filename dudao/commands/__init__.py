@@ -9,6 +9,8 @@ To add a command, register it in its module and name it here.
 COMMANDS: dict[str, tuple[str, ...]] = {
     "dudao.commands.year": ("migrate", "seed", "simulate", "sweep", "summary"),
     "dudao.commands.ladder": ("rectification", "review", "finding", "policy", "calendar"),
+    "dudao.commands.steps": ("rebuttal", "recheck"),
+    "dudao.commands.interviews": ("interview", "accountability"),
     "dudao.commands.planning": ("plan", "cycle", "special", "emergency"),
     "dudao.commands.inspectors": ("inspectors",),
     "dudao.commands.visits": ("visits",),

@@ -77,7 +77,8 @@ def cmd_review_request(args) -> int:
 def cmd_review_decide(args) -> int:
     with session_scope() as session:
         request = _get(session, ReviewRequest, args.request_id, "review request")
-        decide_review(session, request, args.uphold, args.reason, clock.resolve(args.as_of), actor="operator")
+        decide_review(session, request, args.uphold, args.reason, clock.resolve(args.as_of), actor="operator",
+                      withdraw=tuple(args.withdraw or ()))
         print(f"review request {request.id}: {request.decision}")
     return 0
 
@@ -172,4 +173,6 @@ def _register_review(sub: argparse._SubParsersAction) -> None:
     decide = review.add_parser("decide", help="the office decides a review request")
     decide.add_argument("request_id", type=int)
     _decision(decide, "uphold", "dismiss", "uphold")
+    decide.add_argument("--withdraw", type=int, action="append", metavar="N",
+                        help="复核成立时撤回的问题序号（可重复）：其整改事项关闭，不再督办")
     decide.set_defaults(func=cmd_review_decide)

@@ -1,5 +1,6 @@
 """A rectification item's stages: open → report submitted → accepted (回头看 scheduled) → closed; a rejected
-report sends it back to open, a relapse at 回头看 reopens an accepted or closed one. While open it also climbs
+report sends it back to open, a relapse at 回头看 reopens an accepted or closed one; an upheld 复核 that
+withdraws its finding closes it from any stage but closed. While open it also climbs
 the ladder (`ladder.py`)."""
 
 from enum import StrEnum
@@ -30,6 +31,7 @@ ITEM = Machine(
         "reject": goes(It.OPEN, It.SUBMITTED),
         "confirm": goes(It.CLOSED, It.ACCEPTED),
         "relapse": goes(It.OPEN, It.ACCEPTED, It.CLOSED),
+        "withdraw": goes(It.CLOSED, It.OPEN, It.SUBMITTED, It.ACCEPTED),  # 复核 upheld: the finding is withdrawn
     },
     labels=LABELS,
 )

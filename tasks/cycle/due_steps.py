@@ -121,8 +121,11 @@ def _item_row(inspection: Inspection, finding: Finding, as_of: date, rt: Runtime
     deadline = as_of + timedelta(days=_rectification_days(inspection, rt))
     if inspection.rectification_due is not None and inspection.rectification_due > as_of:
         deadline = inspection.rectification_due  # the operator's 整改期限 (checked at the start to leave time)
+    if finding.deadline is not None and finding.deadline > as_of:
+        deadline = finding.deadline  # the inspector's own 整改期限 for this finding (checked at the import)
+    decision = finding.requirement or f"针对“{finding.text}”制定整改方案，明确责任人和时限，完成整改并书面报告。"
     return {"finding_id": finding.id, "inspection_id": inspection.id, "unit_id": inspection.unit_id,
-            "decision": f"针对“{finding.text}”制定整改方案，明确责任人和时限，完成整改并书面报告。",
+            "decision": decision,
             "deadline": deadline, "current_deadline": deadline}
 
 

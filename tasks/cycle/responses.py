@@ -1,5 +1,5 @@
-"""What people hand back: self-assessments, visit findings, rebuttals, rectification reports, reviews,
-releases and 回头看 results. The CLI, the importers and the simulation all go through these."""
+"""What people hand back: self-assessments, visit findings, rectification reports, reviews, releases and
+回头看 results (申辩: `rebuttals.py`; 回头看 checked: `rechecks.py`). The CLI, the importers and the simulation all go through these."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,10 +20,12 @@ class FindingInput:
     area: str
     text: str
     severity: str = "general"
+    requirement: str | None = None  # the inspector's own 整改要求 (None: the generated sentence)
+    deadline: date | None = None  # the inspector's 整改期限 (None: the policy's period)
 
 
 @contextmanager
-def _batch(session: Session, batch: Transitions | None) -> Iterator[Transitions]:
+def in_batch(session: Session, batch: Transitions | None) -> Iterator[Transitions]:
     """The caller's batch (it writes), or a batch of one written on the way out."""
     if batch is not None:
         yield batch
@@ -36,7 +38,7 @@ def _batch(session: Session, batch: Transitions | None) -> Iterator[Transitions]
 def receive_self_assessment(session: Session, inspection: Inspection, as_of: date, actor: str,
                             batch: Transitions | None = None) -> None:
     inspection.self_assessment_on = as_of
-    with _batch(session, batch) as moves:
+    with in_batch(session, batch) as moves:
         moves.apply(inspection, "receive_self_assessment", as_of=as_of, actor=actor)
 
 
@@ -49,20 +51,12 @@ def record_visit(session: Session, inspection: Inspection, findings: list[Findin
     inspection.visit_on = as_of
     inspection.feedback_on = rt.calendar.add_workdays(as_of, workdays)
     rows = [{"inspection_id": inspection.id, "seq": seq, "area": finding.area, "text": finding.text,
-             "severity": finding.severity, "level_since": as_of} for seq, finding in enumerate(findings, start=1)]
+             "severity": finding.severity, "level_since": as_of, "requirement": finding.requirement,
+             "deadline": finding.deadline} for seq, finding in enumerate(findings, start=1)]
     if rows:  # inserted now, in call order (findings are only ever written here): no ORM object per finding
         session.connection().execute(_INSERT_FINDING, rows)
-    with _batch(session, batch) as moves:
+    with in_batch(session, batch) as moves:
         moves.apply(inspection, event, as_of=as_of, actor=actor, detail={"findings": len(findings)})
-
-
-def rebut(session: Session, finding: Finding, upheld: bool, as_of: date, actor: str,
-          batch: Transitions | None = None) -> None:
-    """The unit rebuts a preliminary finding; if the office upholds the rebuttal the finding is withdrawn."""
-    finding.rebutted, finding.withdrawn = True, upheld
-    session.add(finding)
-    with _batch(session, batch) as moves:
-        moves.record("finding", finding.id, "rebut", as_of=as_of, actor=actor, detail={"upheld": upheld})
 
 
 def submit_rectification(session: Session, item: RectificationItem, text: str, as_of: date,
@@ -70,7 +64,7 @@ def submit_rectification(session: Session, item: RectificationItem, text: str, a
     submission = Submission(item_id=item.id, submitted_on=as_of, text=text)
     session.add(submission)
     item.submitted_on = as_of
-    with _batch(session, batch) as moves:
+    with in_batch(session, batch) as moves:
         moves.apply(item, "submit", as_of=as_of, actor=actor)
     return submission
 
@@ -88,7 +82,7 @@ def review_submission(session: Session, submission: Submission, accept: bool, re
     if accept:
         item.accepted_on = as_of
         item.recheck_on = as_of + timedelta(days=rt.policy.rectification.recheck_days)
-    with _batch(session, batch) as moves:
+    with in_batch(session, batch) as moves:
         moves.apply(item, "accept" if accept else "reject", as_of=as_of, actor=actor, detail={"reason": reason})
 
 
@@ -99,24 +93,27 @@ def release_report(session: Session, inspection: Inspection, as_of: date, actor:
         raise ValueError(f"inspection {inspection.code}: no report issued yet")
     inspection.released_on = as_of
     session.add(inspection)
-    with _batch(session, batch) as moves:
+    with in_batch(session, batch) as moves:
         moves.record("inspection", inspection.id, "release", as_of=as_of, actor=actor)
 
 
 def record_recheck(session: Session, item: RectificationItem, relapsed: bool, as_of: date, rt: Runtime,
-                   actor: str, batch: Transitions | None = None, inspection: Inspection | None = None) -> None:
+                   actor: str, batch: Transitions | None = None, inspection: Inspection | None = None,
+                   note: str = "") -> None:
     """回头看: confirm the item, or reopen it at 督办 with a new deadline. `inspection`: the item's inspection
-    when the caller has it already (a batch reads them in one query)."""
-    with _batch(session, batch) as moves:
+    when the caller has it already (a batch reads them in one query). Unchecked: people come through
+    tasks.cycle.rechecks.recheck_item."""
+    detail = {"note": note} if note else None
+    with in_batch(session, batch) as moves:
         if not relapsed:
             item.closed_on = as_of
-            moves.apply(item, "confirm", as_of=as_of, actor=actor)
+            moves.apply(item, "confirm", as_of=as_of, actor=actor, detail=detail)
             return
         item.reopen_count += 1
         item.current_deadline = as_of  # overdue from tomorrow: the ladder restarts at 督办
         item.ladder_step, item.recheck_on, item.accepted_on = LADDER.after(item, "restart"), None, None
         item.next_action_on = item.step_due_on = None  # the ladder sweep plans it afresh: 督办 tomorrow
-        moves.apply(item, "relapse", as_of=as_of, actor=actor)
+        moves.apply(item, "relapse", as_of=as_of, actor=actor, detail=detail)
         inspection = inspection or session.get(Inspection, item.inspection_id)
         if inspection.stage in (InspectionStage.RECHECK, InspectionStage.CLOSED):
             inspection.closed_on = None

@@ -1,13 +1,23 @@
 """复核: a unit asks, within `review_request_days` of its 督导意见书, that the office review it; the office decides
-within `review_decision_days`. The ladder is not suspended by a request (《教育督导问责办法》)."""
+within `review_decision_days`. The ladder is not suspended by a request (《教育督导问责办法》); an upheld request
+withdraws the findings it names, whose items close and climb no further."""
 
 from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
 from core.errors import InputError
-from models import Inspection, ReviewRequest, Unit
-from models.lifecycles import REVIEW, ReviewDecision, StaleTransition, audit_row, move, record
+from models import Finding, Inspection, RectificationItem, ReviewRequest, Unit
+from models.lifecycles import (
+    REVIEW,
+    ItemStage,
+    ReviewDecision,
+    StaleTransition,
+    Transitions,
+    audit_row,
+    move,
+    record,
+)
 from models.queries import office
 from rules.runtime import Runtime
 from tasks.documents.contexts import doc_no
@@ -40,14 +50,17 @@ def request_review(session: Session, inspection: Inspection, reason: str, as_of:
 
 
 def decide_review(session: Session, request: ReviewRequest, uphold: bool, reason: str, as_of: date,
-                  actor: str) -> None:
-    """The office's 复核决定: upheld (the opinion is changed as the reason says) or dismissed. Once: InputError
-    if it was decided before, or by someone else since it was read."""
+                  actor: str, withdraw: tuple[int, ...] = ()) -> None:
+    """The office's 复核决定: upheld (the findings numbered `withdraw` are withdrawn: their items close and climb
+    no further) or dismissed. Once: InputError if it was decided before, or by someone else since it was read."""
     event = "uphold" if uphold else "dismiss"
     if not REVIEW.permits(request, event):
         raise InputError(f"review request {request.id} was already decided ({request.decision})")
     if not reason.strip():
         raise InputError("a review decision needs a reason")
+    withdrawn = _withdrawable(session, request, withdraw) if uphold else []
+    if not uphold and withdraw:
+        raise InputError("复核不成立时不撤回问题：--withdraw 只用于 --uphold")
     late = as_of > request.decide_by
     audit = audit_row("inspection", request.inspection_id, "review_decision", as_of=as_of, actor=actor,
                       detail={"request": request.id, "decision": REVIEW.after(request, event), "late": late})
@@ -56,7 +69,34 @@ def decide_review(session: Session, request: ReviewRequest, uphold: bool, reason
              audit=audit)
     except StaleTransition:
         raise InputError(f"review request {request.id} was decided meanwhile by someone else") from None
-    _issue(session, request, "review_decision", as_of, copy_office=True)
+    _withdraw(session, withdrawn, request, as_of, actor)
+    _issue(session, request, "review_decision", as_of, copy_office=True,
+           withdrawn=[finding.text for finding, _item in withdrawn])
+
+
+def _withdrawable(session: Session, request: ReviewRequest, seqs: tuple[int, ...]) -> list[tuple[Finding, RectificationItem]]:
+    """The findings an upheld 复核 withdraws, with their items; InputError naming a number that cannot be."""
+    if not seqs:
+        raise InputError(f"复核申请 {request.id}：复核成立须指明撤回的问题序号（--withdraw N，可重复）")
+    rows = dict(session.exec(select(Finding.seq, Finding).where(Finding.inspection_id == request.inspection_id)).all())
+    found = []
+    for seq in dict.fromkeys(seqs):
+        finding = rows.get(seq)
+        item = finding and session.exec(select(RectificationItem).where(RectificationItem.finding_id == finding.id)).first()
+        if item is None or item.stage == ItemStage.CLOSED:
+            raise InputError(f"复核申请 {request.id}：督导意见书没有可撤回的第{seq}项问题（不存在、已撤回或已销号）")
+        found.append((finding, item))
+    return found
+
+
+def _withdraw(session: Session, withdrawn: list[tuple[Finding, RectificationItem]], request: ReviewRequest,
+              as_of: date, actor: str) -> None:
+    moves = Transitions(session)
+    for finding, item in withdrawn:
+        finding.withdrawn, item.closed_on, item.next_action_on = True, as_of, None
+        session.add(finding)
+        moves.apply(item, "withdraw", as_of=as_of, actor=actor, detail={"review_request": request.id})
+    moves.write()
 
 
 def remind_review_decisions(session: Session, as_of: date, rt: Runtime) -> list[int]:
@@ -68,12 +108,12 @@ def remind_review_decisions(session: Session, as_of: date, rt: Runtime) -> list[
 
 
 def _issue(session: Session, request: ReviewRequest, kind: str, as_of: date, *, copy_office: bool = False,
-           to_office: bool = False) -> bool:
+           to_office: bool = False, withdrawn: list[str] | None = None) -> bool:
     inspection = session.get(Inspection, request.inspection_id)
     unit = session.get(Unit, request.unit_id)
     the_office = office(session, "OFFICE")
     recipients = [the_office] if to_office else [unit, the_office] if copy_office else [unit]
     context = {"request": request, "inspection": inspection, "unit": unit,
-               "doc_no": doc_no(kind, as_of.year, request.id), "copy_to": []}
+               "doc_no": doc_no(kind, as_of.year, request.id), "copy_to": [], "withdrawn": withdrawn or []}
     return issue(session, Paper(key=f"review:{request.id}:{kind}", kind=kind, context=context, issued_on=as_of,
                                 unit=unit, inspection_id=inspection.id, recipients=recipients)) is not None

@@ -21,6 +21,7 @@ from models.lifecycles.ladder import ISSUING, climbing
 from rules.ladder import STEPS, TOP, Due, LadderState, advance, due_step, next_action_on
 from rules.runtime import Runtime
 from tasks.documents.issuing import Paper, issue_many
+from tasks.ladder.interviews import schedule_for_item
 from tasks.ladder.issue_levels import start_escalation
 from tasks.ladder.papers import accountability_counts, forget_principals, prefetch_principals, step_papers
 
@@ -63,7 +64,7 @@ class _Step:
     due: Due
     state: LadderState
     papers: list[Paper]
-    aggravated: tuple[int, bool]
+    aggravated: tuple[int, bool, bool]  # the unit's 问责 count in the year, aggravated, newly counted
 
 
 def climb_items(session: Session, items: list[RectificationItem], as_of: date, rt: Runtime) -> list[int]:
@@ -101,8 +102,8 @@ def _claim_step(session: Session, item: RectificationItem, as_of: date, rt: Runt
     plan = next_action_on(after, as_of, rt.policy.ladder, rt.calendar)
     if not _claim(session, item, due, after, plan) or due is None:
         return None  # nothing due, or another sweep (or the unit's report) got there first
-    aggravated = tally.add(item.unit_id) if due.step == "accountability" else (0, False)
-    return _Step(item, due, state, step_papers(session, item, due, state, as_of, rt, aggravated), aggravated)
+    aggravated = tally.add(item.unit_id, item.inspection_id) if due.step == "accountability" else (0, False, False)
+    return _Step(item, due, state, step_papers(session, item, due, state, as_of, rt, aggravated[:2]), aggravated)
 
 
 def state_of(item: RectificationItem) -> LadderState:
@@ -134,8 +135,10 @@ def _step_audit(session: Session, step: _Step, as_of: date, rt: Runtime) -> list
                           "new_deadline": due.new_deadline, "next_step_on": due.next_step_on,
                           "policy": rt.policy.version})]
     if due.step == "interview":  # a unit that reached 约谈 cannot resolve the issue alone: 四级议题上报
-        rows.append(start_escalation(session.get(Finding, item.finding_id), as_of, rt, actor="system"))
-    if step.aggravated[1]:
+        finding = session.get(Finding, item.finding_id)
+        schedule_for_item(session, item, f"督导意见书整改事项“{finding.text}”逾期未整改", as_of, rt)
+        rows.append(start_escalation(finding, as_of, rt, actor="system"))
+    if step.aggravated[1] and step.aggravated[2]:
         rows.append(audit_row("unit", item.unit_id, "aggravated", as_of=as_of, to_stage="aggravated",
                               detail={"year": as_of.year, "accountability_count": step.aggravated[0],
                                       "item": item.id, "policy": rt.policy.version}))
@@ -143,17 +146,22 @@ def _step_audit(session: Session, step: _Step, as_of: date, rt: Runtime) -> list
 
 
 class _AccountabilityTally:
-    """问责建议 per unit in the year: those recorded before this sweep (one query for the due items' units) plus
-    those this sweep issues, counted as they are claimed."""
+    """问责 per unit in the year (从重问责 counts units, not items): those recorded before this sweep (one query
+    for the due items' units) plus those this sweep issues, counted as they are claimed. Items of one
+    inspection reaching 问责 are one 问责 of their unit."""
 
     def __init__(self, session: Session, items: list[RectificationItem], year: int, rt: Runtime) -> None:
-        self.counts = accountability_counts(session, {item.unit_id for item in items}, year)
+        self.counts, self.pairs = accountability_counts(session, {item.unit_id for item in items}, year)
         self.after = rt.policy.ladder.aggravated_after
 
-    def add(self, unit_id: int) -> tuple[int, bool]:
-        """Count one more for the unit: (its count including this one, whether that makes it aggravated)."""
-        self.counts[unit_id] += 1
-        return self.counts[unit_id], self.counts[unit_id] >= self.after
+    def add(self, unit_id: int, inspection_id: int) -> tuple[int, bool, bool]:
+        """The unit's count with this 问责, whether that makes it aggravated, and whether it was new (a second
+        item of an inspection already counted adds nothing)."""
+        new = (unit_id, inspection_id) not in self.pairs
+        if new:
+            self.pairs.add((unit_id, inspection_id))
+            self.counts[unit_id] += 1
+        return self.counts[unit_id], self.counts[unit_id] >= self.after, new
 
 
 def _prefetch(session: Session, items: list[RectificationItem]) -> list:

@@ -1,7 +1,7 @@
 """What each ladder step issues: its documents, their recipients and the context they are rendered with.
 
-reminder and 督办 go to the unit (督办 also to its superior); 约谈 convenes the unit's head and files a 约谈记录
-with the superior unit and district leadership; 通报 goes to the superior and district leadership with the
+reminder and 督办 go to the unit (督办 also to its superior); 约谈 summons the unit's head for a day and place
+(its 约谈记录 is filed with the superior unit and district leadership once it took place: interviews.py); 通报 goes to the superior and district leadership with the
 recommendation that the unit's leaders be neither commended nor promoted; the 问责建议 goes to district
 leadership and the superior (private schools: 撤换负责人, 吊销办学许可证; serious findings: referral).
 """
@@ -54,17 +54,21 @@ def step_papers(session: Session, item: RectificationItem, due: Due, state: Ladd
     if due.step == "urge":
         return [paper("urge", [unit, superior], old_deadline=state.current_deadline, new_deadline=due.new_deadline,
                       copy_to=[superior.name])]
-    if due.step == "interview":
-        return [paper("interview", [unit], circular_on=due.next_step_on, copy_to=[superior.name]),
-                paper("interview_record", [superior, leadership], circular_on=due.next_step_on,
-                      copy_to=[unit.name])]
+    if due.step == "interview":  # the 约谈记录 follows once the interview took place (tasks/ladder/interviews.py)
+        return [paper("interview", [unit], circular_on=due.next_step_on, copy_to=[superior.name],
+                      interview_on=interview_day(as_of, rt), place=rt.policy.ladder.interview_place)]
     if due.step == "circular":
         return [paper("circular", [superior, leadership, unit], accountability_on=due.next_step_on,
                       copy_to=[session_office(session, "COMMITTEE").name])]
     count, flagged = aggravated
     return [paper("accountability", [leadership, superior, unit], private=unit.ownership == "private",
-                  referral=context["finding"].severity == "serious", aggravated=flagged, accountability_count=count,
+                  referral=context["finding"].severity in ("serious", "illegal"), aggravated=flagged, accountability_count=count,
                   copy_to=[session_office(session, "COMMITTEE").name])]
+
+
+def interview_day(as_of: date, rt: Runtime) -> date:
+    """The day a 约谈通知书 issued on `as_of` summons the head for."""
+    return rt.calendar.add_workdays(as_of, rt.policy.ladder.interview_notice_workdays)
 
 
 def head_of(session: Session, unit: Unit, as_of: date) -> str:
@@ -103,15 +107,22 @@ def _principal_terms(session: Session, unit_ids: list[int]) -> dict[int, list[tu
     return terms
 
 
-def accountability_counts(session: Session, unit_ids: set[int], year: int) -> Counter:
-    """unit id -> how many 问责建议 it has received in `year` so far (flushed audit events only)."""
-    counts: Counter = Counter()
+def accountability_counts(session: Session, unit_ids: set[int], year: int) -> tuple[Counter, set[tuple[int, int]]]:
+    """How many times each unit has been held to account (问责) in `year` so far (flushed audit events only), and
+    the (unit id, inspection id) pairs counted. A unit is held to account once per inspection, however many of
+    that inspection's items reach 问责, and once per 问责 raised by hand (unit event `accountability`)."""
+    pairs: set[tuple[int, int]] = set()
+    by_hand: Counter = Counter()
     ids = sorted(unit_ids)
+    in_year = (AuditEvent.as_of >= date(year, 1, 1), AuditEvent.as_of <= date(year, 12, 31))
     for start in range(0, len(ids), 500):
-        rows = session.exec(select(RectificationItem.unit_id, func.count()).join(
+        chunk = ids[start:start + 500]
+        pairs.update(session.exec(select(RectificationItem.unit_id, RectificationItem.inspection_id).join(
             AuditEvent, AuditEvent.entity_id == RectificationItem.id).where(
-            RectificationItem.unit_id.in_(ids[start:start + 500]), AuditEvent.entity == "item",
-            AuditEvent.event == "ladder:accountability", AuditEvent.as_of >= date(year, 1, 1),
-            AuditEvent.as_of <= date(year, 12, 31)).group_by(RectificationItem.unit_id)).all()
-        counts.update(dict(rows))
-    return counts
+            RectificationItem.unit_id.in_(chunk), AuditEvent.entity == "item",
+            AuditEvent.event == "ladder:accountability", *in_year).distinct()).all())
+        by_hand.update(dict(session.exec(select(AuditEvent.entity_id, func.count()).where(
+            AuditEvent.entity == "unit", AuditEvent.event == "accountability", AuditEvent.entity_id.in_(chunk),
+            *in_year).group_by(AuditEvent.entity_id)).all()))
+    counts = Counter(unit_id for unit_id, _inspection_id in pairs) + by_hand
+    return counts, pairs

@@ -13,13 +13,13 @@ from models.lifecycles import InspectionStage, ItemStage, Transitions
 from models.queries import chunks
 from rules import behaviour
 from rules.runtime import Runtime
+from tasks.cycle.rebuttals import decide_rebuttal, state_case
+from tasks.cycle.rechecks import recheck_item
 from tasks.cycle.responses import (
     FindingInput,
     items_due_for_recheck,
     pending_submissions,
-    rebut,
     receive_self_assessment,
-    record_recheck,
     record_visit,
     release_report,
     review_submission,
@@ -125,10 +125,20 @@ def _rebut(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
         return
     findings = {finding.id: finding for finding in session.exec(select(Finding).where(
         Finding.id.in_([finding_id for finding_id, _ in rebuttals]))).all()}
+    inspections = {i.id: i for i in session.exec(select(Inspection).where(
+        Inspection.id.in_([finding.inspection_id for finding in findings.values()]))).all()}
     moves = Transitions(session)
-    for finding_id, upheld in rebuttals:
-        rebut(session, findings[finding_id], upheld, as_of, actor=ACTOR, batch=moves)
+    for finding_id, upheld in rebuttals:  # the unit states its case, the office decides it the same day
+        finding = findings[finding_id]
+        inspection = inspections[finding.inspection_id]
+        state_case(session, finding, inspection, REBUTTAL, as_of, actor=ACTOR, batch=moves)
+        decide_rebuttal(session, finding, inspection, upheld, REBUTTAL_NOTES[upheld], as_of, actor="operator",
+                        batch=moves)
     moves.write()
+
+
+REBUTTAL = "该问题认定与实际情况不符，已提交说明材料。"
+REBUTTAL_NOTES = {True: "经核实，申辩理由成立，撤回该问题。", False: "经核实，申辩理由不成立，维持原认定。"}
 
 
 def _release(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
@@ -208,8 +218,8 @@ def _recheck(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
         Inspection.id.in_(reopening))).all()} if reopening else {}
     moves = Transitions(session)
     for item, relapsed in results:
-        record_recheck(session, item, relapsed, as_of, rt, actor="inspector", batch=moves,
-                       inspection=inspections.get(item.inspection_id))
+        recheck_item(session, item, relapsed, as_of, rt, actor="inspector", batch=moves,
+                     inspection=inspections.get(item.inspection_id))
     moves.write()
 
 

@@ -1,5 +1,6 @@
 """What simulated people do about the ladder besides rectifying: units raise issues they cannot resolve alone
-(四级议题上报) and ask for 复核 of their 督导意见书; the office decides the requests (sometimes late)."""
+(四级议题上报) and ask for 复核 of their 督导意见书; the office decides the requests (sometimes late) and holds
+each 约谈 on its day, filing its record."""
 
 from datetime import date, timedelta
 
@@ -11,12 +12,13 @@ from models.lifecycles import InspectionStage, ItemStage, record_rows
 from rules import behaviour
 from rules.runtime import Runtime
 from tasks.cycle.review import decide_review, request_review
+from tasks.ladder.interviews import interviews_to_record, record_interview
 from tasks.ladder.issue_levels import start_escalation
 
 
 def simulate_ladder_day(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
     """The people's ladder-related acts of one simulated day, in the caller's transaction."""
-    for act in (_raise_issues, _request_reviews, _decide_reviews):
+    for act in (_raise_issues, _request_reviews, _decide_reviews, _record_interviews):
         act(session, seed, as_of, rt)
 
 
@@ -81,5 +83,21 @@ def _decide_reviews(session: Session, seed: int, as_of: date, rt: Runtime) -> No
             ReviewRequest.decision == "pending").order_by(ReviewRequest.id)).all():
         day, upheld = behaviour.review_decision(seed, inspection_code, request.requested_on)
         if day <= as_of:
-            reason = "经核实，有关问题认定依据不充分，予以变更。" if upheld else "经核实，督导意见书认定事实清楚，依据充分。"
-            decide_review(session, request, upheld, reason, as_of, actor="operator")
+            withdraw = _first_open(session, request.inspection_id) if upheld else ()
+            reason = "经核实，有关问题认定依据不充分，予以撤回。" if withdraw else "经核实，督导意见书认定事实清楚，依据充分。"
+            decide_review(session, request, bool(withdraw), reason, as_of, actor="operator", withdraw=withdraw)
+
+
+def _first_open(session: Session, inspection_id: int) -> tuple[int, ...]:
+    """The number of the inspection's first finding whose item is not closed (the one an upheld 复核 withdraws);
+    none when every item is closed already (the office then dismisses: nothing is left to change)."""
+    seq = session.exec(select(Finding.seq).join(RectificationItem, RectificationItem.finding_id == Finding.id).where(
+        Finding.inspection_id == inspection_id, RectificationItem.stage != ItemStage.CLOSED).order_by(Finding.seq)).first()
+    return () if seq is None else (seq,)
+
+
+def _record_interviews(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
+    """The office holds each 约谈 on the day its notice named and files the record that day."""
+    for interview in interviews_to_record(session, as_of):
+        record_interview(session, interview, interview.scheduled_on, "被约谈单位主要负责人；区政府教育督导室负责同志",
+                         "被约谈人说明了整改不力的原因，承诺立即整改，并书面报告整改措施和完成时限。", as_of, actor="operator")

@@ -13,6 +13,7 @@ from rules.runtime import Runtime
 from tasks.documents.contexts import doc_no
 from tasks.documents.issuing import Paper, issue
 from tasks.documents.letterhead import letterhead
+from tasks.ladder.summary import sanctioned_units
 from tasks.year_end import charts
 from tasks.year_end.figures import YearFigures, area_scores, grades, inspection_records, year_figures
 
@@ -94,7 +95,7 @@ def issue_year_end(session: Session, year: int, as_of: date, rt: Runtime, *, max
     """File the three year-end documents and queue their notices (once per year: re-runs add nothing)."""
     figures = year_figures(session, year)
     records = inspection_records(session, year, grades(session, year, rt.policy.scoring))
-    commended = commendations(records, max_findings=max_findings)
+    commended = commendations(records, max_findings=max_findings, sanctioned=sanctioned_units(session, year))
     documents, notices = {}, 0
     for paper in _papers(session, year, as_of, figures, commended):
         notices += issue(session, paper) is not None

@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from models import Inspection, Unit
 from models.lifecycles import allowed_events
+from rules.emergency_deadline import finding_deadline_problem
 from rules.indicators import Framework
 from rules.scoring import missing_items, score_problem
 from tasks.cycle.responses import FindingInput, receive_self_assessment, record_visit
@@ -21,6 +22,7 @@ from tasks.exchange.imports.cells import (
     ITEM_CODE,
     Column,
     Row,
+    a_date,
     choice,
     number,
     pattern,
@@ -29,7 +31,7 @@ from tasks.exchange.imports.cells import (
 from tasks.exchange.imports.context import Context
 from tasks.exchange.imports.problems import Problems
 
-SEVERITY = {"一般": "general", "严重": "serious"}
+SEVERITY = {"一般": "general", "严重": "serious", "违法": "illegal"}  # 违法: referred at once (移交执法)
 _LEAD = [
     Column("督导编号", "inspection", pattern(INSPECTION_CODE, "an inspection code such as 2026-ZH-001"),
            hint="督导通知书上的督导编号，如 2026-ZH-001"),
@@ -51,7 +53,11 @@ FINDINGS_COLUMNS = [
     Column("考查要点"), Column("分值"),
     Column("得分", "score", number, blank_ok=True, hint="每个考查要点一次；仅补充问题的行留空"),
     Column("发现问题", "finding", text(1000), required=False, blank_ok=True, hint="每行一个问题；同一考查要点有多个问题时另起一行"),
-    Column("问题性质", "severity", choice(SEVERITY), required=False, blank_ok=True, hint="一般（默认）或 严重"),
+    Column("问题性质", "severity", choice(SEVERITY), required=False, blank_ok=True, hint="一般（默认）、严重，或 违法（违法办学、师德失范等，即移交执法部门）"),
+    Column("整改要求", "requirement", text(1000), required=False, blank_ok=True,
+           hint="督学对该问题提出的整改要求，写入督导意见书；留空则用通用表述"),
+    Column("整改期限", "deadline", a_date, required=False, blank_ok=True,
+           hint="该问题的整改期限，如 2026-06-30，须晚于督导意见书下达日；留空则按政策期限"),
 ]
 
 
@@ -63,6 +69,7 @@ class Sheet:
     scores: dict[str, float] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     findings: list[FindingInput] = field(default_factory=list)
+    context: Context | None = None
 
 
 def validate_sheets(ctx: Context, rows: list[Row], problems: Problems, source: str) -> list[Sheet]:
@@ -108,7 +115,7 @@ def _open_sheet(ctx: Context, code: str, group: list[Row], found: tuple[Inspecti
     if framework is None and source == SELF:
         problems.add(first, column, f"inspection {code} ({inspection.kind}) has no indicator framework")
         return None
-    return Sheet(inspection, unit, framework)
+    return Sheet(inspection, unit, framework, context=ctx)
 
 
 def _fill(sheet: Sheet, group: list[Row], problems: Problems, source: str) -> None:
@@ -124,14 +131,28 @@ def _fill(sheet: Sheet, group: list[Row], problems: Problems, source: str) -> No
         if item is not None and _known_item(sheet, row, problems) and score is not None:
             _score(sheet, row, first_at, problems)
         if finding:
-            severity = row.values.get("severity") or "general"
-            sheet.findings.append(FindingInput(_area_of(sheet, item), finding, severity))
+            sheet.findings.append(_finding(sheet, row, item, problems))
+        elif row.values.get("requirement") or row.values.get("deadline"):
+            problems.add(row.number, row.at("finding"), "整改要求或整改期限须随一个发现问题填写")
     if sheet.framework is not None and None not in excused:
         missing = [code for code in missing_items(sheet.framework, sheet.scores) if code not in excused]
         if missing:
             problems.add(group[0].number, group[0].at("item"), f"inspection {sheet.inspection.code}: no "
                                                                f"得分 for {len(missing)} item(s): "
                                                                f"{', '.join(missing[:12])}")
+
+
+def _finding(sheet: Sheet, row: Row, item: str | None, problems: Problems) -> FindingInput:
+    """The row's finding with the inspector's own 整改要求 and 整改期限, the deadline checked against the day the
+    督导意见书 can be issued after today's visit."""
+    deadline, ctx = row.values.get("deadline"), sheet.context
+    if deadline is not None:
+        problem = finding_deadline_problem(deadline, visit_on=ctx.as_of, emergency=sheet.inspection.kind == "emergency",
+                                           calendar=ctx.rt.calendar, policy=ctx.rt.policy.inspection)
+        if problem:
+            problems.add(row.number, row.at("deadline"), problem)
+    return FindingInput(_area_of(sheet, item), row.values["finding"], row.values.get("severity") or "general",
+                        row.values.get("requirement") or None, deadline)
 
 
 def _check_bad_row(sheet: Sheet, row: Row, problems: Problems, excused: set[str | None]) -> None:

@@ -20,7 +20,7 @@ def export_template(session: Session, kind: str, path: Path, inspection_codes: l
     spec = KINDS[kind]
     headers = [column.header for column in spec.columns]
     rows = [[row.get(h) for h in headers] for row in _prefilled(session, kind, inspection_codes, as_of)]
-    widths = [40 if h in ("考查要点", "问题", "整改决定", "整改情况", "发现问题", "说明") else 14 for h in headers]
+    widths = [40 if h in ("考查要点", "问题", "整改决定", "整改情况", "发现问题", "说明", "申辩理由", "复查说明", "整改要求", "审核意见") else 14 for h in headers]
     return write_table(path, spec.label, headers, rows, widths=widths, notes=instructions(kind))
 
 
@@ -37,6 +37,8 @@ def _prefilled(session: Session, kind: str, codes: list[str], as_of: date) -> li
     if kind in ("units", "inspectors") or not codes:
         if kind == "rectification" and not codes:
             return _open_items(session, None)
+        if kind in ("reviews", "recheck") and not codes:
+            return _problems(session, None, kind)
         return []
     found = dict(session.exec(select(Inspection.code, Inspection).where(Inspection.code.in_(codes))).all())
     unknown = [code for code in codes if code not in found]
@@ -44,6 +46,8 @@ def _prefilled(session: Session, kind: str, codes: list[str], as_of: date) -> li
         raise InputError(f"no inspection {', '.join(unknown)} in the ledger")
     if kind == "rectification":
         return _open_items(session, [found[c].id for c in codes])
+    if kind in ("rebuttals", "reviews", "recheck"):
+        return _problems(session, [found[c].id for c in codes], kind)
     rows = []
     for code in codes:
         rows += _sheet_rows(session, found[code], as_of, kind)
@@ -73,3 +77,19 @@ def _open_items(session: Session, inspection_ids: list[int] | None) -> list[dict
     return [{"督导编号": inspection.code, "问题序号": finding.seq, "被督导单位": unit.name, "问题": finding.text,
              "整改决定": item.decision, "当前期限": item.current_deadline}
             for item, inspection, unit, finding in rows]
+
+
+def _problems(session: Session, inspection_ids: list[int] | None, kind: str) -> list[dict]:
+    """申辩: the named inspections' standing findings; 审核: the items whose report awaits review; 回头看: the items
+    awaiting it (of the named inspections, or all)."""
+    query = select(Finding, Inspection, Unit).join(Inspection, Inspection.id == Finding.inspection_id).join(
+        Unit, Unit.id == Inspection.unit_id).where(Finding.withdrawn.is_(False))
+    if kind in ("reviews", "recheck"):
+        stage = ItemStage.ACCEPTED if kind == "recheck" else ItemStage.SUBMITTED
+        query = query.join(RectificationItem, RectificationItem.finding_id == Finding.id).where(
+            RectificationItem.stage == stage)
+    if inspection_ids is not None:
+        query = query.where(Finding.inspection_id.in_(inspection_ids))
+    rows = session.exec(query.order_by(Inspection.code, Finding.seq)).all()
+    return [{"督导编号": inspection.code, "问题序号": finding.seq, "被督导单位": unit.name, "问题": finding.text}
+            for finding, inspection, unit in rows]
