@@ -3,12 +3,14 @@ server and its UI) and `dudao approve` (publication sign-off from the terminal).
 
 import argparse
 import os
+import signal
 from pathlib import Path
 
 from prefect import serve
 
 from core import clock
 from core.db import migrate, session_scope
+from core.prefect_env import configure_serving
 from core.settings import REPO_ROOT, get_settings
 from deployments.build import build_deployments
 from deployments.local_server import running_server
@@ -23,9 +25,15 @@ def _serve(names: list[str] | None, limit: int | None) -> None:
     serve(*deployments, limit=limit, print_starting_message=False)
 
 
-def cmd_serve(args) -> int:
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+def _terminated(signum, frame) -> None:
+    """SIGTERM (a supervisor, `kill`, a container stop) unwinds like Ctrl-C, so the server we started stops.
+    Prefect's runner takes SIGTERM over while it serves and returns from `serve` on it."""
+    raise KeyboardInterrupt
 
+
+def cmd_serve(args) -> int:
+    configure_serving()
+    signal.signal(signal.SIGTERM, _terminated)
     migrate()
     if not args.with_server:
         if not os.environ.get("PREFECT_API_URL"):
