@@ -58,7 +58,7 @@ def test_dudao_emergency_runs_a_complete_fast_tracked_cycle(seeded, prefect_harn
 def test_an_emergency_for_an_unknown_unit_is_refused_and_nothing_is_written(seeded):
     result = run_cli("emergency", "--unit", "不存在的学校", "--reason", "火情", "--as-of", str(DAY))
     assert result.returncode == 2
-    assert result.stderr.strip() == "dudao: error: unit 1 ('不存在的学校'): no unit named or coded '不存在的学校' in the ledger"
+    assert result.stderr.strip() == "dudao：错误：unit 1 ('不存在的学校'): no unit named or coded '不存在的学校' in the ledger"
     with session_scope() as session:
         for table in (Inspection, Notice, Document):
             assert session.exec(select(func.count()).select_from(table)).one() == 0
@@ -130,12 +130,12 @@ def test_a_deadline_set_by_hand_becomes_every_items_deadline_and_is_reported_upw
 
 
 @pytest.mark.parametrize(("deadline", "message"), [
-    ("2026-05-08", "dudao: error: deadline 2026-05-08 is not in the future (the inspection starts on 2026-05-11)"),
-    ("2026-05-11", "dudao: error: deadline 2026-05-11 is not in the future (the inspection starts on 2026-05-11)"),
-    ("2026-05-20", "dudao: error: deadline 2026-05-20 is too early: the 督导意见书 can be issued on 2026-05-20 at "
+    ("2026-05-08", "dudao：错误：deadline 2026-05-08 is not in the future (the inspection starts on 2026-05-11)"),
+    ("2026-05-11", "dudao：错误：deadline 2026-05-11 is not in the future (the inspection starts on 2026-05-11)"),
+    ("2026-05-20", "dudao：错误：deadline 2026-05-20 is too early: the 督导意见书 can be issued on 2026-05-20 at "
                    "the earliest (visit 2026-05-11, 1 working day(s) to the feedback, 5 for rebuttal); "
                    "choose a day after it"),
-    ("2027-05-13", "dudao: error: deadline 2027-05-13 is more than 366 days after 2026-05-11"),
+    ("2027-05-13", "dudao：错误：deadline 2027-05-13 is more than 366 days after 2026-05-11"),
     ("2026-02-30", "dudao emergency: error: argument --deadline: '2026-02-30' is not a date in YYYY-MM-DD form"),
     ("5/29", "dudao emergency: error: argument --deadline: '5/29' is not a date in YYYY-MM-DD form"),
 ])

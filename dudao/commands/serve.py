@@ -14,7 +14,7 @@ from core.prefect_env import configure_serving
 from core.settings import REPO_ROOT, get_settings
 from deployments.build import build_deployments
 from deployments.local_server import running_server
-from dudao.cli_support import iso_date
+from dudao.cli_support import bounded, iso_date
 from tasks.publication.signoff import approve
 
 
@@ -70,8 +70,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--with-server", action="store_true",
                        help="also start a local Prefect server with its UI (SQLite under PREFECT_HOME)")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=4200)
-    serve.add_argument("--limit", type=int, help="at most this many flow runs at once")
+    serve.add_argument("--port", type=bounded(1, 65535), default=4200)
+    serve.add_argument("--limit", type=bounded(1, 1000), help="at most this many flow runs at once")
     serve.set_defaults(func=cmd_serve)
     approve = sub.add_parser("approve", help="sign off an issued report for publication (CLI fallback of the UI)")
     approve.add_argument("inspection", metavar="INSPECTION_ID", help="inspection code (2026-ZH-001) or id")
