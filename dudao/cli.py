@@ -4,6 +4,7 @@ traceback goes to var/logs/dudao-errors.log, or to the terminal with DUDAO_DEBUG
 English with DUDAO_LANG=en (core/lang.py, dudao/argparse_zh.py)."""
 
 import argparse
+import errno
 import importlib
 import os
 import sys
@@ -70,8 +71,10 @@ def main(argv: list[str] | None = None) -> int:
                         f"the ledger database did not answer ({reason}); what was not committed was rolled "
                         "back: run the command again when it is back"), 1)
     except OSError as exc:  # a full disk, a folder we may not write: the writers leave nothing half-written
-        return fail(say(f"无法写入 {exc.filename or ''}：{exc.strerror or exc}；已写入的部分已撤销",
-                        f"cannot write {exc.filename or ''}: {exc.strerror or exc}; nothing half-written was left"), 1)
+        where = f" {exc.filename}" if exc.filename else ""
+        reason = say("磁盘已满", "the disk is full") if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        return fail(say(f"写入失败{where}：{reason}；没有留下写了一半的文件，台账未改变",
+                        f"writing failed{where}: {reason}; nothing half-written was left, the ledger is unchanged"), 1)
     except KeyboardInterrupt:
         return fail(say("已中断", "interrupted"), 130)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, not a traceback
