@@ -18,7 +18,7 @@ from flows.special_inspection import request_field
 from models import Inspection, Unit
 from rules.runtime import load_runtime
 from tasks.cycle.special_emergency import EmergencyInspectionInput, start_emergency
-from tasks.operator.artifacts import artifact_key
+from tasks.operator.links import artifact_key
 from tasks.operator.run_labels import add_run_tags
 from tasks.operator.started_runs import emergency_markdown
 

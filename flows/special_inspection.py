@@ -11,7 +11,7 @@ from core.db import session_scope
 from core.errors import InputError
 from rules.runtime import load_runtime
 from tasks.cycle.special_emergency import SpecialInspectionInput, start_special
-from tasks.operator.artifacts import artifact_key
+from tasks.operator.links import artifact_key
 from tasks.operator.started_runs import special_markdown
 
 

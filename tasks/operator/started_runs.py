@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from models import KIND_LABELS, Document, Inspection, Notice, Unit
 from tasks.documents.contexts import team_names
-from tasks.operator.artifacts import document_link
+from tasks.operator.links import document_link
 
 NOTICE_STATUS = {"pending": "待投递（在发件箱中）", "sending": "投递中", "sent": "已发出", "failed": "投递失败"}
 NEXT_DELIVERY = ("发件箱中的通知在下一次每日巡检（工作日 8:30）时投递；要立即发出，请运行部署 "
