@@ -1,6 +1,7 @@
 """Inspections started by hand: special (a theme across many units) and emergency (a unit and an incident,
 fast track: no notice, no self-assessment, visited at once, short deadlines, reported upward at once)."""
 
+import logging
 from datetime import date, timedelta
 
 from pydantic import BaseModel, Field, field_validator
@@ -22,6 +23,7 @@ from tasks.roster.lookups import candidates, find_unit
 from tasks.roster.teams import choose_team, team_size, year_load
 
 INSPECTABLE = (UnitKind.DEPARTMENT, UnitKind.TOWN, UnitKind.SCHOOL)
+logger = logging.getLogger(__name__)
 NOT_BLANK = {"pattern": r"\S"}  # the UI's form (JSON schema) refuses a text of spaces before a run exists
 
 
@@ -142,6 +144,8 @@ def start_emergency(session: Session, request: EmergencyInspectionInput, rt: Run
                           kind="emergency", reason="重大教育突发事件督导", theme=request.reason[:200],
                           status="scheduled", semester=semester_of(visit_on), inspection_id=inspection.id))
     _report_upward(session, inspection, unit, request.reason, as_of)
+    logger.info("突发事件督导 %s（%s）已开启：实地督导 %s；情况报告已报市政府教育督导室和区领导，在发件箱中待投递",
+                inspection.code, unit.name, visit_on)
     return inspection
 
 
