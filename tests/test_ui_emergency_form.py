@@ -92,9 +92,9 @@ def choose_unit(page, unit: str) -> None:
     page.get_by_role("option", name=unit, exact=True).click()
 
 
-def pick_date(page, iso: str, field: int) -> None:
-    """The `field`-th date field (0: the day, 1: the rectification deadline): a plain date, no "None" choice."""
-    page.get_by_text("Select date").nth(field).click()
+def pick_date(page, iso: str) -> None:
+    """The first empty date field (the day, then the rectification deadline): a plain date, no "None" choice."""
+    page.get_by_text("Select date").first.click()
     page.locator("input[type=date]").last.fill(iso)
     page.get_by_role("button", name="Apply").last.click()
 
@@ -122,8 +122,8 @@ def test_a_run_from_the_form_shows_its_artifact_and_info_logs_sqlite_only(stack,
     open_form(page, url)
     choose_unit(page, UNIT)
     page.locator("textarea").first.fill("4月16日午餐后多名学生出现腹痛呕吐，疑似食物中毒")
-    pick_date(page, "2026-04-16", 0)
-    pick_date(page, "2026-05-08", 1)
+    pick_date(page, "2026-04-16")
+    pick_date(page, "2026-05-08")
     shot(page, "01-form")
     run = submit(page, api_url, run_ids(api_url))
     finished = wait_finished(api_url, run["id"], timeout=120)
@@ -167,8 +167,8 @@ def test_a_past_deadline_fails_at_once_with_one_chinese_line_sqlite_only(stack, 
     open_form(page, url)
     choose_unit(page, UNIT)
     page.locator("textarea").first.fill("测试")
-    pick_date(page, "2026-04-20", 0)
-    pick_date(page, "2026-04-01", 1)
+    pick_date(page, "2026-04-20")
+    pick_date(page, "2026-04-01")
     run = submit(page, api_url, run_ids(api_url))
     finished = wait_finished(api_url, run["id"], timeout=120)
     assert finished["state_type"] == "FAILED"
