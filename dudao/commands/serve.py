@@ -7,6 +7,7 @@ import signal
 from pathlib import Path
 
 from prefect import serve
+from prefect.settings import PREFECT_LOGGING_EXTRA_LOGGERS, PREFECT_LOGGING_LEVEL, temporary_settings
 
 from core import clock
 from core.db import migrate, session_scope
@@ -22,7 +23,11 @@ def _serve(names: list[str] | None, limit: int | None) -> None:
     os.chdir(REPO_ROOT)  # entrypoints are relative to the repository
     deployments = build_deployments(names)
     print("serving: " + ", ".join(f"{d.flow_name}/{d.name}" for d in deployments), flush=True)
-    serve(*deployments, limit=limit, print_starting_message=False)
+    # Prefect read its settings when first imported (before configure_serving): the runner passes those to
+    # each flow-run process over the environment, so the served logging settings go into them too.
+    with temporary_settings(updates={PREFECT_LOGGING_LEVEL: os.environ["PREFECT_LOGGING_LEVEL"],
+                                     PREFECT_LOGGING_EXTRA_LOGGERS: os.environ["PREFECT_LOGGING_EXTRA_LOGGERS"]}):
+        serve(*deployments, limit=limit, print_starting_message=False)
 
 
 def _terminated(signum, frame) -> None:
