@@ -7,12 +7,26 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from core.errors import InputError
+from core.lang import say
+
+MAX_BYTES = 32 * 2**20  # a district file of tens of thousands of units is a few MB; /dev/zero is endless
+MAX_LINE, MAX_HEAD_LINES = 64 * 2**10, 10_000  # the root keys of a file come in its first short lines
+
+
+def read_bounded(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """At most `limit` bytes of a file; InputError for more (a device, a pipe, a runaway file never hangs us)."""
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(say(f"{path}：超过 {limit // 2**20} MB（或不是普通文件），未读取",
+                             f"{path}: larger than {limit // 2**20} MB (or not a file): not read"))
+    return data
 
 
 def read_toml(path: Path, what: str = "file") -> tuple[str, dict]:
     """The file's text and its parsed data; InputError for a missing, unreadable or malformed file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path).decode("utf-8")
         return text, tomllib.loads(text)
     except FileNotFoundError:
         raise InputError(f"{path}: {what} not found") from None
@@ -29,13 +43,15 @@ def root_keys(path: Path) -> dict:
     (a district file's name without its tens of thousands of units). {} for a file that cannot be read or
     parsed: the caller falls back, and whoever reads the whole file reports what is wrong with it."""
     try:
-        with path.open(encoding="utf-8") as lines:
-            head = "".join(itertools.takewhile(lambda line: not line.lstrip().startswith("["), lines))
+        with path.open(encoding="utf-8") as handle:
+            lines = iter(lambda: handle.readline(MAX_LINE), "")  # a line without end is cut, not read forever
+            head = "".join(itertools.takewhile(lambda line: not line.lstrip().startswith("["),
+                                               itertools.islice(lines, MAX_HEAD_LINES)))
         try:
             return tomllib.loads(head)
         except tomllib.TOMLDecodeError:  # the cut fell inside a value (a line of a multi-line one opens "[")
-            return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+            return tomllib.loads(read_bounded(path).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError, InputError):
         return {}
 
 

@@ -1,21 +1,26 @@
 """Build Prefect RunnerDeployments from the catalog, for `prefect.serve` on one machine."""
 
 from prefect.schedules import Cron
+from prefect.utilities.callables import ParameterSchema
 
-from deployments.catalog import TIMEZONE, DeploymentSpec, load_flow, select_specs
-from deployments.unit_choices import ledger_unit_names, offer_units
+from deployments.catalog import SCHEDULE_LABELS, TIMEZONE, DeploymentSpec, load_flow, select_specs
+from deployments.parameter_labels import labelled
+from deployments.unit_choices import ledger_unit_names, with_unit_choices
 
 
 def schedules_of(spec: DeploymentSpec) -> list:
-    return [Cron(cron, timezone=TIMEZONE) for cron in spec.crons]
+    return [Cron(cron, timezone=TIMEZONE, slug=SCHEDULE_LABELS.get(cron)) for cron in spec.crons]
 
 
 def build_deployment(spec: DeploymentSpec, flow, unit_names: list[str]):
-    """One deployment. Manual ones leave parameter checks to the flow, so bad input fails the run visibly."""
+    """One deployment, its parameters titled in Chinese and checked by the server before a run is created
+    (an empty reason, an unknown unit, a year out of range never make a run); what only the ledger can
+    judge (a past deadline) fails the run at once with one Chinese line."""
     deployment = flow.to_deployment(
         name=spec.name, schedules=schedules_of(spec), description=spec.description, tags=list(spec.tags),
-        parameters=dict(spec.parameters), enforce_parameter_schema=bool(spec.crons))
-    offer_units(deployment, unit_names)
+        parameters=dict(spec.parameters), enforce_parameter_schema=True)
+    schema = deployment._parameter_openapi_schema.model_dump(exclude_unset=True)
+    deployment._parameter_openapi_schema = ParameterSchema(**with_unit_choices(labelled(schema), unit_names))
     return deployment
 
 

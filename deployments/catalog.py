@@ -71,6 +71,12 @@ SPECS: tuple[DeploymentSpec, ...] = (
 
 BY_NAME = {spec.name: spec for spec in SPECS}
 
+# What each schedule is, as the deployment page lists it beside Prefect's own wording of the cron.
+SCHEDULE_LABELS = {
+    "30 8 * * 1-5": "工作日 8:30（法定节假日由巡检自行跳过）",
+    "30 8 * * 0,6": "调休补班日 8:30（周末仅在调休上班日办理，其余周末自行跳过）",
+}
+
 
 def load_flow(spec: DeploymentSpec):
     """The flow object behind a spec, or None while its module does not exist yet."""

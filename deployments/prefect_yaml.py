@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from deployments.catalog import SPECS, TIMEZONE, DeploymentSpec
+from deployments.catalog import SCHEDULE_LABELS, SPECS, TIMEZONE, DeploymentSpec
 
 PATH = Path(__file__).with_name("prefect.yaml")
 POOL = "dudao-pool"
@@ -30,9 +30,9 @@ def deployment_entry(spec: DeploymentSpec) -> dict:
     if spec.parameters:
         entry["parameters"] = dict(spec.parameters)
     if spec.crons:
-        entry["schedules"] = [{"cron": cron, "timezone": TIMEZONE} for cron in spec.crons]
-    else:
-        entry["enforce_parameter_schema"] = False  # the flow checks its input and fails the run readably
+        entry["schedules"] = [{"cron": cron, "timezone": TIMEZONE, "slug": SCHEDULE_LABELS[cron]}
+                              if cron in SCHEDULE_LABELS else {"cron": cron, "timezone": TIMEZONE}
+                              for cron in spec.crons]
     return entry
 
 

@@ -5,7 +5,6 @@ with a clear message instead of creating anything."""
 
 import copy
 
-from prefect.utilities.callables import ParameterSchema
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
@@ -42,9 +41,3 @@ def with_unit_choices(schema: dict, names: list[str]) -> dict:
     for definition in patched.get("definitions", {}).values():
         _patch_properties(definition.get("properties", {}), names)
     return patched
-
-
-def offer_units(deployment, names: list[str]) -> None:
-    """Put the unit list into a RunnerDeployment's parameter schema (what the UI draws its form from)."""
-    schema = deployment._parameter_openapi_schema.model_dump(exclude_unset=True)
-    deployment._parameter_openapi_schema = ParameterSchema(**with_unit_choices(schema, names))

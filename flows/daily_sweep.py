@@ -1,6 +1,6 @@
 """daily-sweep: every working morning, move what is due today and deliver the notices it produced."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
@@ -47,15 +47,16 @@ def daily_sweep(as_of: date | None = None, skip_non_working_days: bool = True,
     as_of = clock.resolve(as_of)
     logger = get_run_logger()
     if skip_non_working_days and not load_runtime().calendar.is_workday(as_of):
-        logger.info("%s is not a working day: nothing to do", as_of)
+        logger.info("%s 不是工作日：今天不办理", as_of)
         return {}
     moved = {step: advance_stage(step, as_of) for step in STEPS}
     if moved.get("issue"):
         publish_report_artifacts(moved["issue"], as_of)
         if request_signoff:
             request_report_signoffs(moved["issue"], as_of)
+    started = datetime.now(UTC)  # the notices this run delivers are those sent from here on
     delivered = deliver_notices(as_of)
-    publish_sweep_table(as_of, moved, delivered)
+    publish_sweep_table(as_of, moved, delivered, since=started)
     publish_provisional_calendar_warning(as_of)
     report_stuck_notices(as_of)  # the outbox-stuck automation alerts the office
     return {**{step: len(ids) for step, ids in moved.items()}, **{f"delivered_{k}": v for k, v in delivered.items()}}

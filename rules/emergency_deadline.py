@@ -8,6 +8,7 @@ before anything is written. Pure: dates, the calendar and the policy in, a probl
 
 from datetime import date, timedelta
 
+from core.lang import say
 from rules.policy import InspectionPolicy
 from rules.workdays import WorkdayCalendar
 
@@ -39,12 +40,17 @@ def deadline_problem(deadline: date, *, as_of: date, visit_on: date, calendar: W
                      policy: InspectionPolicy) -> str | None:
     """Why `deadline` cannot be the rectification deadline of an emergency started on `as_of`, or None."""
     if deadline <= as_of:
-        return f"deadline {deadline} is not in the future (the inspection starts on {as_of})"
+        return say(f"整改期限 {deadline} 不在发起日之后（督导自 {as_of} 开始）",
+                   f"deadline {deadline} is not in the future (the inspection starts on {as_of})")
     issue_day = earliest_issue_day(visit_on, calendar, policy)
+    feedback, rebuttal = policy.emergency_feedback_workdays, policy.rebuttal_workdays
     if deadline <= issue_day:
-        return (f"deadline {deadline} is too early: the 督导意见书 can be issued on {issue_day} at the earliest "
-                f"(visit {visit_on}, {policy.emergency_feedback_workdays} working day(s) to the feedback, "
-                f"{policy.rebuttal_workdays} for rebuttal); choose a day after it")
+        return say(f"整改期限 {deadline} 过早：督导意见书最早于 {issue_day} 下发（实地督导 {visit_on}，{feedback} 个工作日后"
+                   f"出具初步督导意见反馈书，申辩 {rebuttal} 个工作日）；请选择此后的日期",
+                   f"deadline {deadline} is too early: the 督导意见书 can be issued on {issue_day} at the earliest "
+                   f"(visit {visit_on}, {feedback} working day(s) to the feedback, {rebuttal} for rebuttal); "
+                   "choose a day after it")
     if deadline > as_of + timedelta(days=LONGEST_DAYS):
-        return f"deadline {deadline} is more than {LONGEST_DAYS} days after {as_of}"
+        return say(f"整改期限 {deadline} 距 {as_of} 超过 {LONGEST_DAYS} 天",
+                   f"deadline {deadline} is more than {LONGEST_DAYS} days after {as_of}")
     return None

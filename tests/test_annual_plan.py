@@ -212,7 +212,7 @@ def test_a_plan_without_a_valid_team_is_refused_and_nothing_is_written(seeded, p
                                           declared_on=AS_OF))
     result = run_cli("plan", "--year", "2027", "--as-of", "2027-01-04", env={"PREFECT_API_URL": prefect_harness})
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[-1].startswith("dudao: error: no valid team for 区政府办公室 (D01)")
+    assert result.stderr.strip().splitlines()[-1].startswith("dudao：错误：no valid team for 区政府办公室 (D01)")
     with session_scope() as session:
         for table in (AnnualPlan, PlanEntry, Inspection, Document, Notice):
             assert session.exec(select(func.count()).select_from(table)).one() == 0, table

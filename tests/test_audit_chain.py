@@ -122,7 +122,7 @@ def test_a_rewritten_tail_is_caught_by_an_anchor_kept_earlier(ledger):
     assert result.returncode == 1 and "rewritten" in result.stdout
     tally("tamper.caught")
     bad = run_cli("audit", "verify", "--anchor", "12:nothex", env=env)
-    assert bad.returncode == 2 and bad.stderr.startswith("dudao: error: --anchor")
+    assert bad.returncode == 2 and bad.stderr.startswith("dudao：错误：--anchor")
 
 
 def _rehash_all() -> None:

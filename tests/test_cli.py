@@ -78,10 +78,10 @@ def test_simulate_refuses_another_seed_for_a_year_begun_and_a_day_outside_the_ye
     before = _written()
     other_seed = run_cli("simulate", "--year", "2026", "--seed", "5", env=_env(seeded))
     assert other_seed.returncode == 2, other_seed.stderr[-1500:]
-    assert other_seed.stderr == ("dudao: error: year 2026 was simulated with --seed 11, not 5: run it with "
+    assert other_seed.stderr == ("dudao：错误：year 2026 was simulated with --seed 11, not 5: run it with "
                                  "--seed 11 to resume, or start from an empty ledger\n")
     outside = run_cli("simulate", "--year", "2026", "--seed", "11", "--until", "2027-01-05", env=_env(seeded))
-    assert outside.returncode == 2 and outside.stderr == "dudao: error: --until 2027-01-05 is not in 2026\n"
+    assert outside.returncode == 2 and outside.stderr == "dudao：错误：--until 2027-01-05 is not in 2026\n"
     assert other_seed.stdout == outside.stdout == ""
     assert _written() == before
 

@@ -96,9 +96,10 @@ def test_emergency_form_offers_the_ledgers_units(seeded):
     assert units == [names]
     [request] = [d for d in schema.get("definitions", {}).values() if "unit" in d["properties"]]
     deadline = request["properties"]["deadline"]  # the form's date picker for the 整改期限, not required
-    assert deadline["title"] == "整改期限" and {"type": "string", "format": "date"} in deadline["anyOf"]
+    assert deadline["title"] == "整改期限" and (deadline["type"], deadline["format"]) == ("string", "date")
+    assert "anyOf" not in deadline and "default" not in deadline  # an empty field is left out, not "None"
     assert set(request["required"]) == {"unit", "reason"}
-    assert deployment.enforce_parameter_schema is False  # bad input reaches the flow, which fails the run
+    assert deployment.enforce_parameter_schema is True  # the server refuses bad input before a run exists
 
 
 def test_prefect_yaml_is_generated_from_the_catalog_and_names_real_flows():

@@ -232,7 +232,7 @@ def test_the_cli_imports_exports_and_refuses_with_one_line_per_problem(scene, se
                   "--as-of", "2026-03-10", env=_env(seeded))
     assert bad.returncode == 2
     lines = bad.stderr.splitlines()
-    assert lines[0] == "dudao: error: bad.csv: 3 problems, nothing imported"
+    assert lines[0] == "dudao：错误：bad.csv: 3 problems, nothing imported"
     assert lines[1] == "  bad.csv: row 3, column 得分 (I): '满分' is not a number"
     assert lines[2].startswith("  bad.csv: row 5, column 指标代码 (F): unknown indicator 'B0.0'")
     ok = run_cli("import", "self-assessment", str(write_csv(tmp_path / "ok.csv", fill(rows, "得分", lambda r: "1"))),

@@ -196,7 +196,7 @@ def test_connections_cut_during_a_sweep_fail_cleanly_then_the_next_run_completes
     _, stderr = sweep.communicate(timeout=600)
     if sweep.returncode != 0:  # failed: saying so last, nothing half-written (checked by the run after it)
         assert sweep.returncode == 1, stderr[-2000:]
-        assert stderr.splitlines()[-1].startswith("dudao: error: the ledger database did not answer"), stderr[-2000:]
+        assert stderr.splitlines()[-1].startswith("dudao：错误：台账数据库没有响应"), stderr[-2000:]
     again = run_cli("sweep", "--as-of", BUSY_DAY, env=env)
     assert again.returncode == 0, again.stderr[-2000:]
     assert_same_as_uninterrupted(ledger, tmp_path_factory)
@@ -247,9 +247,9 @@ def test_the_database_going_away_during_a_sweep_then_the_next_run_completes(ledg
             assert sweep.returncode == 0, stderr[-2000:]
         else:
             assert sweep.returncode == 1, stderr[-2000:]
-            assert stderr.splitlines()[-1].startswith("dudao: error: the ledger database did not answer (connection "
+            assert stderr.splitlines()[-1].startswith("dudao：错误：台账数据库没有响应（connection "
                                                       "failed: "), stderr[-2000:]
-            assert "run the command again" in stderr.splitlines()[-1]
+            assert "重新运行该命令" in stderr.splitlines()[-1]
         again = run_cli("sweep", "--as-of", BUSY_DAY, env=relayed)
         assert again.returncode == 0, again.stderr[-2000:]
     finally:

@@ -160,7 +160,7 @@ def test_dudao_seed_refuses_a_bad_district_file_and_writes_nothing(seeded, tmp_p
                                                        "DUDAO_VAR_DIR": str(seeded.var_dir)})
     tally("hostile.district.cli")
     assert result.returncode == 2, result.stderr
-    assert re.fullmatch(r"dudao: error: .+\n", result.stderr) and expected in result.stderr
+    assert re.fullmatch(r"dudao：错误：.+\n", result.stderr) and expected in result.stderr
     assert _fingerprint() == before
 
 

@@ -71,7 +71,7 @@ def test_a_bad_policy_is_refused_naming_the_line_and_nothing_moves(seeded, tmp_p
     for args in (("policy", "show"), ("rectification", "review", str(submission_id), "--accept", "--reason", "ok")):
         result = run_cli(*args, env=env)
         assert result.returncode == 2
-        assert result.stderr == f"dudao: error: {bad}:{line}: ladder.urge_workdays: Input should be greater than 0\n"
+        assert result.stderr == f"dudao：错误：{bad}:{line}: ladder.urge_workdays: Input should be greater than 0\n"
     assert totals() == before
     with session_scope() as session:
         assert session.get(Submission, submission_id).decision == "pending"

@@ -138,7 +138,7 @@ def test_publish_refuses_a_folder_it_did_not_build_and_rebuilds_its_own(world, t
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "keep.txt").write_text("not ours")
-    with pytest.raises(InputError, match="not a site built by"):
+    with pytest.raises(InputError, match="不是 `dudao publish` 生成的网站"):
         _build(foreign)
     assert (foreign / "keep.txt").read_text() == "not ours"
     out = tmp_path / "site"

@@ -63,7 +63,7 @@ def test_a_visit_row_by_a_recused_inspector_is_refused_and_nothing_is_written(se
     visits.write_text(HEADER + f"S001,I004,2026-04-08,{empty}\nS028,I009,2026-04-08,{empty}\n", encoding="utf-8")
     result = run_cli("visits", "import", str(visits))
     assert result.returncode == 2
-    assert result.stderr.strip() == f"dudao: error: {visits}:3: I009 may not visit S028 on 2026-04-08 (recusal or term)"
+    assert result.stderr.strip() == f"dudao：错误：{visits}:3: I009 may not visit S028 on 2026-04-08 (recusal or term)"
     with session_scope() as session:
         assert session.exec(select(func.count()).select_from(RoutineVisit)).one() == 0
 

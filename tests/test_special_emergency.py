@@ -58,7 +58,7 @@ def test_dudao_emergency_runs_a_complete_fast_tracked_cycle(seeded, prefect_harn
 def test_an_emergency_for_an_unknown_unit_is_refused_and_nothing_is_written(seeded):
     result = run_cli("emergency", "--unit", "不存在的学校", "--reason", "火情", "--as-of", str(DAY))
     assert result.returncode == 2
-    assert result.stderr.strip() == "dudao: error: unit 1 ('不存在的学校'): no unit named or coded '不存在的学校' in the ledger"
+    assert result.stderr.strip() == "dudao：错误：第 1 个单位“不存在的学校”：台账中没有名称或编码为“不存在的学校”的单位"
     with session_scope() as session:
         for table in (Inspection, Notice, Document):
             assert session.exec(select(func.count()).select_from(table)).one() == 0
@@ -94,7 +94,7 @@ def test_an_emergency_reason_of_only_spaces_is_refused():
 
     from tasks.cycle.special_emergency import EmergencyInspectionInput
 
-    with pytest.raises(pydantic.ValidationError, match="the reason is empty"):
+    with pytest.raises(pydantic.ValidationError, match="突发事件情况不能为空"):
         EmergencyInspectionInput(unit="S001", reason="   ")
     assert EmergencyInspectionInput(unit=" S001 ", reason=" 校舍局部坍塌 ").reason == "校舍局部坍塌"
 
@@ -130,14 +130,13 @@ def test_a_deadline_set_by_hand_becomes_every_items_deadline_and_is_reported_upw
 
 
 @pytest.mark.parametrize(("deadline", "message"), [
-    ("2026-05-08", "dudao: error: deadline 2026-05-08 is not in the future (the inspection starts on 2026-05-11)"),
-    ("2026-05-11", "dudao: error: deadline 2026-05-11 is not in the future (the inspection starts on 2026-05-11)"),
-    ("2026-05-20", "dudao: error: deadline 2026-05-20 is too early: the 督导意见书 can be issued on 2026-05-20 at "
-                   "the earliest (visit 2026-05-11, 1 working day(s) to the feedback, 5 for rebuttal); "
-                   "choose a day after it"),
-    ("2027-05-13", "dudao: error: deadline 2027-05-13 is more than 366 days after 2026-05-11"),
-    ("2026-02-30", "dudao emergency: error: argument --deadline: '2026-02-30' is not a date in YYYY-MM-DD form"),
-    ("5/29", "dudao emergency: error: argument --deadline: '5/29' is not a date in YYYY-MM-DD form"),
+    ("2026-05-08", "dudao：错误：整改期限 2026-05-08 不在发起日之后（督导自 2026-05-11 开始）"),
+    ("2026-05-11", "dudao：错误：整改期限 2026-05-11 不在发起日之后（督导自 2026-05-11 开始）"),
+    ("2026-05-20", "dudao：错误：整改期限 2026-05-20 过早：督导意见书最早于 2026-05-20 下发（实地督导 2026-05-11，"
+                   "1 个工作日后出具初步督导意见反馈书，申辩 5 个工作日）；请选择此后的日期"),
+    ("2027-05-13", "dudao：错误：整改期限 2027-05-13 距 2026-05-11 超过 366 天"),
+    ("2026-02-30", "dudao emergency：错误：参数 --deadline：“2026-02-30”不是 YYYY-MM-DD 格式的日期（`dudao emergency --help` 查看用法）"),
+    ("5/29", "dudao emergency：错误：参数 --deadline：“5/29”不是 YYYY-MM-DD 格式的日期（`dudao emergency --help` 查看用法）"),
 ])
 def test_a_past_early_distant_or_malformed_deadline_is_refused_and_nothing_is_written(seeded, deadline, message):
     before = _ledger_counts()
@@ -156,7 +155,7 @@ def test_the_form_with_a_bad_deadline_fails_the_run_readably_and_writes_nothing(
     past = emergency_inspection(request={"unit": "南坪育才小学（示例）", "reason": "火情", "as_of": str(DAY),
                                          "deadline": "2026-05-01"}, return_state=True)
     assert past.is_failed()
-    assert "deadline 2026-05-01 is not in the future (the inspection starts on 2026-05-11)" in past.message
+    assert past.message == "整改期限 2026-05-01 不在发起日之后（督导自 2026-05-11 开始）"
     malformed = emergency_inspection(request={"unit": "南坪育才小学（示例）", "reason": "火情", "as_of": str(DAY),
                                               "deadline": "2026-02-30"}, return_state=True)
     assert malformed.is_failed()
@@ -172,7 +171,7 @@ def test_the_deadline_rule_leaves_time_for_the_opinion(runtime):
     # Day holiday (10-01..10-08, with 调休 on Sunday 09-27 and Saturday 10-10): rebuttal ends 10-10, issue 10-12
     assert earliest_issue_day(date(2026, 9, 25), calendar, policy) == date(2026, 10, 12)
     check = {"as_of": date(2026, 9, 25), "visit_on": date(2026, 9, 25), "calendar": calendar, "policy": policy}
-    assert "too early" in deadline_problem(date(2026, 10, 12), **check)
+    assert "过早" in deadline_problem(date(2026, 10, 12), **check)
     assert deadline_problem(date(2026, 10, 13), **check) is None
     assert deadline_problem(date(2027, 9, 26), **check) is None
-    assert "more than 366 days" in deadline_problem(date(2027, 9, 27), **check)
+    assert "超过 366 天" in deadline_problem(date(2027, 9, 27), **check)

@@ -128,7 +128,7 @@ def test_a_conflict_with_no_replacement_is_refused_and_nothing_is_written(seeded
                      "--as-of", str(LATER))
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == (
-        f"dudao: error: {member.code} must leave the team of {inspection.code} ({unit.code}, {inspection.visit_on}), "
+        f"dudao：错误：{member.code} must leave the team of {inspection.code} ({unit.code}, {inspection.visit_on}), "
         "but no other inspector free of conflict and in term can take the place; add one to the roster first "
         "(nothing was written)")
     with session_scope() as session:

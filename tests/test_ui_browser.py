@@ -1,14 +1,13 @@
 """End to end through the Prefect UI in Debian's headless Chromium: a server this module starts (UI
-included), a simulated cycle, the emergency-inspection deployment served by `dudao serve`, its form filled
-(unit from the list, reason, day, rectification deadline) and run by clicking, and bad input (no reason, an
-unknown unit, a past deadline) that fails the run and changes nothing. Screenshots: test-output/ui/."""
+included), a simulated cycle, its runs found by their Chinese names. The emergency-inspection form (filled
+and run by clicking, its artifact and logs, bad input refused) is tests/test_ui_emergency_form.py.
+Screenshots: test-output/ui/."""
 
 import os
 import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from deployments.local_server import running_server, server_env, stop
 from tests.ui_stack import (
@@ -16,15 +15,12 @@ from tests.ui_stack import (
     CHROMIUM_ARGS,
     OUTPUT,
     REPO,
-    api,
     child_env,
     deployment_id,
     dudao,
     flow_runs,
-    ledger_counts,
     module_ledger,
     spawn,
-    wait_finished,
     wait_for,
 )
 
@@ -137,70 +133,3 @@ def test_simulated_cycle_runs_are_found_by_their_chinese_names(stack, page):
     page.get_by_text("Artifacts").first.click()
     page.get_by_text("2026年度督导台账汇总").first.wait_for()
     shot(page, "02-simulated-cycle-artifacts")
-
-
-def test_emergency_inspection_started_from_the_form_completes(stack, page):
-    url, api_url = stack["server"].url, stack["server"].api_url
-    before_ids = run_ids(api_url)
-    open_emergency_form(page, url)
-    choose_unit(page, UNIT)
-    page.locator("textarea").first.fill("4月16日午餐后多名学生出现腹痛呕吐，疑似食物中毒")
-    pick_date(page, "2026-04-16", 0)
-    pick_date(page, "2026-05-08", 1)
-    shot(page, "03-emergency-form")
-    run = submit_and_find_run(page, api_url, before_ids)
-    finished = wait_finished(api_url, run["id"], timeout=90)
-    assert finished["state_type"] == "COMPLETED", finished["state"]["message"]
-    page.goto(f"{url}/runs/flow-run/{run['id']}")
-    page.get_by_text(f"2026年突发事件督导 · {UNIT}").first.wait_for()
-    page.get_by_text("Completed").first.wait_for()
-    assert {"2026", "emergency", "S002"} <= set(finished["tags"])
-    shot(page, "04-emergency-run-completed")
-    engine = create_engine(stack["ledger"])
-    with engine.connect() as conn:
-        opened = conn.execute(text(
-            "SELECT i.code, i.visit_on, i.rectification_due FROM inspection i JOIN unit u ON u.id = i.unit_id "
-            "WHERE i.kind = 'emergency' AND u.name = :unit"), {"unit": UNIT}).all()
-    engine.dispose()
-    assert len(opened) == 1 and (str(opened[0][1]), str(opened[0][2])) == ("2026-04-16", "2026-05-08")
-
-
-def test_form_without_reason_fails_the_run_and_changes_nothing(stack, page):
-    url, api_url = stack["server"].url, stack["server"].api_url
-    before_counts, before_ids = ledger_counts(stack["ledger"]), run_ids(api_url)
-    open_emergency_form(page, url)
-    choose_unit(page, "铜元局育才小学（示例）")
-    run = submit_and_find_run(page, api_url, before_ids)
-    finished = wait_finished(api_url, run["id"], timeout=90)
-    assert finished["state_type"] == "FAILED"
-    assert "reason" in finished["state"]["message"] and "required" in finished["state"]["message"]
-    page.goto(f"{url}/runs/flow-run/{run['id']}")
-    page.get_by_text("Failed").first.wait_for()
-    page.get_by_text(re.compile("Field required")).first.wait_for()
-    shot(page, "05-empty-reason-failed")
-    assert ledger_counts(stack["ledger"]) == before_counts
-
-
-def test_unknown_unit_fails_the_run_with_a_readable_message(stack):
-    """What the form posts, with a unit that is not in the ledger (a stale list or a hand-made call)."""
-    api_url = stack["server"].api_url
-    before = ledger_counts(stack["ledger"])
-    run = api(api_url, f"/deployments/{deployment_id(api_url, 'emergency-inspection')}/create_flow_run",
-              {"parameters": {"request": {"unit": "不存在的学校", "reason": "测试"}}})
-    finished = wait_finished(api_url, run["id"], timeout=90)
-    assert finished["state_type"] == "FAILED"
-    assert "不存在的学校" in finished["state"]["message"], finished["state"]["message"]
-    assert ledger_counts(stack["ledger"]) == before
-
-
-def test_a_deadline_in_the_past_fails_the_run_with_a_readable_message(stack):
-    """What the form posts with a deadline before the day the inspection starts."""
-    api_url = stack["server"].api_url
-    before = ledger_counts(stack["ledger"])
-    run = api(api_url, f"/deployments/{deployment_id(api_url, 'emergency-inspection')}/create_flow_run",
-              {"parameters": {"request": {"unit": UNIT, "reason": "测试", "as_of": "2026-04-20",
-                                          "deadline": "2026-04-01"}}})
-    finished = wait_finished(api_url, run["id"], timeout=90)
-    assert finished["state_type"] == "FAILED"
-    assert "deadline 2026-04-01 is not in the future" in finished["state"]["message"], finished["state"]["message"]
-    assert ledger_counts(stack["ledger"]) == before

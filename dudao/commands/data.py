@@ -6,7 +6,7 @@ from pathlib import Path
 
 from core import clock
 from core.db import migrate, session_scope
-from dudao.cli_support import iso_date, require_seeded
+from dudao.cli_support import iso_date, require_seeded, year_arg
 from tasks.exchange.exports import export_ledger
 from tasks.exchange.imports import run_import
 from tasks.exchange.imports.templates import export_template
@@ -59,6 +59,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     template.add_argument("--as-of", type=iso_date, help="the day whose framework applies (default: today)")
     template.set_defaults(func=cmd_export_template)
     ledger = what.add_parser("ledger", help="整改台账: every rectification item of a year, as XLSX")
-    ledger.add_argument("--year", type=int, required=True)
+    ledger.add_argument("--year", type=year_arg, required=True)
     ledger.add_argument("-o", "--output", type=Path, required=True, help="file to write, .xlsx (or .csv)")
     ledger.set_defaults(func=cmd_export_ledger)

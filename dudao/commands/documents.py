@@ -6,7 +6,7 @@ import json
 from core.db import session_scope
 from core.errors import InputError
 from core.settings import get_settings
-from dudao.cli_support import iso_date, require_seeded
+from dudao.cli_support import id_arg, iso_date, require_seeded, year_arg
 from flows.year_end_summary import year_end_summary
 from tasks.documents import pdf
 
@@ -41,14 +41,14 @@ def cmd_year_end(args) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     pdf = sub.add_parser("pdf", help="PDFs of filed documents (beside their HTML), or one sample of each kind")
-    pdf.add_argument("ids", nargs="*", type=int, metavar="DOCUMENT_ID")
+    pdf.add_argument("ids", nargs="*", type=id_arg, metavar="DOCUMENT_ID")
     pdf.add_argument("--kind", help="document kind, e.g. report, opinion, urge, annual_report")
-    pdf.add_argument("--year", type=int, help="year of issue")
+    pdf.add_argument("--year", type=year_arg, help="year of issue")
     pdf.add_argument("--samples", action="store_true",
                      help="one document of each kind of --year, as var/out/samples/<kind>.html/.pdf")
     pdf.set_defaults(func=cmd_pdf)
     year_end = sub.add_parser("year-end", help="year-end report with charts, upward report, commendation list")
-    year_end.add_argument("--year", type=int, required=True)
+    year_end.add_argument("--year", type=year_arg, required=True)
     year_end.add_argument("--as-of", type=iso_date, help="date the documents bear (default: today)")
     year_end.add_argument("--no-deliver", action="store_true", help="file and queue, do not deliver")
     year_end.set_defaults(func=cmd_year_end)

@@ -7,7 +7,7 @@ from pathlib import Path
 from core import clock
 from core.db import session_scope
 from core.errors import InputError
-from dudao.cli_support import iso_date, require_seeded
+from dudao.cli_support import iso_date, require_seeded, text_arg, year_arg
 from dudao.commands.data import cmd_import as import_file
 from dudao.plan_printing import print_ratio
 from models.planning import InspectorExit
@@ -113,28 +113,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.set_defaults(func=cmd_import)
     conflict = cmds.add_parser("conflict", help="declare a conflict of interest (recusal)")
     for name in ("--inspector", "--unit", "--reason"):
-        conflict.add_argument(name, required=True)
+        conflict.add_argument(name, type=text_arg, required=True)
     conflict.add_argument("--as-of", type=iso_date)
     conflict.set_defaults(func=cmd_conflict)
     train = cmds.add_parser("train", help="record training hours")
     train.add_argument("--inspector", required=True)
     train.add_argument("--on", type=iso_date, required=True)
     train.add_argument("--hours", type=float, required=True)
-    train.add_argument("--topic", required=True)
+    train.add_argument("--topic", type=text_arg, required=True)
     train.set_defaults(func=cmd_train)
     training = cmds.add_parser("training", help="training hours of the year, shortfalls flagged")
-    training.add_argument("--year", type=int, required=True)
+    training.add_argument("--year", type=year_arg, required=True)
     training.add_argument("--json", action="store_true")
     training.set_defaults(func=cmd_training)
     appraisal = cmds.add_parser("appraise", help="record the yearly appraisal (fail: dismissal)")
     appraisal.add_argument("--inspector", required=True)
-    appraisal.add_argument("--year", type=int, required=True)
+    appraisal.add_argument("--year", type=year_arg, required=True)
     appraisal.add_argument("--result", choices=("pass", "fail"), required=True)
     appraisal.add_argument("--note", default="")
     appraisal.add_argument("--as-of", type=iso_date)
     appraisal.set_defaults(func=cmd_appraise)
     leave = cmds.add_parser("exit", help="an inspector leaves the roster (辞职、调离、解聘): off every later team and zone")
     leave.add_argument("--inspector", required=True)
-    leave.add_argument("--reason", required=True)
+    leave.add_argument("--reason", type=text_arg, required=True)
     leave.add_argument("--as-of", type=iso_date, help="the last day of service (default: today)")
     leave.set_defaults(func=cmd_exit)

@@ -10,8 +10,9 @@ from sqlmodel import select
 from core import clock
 from core.db import session_scope
 from core.errors import InputError
+from core.lang import say
 from core.settings import get_settings
-from dudao.cli_support import iso_date
+from dudao.cli_support import FIRST_YEAR, LAST_YEAR, bounded, id_arg, iso_date, text_arg
 from models import Finding, Inspection, RectificationItem, ReviewRequest, Submission, Unit
 from models.lifecycles import IllegalTransition, StaleTransition
 from rules.policy import load_policy
@@ -20,6 +21,8 @@ from rules.workdays import WorkdayCalendar
 from tasks.cycle.responses import review_submission, submit_rectification
 from tasks.cycle.review import decide_review, request_review
 from tasks.ladder.issue_levels import raise_issue
+
+MAX_WORKDAYS = 10_000  # about 40 years of working days: more is a typing mistake
 
 
 def _get(session, model, key, what: str):
@@ -38,8 +41,6 @@ def _transition_errors(work):
 
 
 def cmd_submit(args) -> int:
-    if not args.text.strip():
-        raise InputError("--text: a rectification report needs its text")
     with session_scope() as session:
         item = _get(session, RectificationItem, args.item_id, "rectification item")
         unit = session.get(Unit, item.unit_id)
@@ -112,6 +113,9 @@ def cmd_policy_show(args) -> int:
 
 
 def cmd_calendar_add(args) -> int:
+    if not FIRST_YEAR <= args.start.year <= LAST_YEAR:  # checked before the calendar is asked
+        raise InputError(say(f"日期 {args.start} 不在 {FIRST_YEAR}–{LAST_YEAR} 年之间",
+                             f"{args.start} is not in the years {FIRST_YEAR} to {LAST_YEAR}"))
     calendar = WorkdayCalendar.from_file(get_settings().calendar_override_path)
     answer = calendar.add_workdays(args.start, args.n)
     print(answer.isoformat())
@@ -129,7 +133,7 @@ def _decision(parser: argparse.ArgumentParser, yes: str, no: str, dest: str) -> 
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument(f"--{yes}", dest=dest, action="store_true")
     group.add_argument(f"--{no}", dest=dest, action="store_false")
-    parser.add_argument("--reason", required=True)
+    parser.add_argument("--reason", type=text_arg, required=True)
     _as_of(parser)
 
 
@@ -137,18 +141,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     rect = sub.add_parser("rectification", help="rectification reports (整改报告) and their review").add_subparsers(
         dest="verb", required=True)
     submit = rect.add_parser("submit", help="hand in a rectification report for an item")
-    submit.add_argument("item_id", type=int)
-    submit.add_argument("--text", required=True)
+    submit.add_argument("item_id", type=id_arg)
+    submit.add_argument("--text", type=text_arg, required=True)
     _as_of(submit)
     submit.set_defaults(func=cmd_submit)
     review = rect.add_parser("review", help="accept or reject a report (a rejection keeps the clock running)")
-    review.add_argument("submission_id", type=int)
+    review.add_argument("submission_id", type=id_arg)
     _decision(review, "accept", "reject", "accept")
     review.set_defaults(func=cmd_review_submission)
     _register_review(sub)
     finding = sub.add_parser("finding", help="findings as issues (四级议题上报)").add_subparsers(dest="verb", required=True)
     raise_ = finding.add_parser("raise", help="raise a finding the unit cannot resolve alone")
-    raise_.add_argument("finding_id", type=int)
+    raise_.add_argument("finding_id", type=id_arg)
     _as_of(raise_)
     raise_.set_defaults(func=cmd_raise)
     policy = sub.add_parser("policy", help="the policy in force").add_subparsers(dest="verb", required=True)
@@ -158,7 +162,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     cal = sub.add_parser("calendar", help="Chinese working days").add_subparsers(dest="verb", required=True)
     add = cal.add_parser("add", help="print the date N working days after a date")
     add.add_argument("start", type=iso_date)
-    add.add_argument("n", type=int)
+    add.add_argument("n", type=bounded(-MAX_WORKDAYS, MAX_WORKDAYS))
     add.set_defaults(func=cmd_calendar_add)
 
 
@@ -167,11 +171,11 @@ def _register_review(sub: argparse._SubParsersAction) -> None:
         dest="verb", required=True)
     request = review.add_parser("request", help="a unit asks for review of its 督导意见书")
     request.add_argument("inspection", help="inspection code, e.g. 2026-ZH-007")
-    request.add_argument("--reason", required=True)
+    request.add_argument("--reason", type=text_arg, required=True)
     _as_of(request)
     request.set_defaults(func=cmd_review_request)
     decide = review.add_parser("decide", help="the office decides a review request")
-    decide.add_argument("request_id", type=int)
+    decide.add_argument("request_id", type=id_arg)
     _decision(decide, "uphold", "dismiss", "uphold")
     decide.add_argument("--withdraw", type=int, action="append", metavar="N",
                         help="复核成立时撤回的问题序号（可重复）：其整改事项关闭，不再督办")

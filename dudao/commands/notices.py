@@ -6,7 +6,7 @@ import json
 from core import clock
 from core.db import session_scope
 from core.settings import get_settings
-from dudao.cli_support import iso_date
+from dudao.cli_support import bounded, id_arg, iso_date
 from flows.deliver_outbox import deliver_outbox
 from tasks.mail.delivery import retry_notice
 from tasks.mail.smtp_config import smtp_config
@@ -55,7 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     notices.add_argument("--failed", action="store_true", help="notices refused for good (5xx), with the reason")
     notices.add_argument("--stuck", action="store_true",
                          help="pending after DUDAO_SMTP_MAX_ATTEMPTS transient failures, with the last error")
-    notices.add_argument("--limit", type=int, default=50)
+    notices.add_argument("--limit", type=bounded(1, 100_000), default=50)
     notices.add_argument("--json", action="store_true")
     notices.set_defaults(func=cmd_notices)
     actions = notices.add_subparsers(dest="action")
@@ -63,6 +63,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     deliver.add_argument("--as-of", type=iso_date, help="held notices go out from their date on (default: today)")
     deliver.set_defaults(func=cmd_deliver)
     retry = actions.add_parser("retry", help="send one notice again now (failed or pending)")
-    retry.add_argument("id", type=int, metavar="ID")
+    retry.add_argument("id", type=id_arg, metavar="ID")
     retry.add_argument("--as-of", type=iso_date)
     retry.set_defaults(func=cmd_retry)

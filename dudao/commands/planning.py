@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from core import clock
 from core.db import session_scope
 from core.errors import InputError
-from dudao.cli_support import iso_date, require_seeded
+from dudao.cli_support import MAX_ID, bounded, iso_date, require_seeded, text_arg, year_arg
 from dudao.plan_printing import print_plan, print_ratio
 from flows.annual_cycle import annual_cycle, cycle_rows
 from flows.annual_plan import annual_plan
@@ -107,8 +107,8 @@ def cmd_emergency(args) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     plan = sub.add_parser("plan", help="draw up (or show) the year's 年度督导工作计划 and the ratio report")
-    plan.add_argument("--year", type=int, required=True)
-    plan.add_argument("--seed", type=int, help="public seed of the 双随机 draw (default: derived from the year)")
+    plan.add_argument("--year", type=year_arg, required=True)
+    plan.add_argument("--seed", type=bounded(0, MAX_ID), help="public seed of the 双随机 draw (default: derived from the year)")
     plan.add_argument("--as-of", type=iso_date, help="day of planning, YYYY-MM-DD (default: today)")
     plan.add_argument("--json", action="store_true", help="one JSON object: targets, merges, the draw's seed")
     plan.add_argument("--dry-run", action="store_true", help="draw the plan and show it, write nothing")
@@ -118,13 +118,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     cycle.add_argument("--as-of", type=iso_date, help="YYYY-MM-DD (default: today)")
     cycle.set_defaults(func=cmd_cycle)
     special = sub.add_parser("special", help="start a special inspection (a theme across many units)")
-    special.add_argument("--theme", required=True)
+    special.add_argument("--theme", type=text_arg, required=True)
     special.add_argument("--units", type=_units, required=True, help="names or codes, comma-separated")
     special.add_argument("--as-of", type=iso_date)
     special.set_defaults(func=cmd_special)
     emergency = sub.add_parser("emergency", help="start an emergency inspection (fast track, reported upward)")
     emergency.add_argument("--unit", required=True, help="name or code")
-    emergency.add_argument("--reason", required=True)
+    emergency.add_argument("--reason", type=text_arg, required=True)
     emergency.add_argument("--as-of", type=iso_date)
     emergency.add_argument("--deadline", type=iso_date,
                            help="rectification deadline YYYY-MM-DD (default: the policy's days after the opinion)")

@@ -3,17 +3,20 @@ server and its UI) and `dudao approve` (publication sign-off from the terminal).
 
 import argparse
 import os
+import signal
 from pathlib import Path
 
 from prefect import serve
+from prefect.settings import PREFECT_LOGGING_EXTRA_LOGGERS, PREFECT_LOGGING_LEVEL, temporary_settings
 
 from core import clock
 from core.db import migrate, session_scope
+from core.prefect_env import configure_serving
 from core.settings import REPO_ROOT, get_settings
 from deployments.alerts import apply_alerts
 from deployments.build import build_deployments
 from deployments.local_server import running_server
-from dudao.cli_support import iso_date
+from dudao.cli_support import bounded, iso_date
 from tasks.publication.signoff import approve
 
 
@@ -22,7 +25,17 @@ def _serve(names: list[str] | None, limit: int | None) -> None:
     deployments = build_deployments(names)
     print("serving: " + ", ".join(f"{d.flow_name}/{d.name}" for d in deployments), flush=True)
     _apply_alerts([d for d in deployments if d.name == "alert-office"])
-    serve(*deployments, limit=limit, print_starting_message=False)
+    # Prefect read its settings when first imported (before configure_serving): the runner passes those to
+    # each flow-run process over the environment, so the served logging settings go into them too.
+    with temporary_settings(updates={PREFECT_LOGGING_LEVEL: os.environ["PREFECT_LOGGING_LEVEL"],
+                                     PREFECT_LOGGING_EXTRA_LOGGERS: os.environ["PREFECT_LOGGING_EXTRA_LOGGERS"]}):
+        serve(*deployments, limit=limit, print_starting_message=False)
+
+
+def _terminated(signum, frame) -> None:
+    """SIGTERM (a supervisor, `kill`, a container stop) unwinds like Ctrl-C, so the server we started stops.
+    Prefect's runner takes SIGTERM over while it serves and returns from `serve` on it."""
+    raise KeyboardInterrupt
 
 
 def _apply_alerts(alert_deployments: list) -> None:
@@ -42,8 +55,8 @@ def cmd_alerts_apply(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
-
+    configure_serving()
+    signal.signal(signal.SIGTERM, _terminated)
     migrate()
     if not args.with_server:
         if not os.environ.get("PREFECT_API_URL"):
@@ -80,8 +93,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--with-server", action="store_true",
                        help="also start a local Prefect server with its UI (SQLite under PREFECT_HOME)")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=4200)
-    serve.add_argument("--limit", type=int, help="at most this many flow runs at once")
+    serve.add_argument("--port", type=bounded(1, 65535), default=4200)
+    serve.add_argument("--limit", type=bounded(1, 1000), help="at most this many flow runs at once")
     serve.set_defaults(func=cmd_serve)
     alerts = sub.add_parser("alerts", help="the office's alerts as Prefect automations").add_subparsers(
         dest="verb", required=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from core.db import migrate, session_scope
 from core.settings import get_settings
-from dudao.cli_support import iso_date, require_seeded
+from dudao.cli_support import MAX_ID, bounded, iso_date, require_seeded, year_arg
 from dudao.terminal import print_summary, with_progress
 from flows.daily_sweep import daily_sweep
 from flows.simulate_year import check_request, simulate_year
@@ -60,14 +60,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     seed.add_argument("--file", type=Path, help="district file (default: data/nanan.toml)")
     seed.set_defaults(func=cmd_seed)
     simulate = sub.add_parser("simulate", help="replay a year day by day (resumes an interrupted run)")
-    simulate.add_argument("--year", type=int, required=True)
-    simulate.add_argument("--seed", type=int, default=2026)
+    simulate.add_argument("--year", type=year_arg, required=True)
+    simulate.add_argument("--seed", type=bounded(0, MAX_ID), default=2026)
     simulate.add_argument("--until", type=iso_date, help="last day to simulate, YYYY-MM-DD")
     simulate.set_defaults(func=cmd_simulate)
     sweep = sub.add_parser("sweep", help="run the daily sweep for one day")
     sweep.add_argument("--as-of", type=iso_date, required=True)
     sweep.set_defaults(func=cmd_sweep)
     summary = sub.add_parser("summary", help="counts of the year's inspections, items, notices")
-    summary.add_argument("--year", type=int, required=True)
+    summary.add_argument("--year", type=year_arg, required=True)
     summary.add_argument("--json", action="store_true")
     summary.set_defaults(func=cmd_summary)

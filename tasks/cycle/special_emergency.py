@@ -1,12 +1,14 @@
 """Inspections started by hand: special (a theme across many units) and emergency (a unit and an incident,
 fast track: no notice, no self-assessment, visited at once, short deadlines, reported upward at once)."""
 
+import logging
 from datetime import date, timedelta
 
 from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session
 
 from core.errors import InputError
+from core.lang import say
 from models import KIND_LABELS, Inspection, Unit, UnitKind
 from models.planning import PlanEntry
 from models.queries import office
@@ -21,29 +23,34 @@ from tasks.roster.lookups import candidates, find_unit
 from tasks.roster.teams import choose_team, team_size, year_load
 
 INSPECTABLE = (UnitKind.DEPARTMENT, UnitKind.TOWN, UnitKind.SCHOOL)
+logger = logging.getLogger(__name__)
+NOT_BLANK = {"pattern": r"\S"}  # the UI's form (JSON schema) refuses a text of spaces before a run exists
 
 
 class SpecialInspectionInput(BaseModel):
     """专项督导: a theme and the units it covers (names or codes)."""
 
-    theme: str = Field(min_length=1, max_length=100, description="督导主题，如“校园安全”“课后服务”")
-    units: list[str] = Field(min_length=1, description="被督导单位（名称或编码）")
-    as_of: date | None = Field(default=None, description="发起日期（默认今天）")
+    theme: str = Field(min_length=1, max_length=100, json_schema_extra=NOT_BLANK, title="督导主题",
+                       description="督导主题，如“校园安全”“课后服务”（不能为空）")
+    units: list[str] = Field(min_length=1, title="被督导单位", description="被督导单位（从列表选择，可多选）")
+    as_of: date | None = Field(default=None, title="发起日期", description="发起日期（留空为今天）")
 
     @field_validator("theme")
     @classmethod
     def _strip(cls, value: str) -> str:
         if not value.strip():
-            raise ValueError("the theme is empty")
+            raise ValueError(say("督导主题不能为空", "the theme is empty"))
         return value.strip()
 
 
 class EmergencyInspectionInput(BaseModel):
     """重大教育突发事件督导: the unit, what happened, the day, and (optionally) the rectification deadline."""
 
-    unit: str = Field(min_length=1, description="被督导单位（名称或编码）")
-    reason: str = Field(min_length=1, max_length=500, description="突发事件情况")
-    as_of: date | None = Field(default=None, description="发起日期（默认今天）")
+    unit: str = Field(min_length=1, json_schema_extra=NOT_BLANK, title="被督导单位",
+                      description="被督导单位（从列表选择）")
+    reason: str = Field(min_length=1, max_length=500, json_schema_extra=NOT_BLANK, title="突发事件情况",
+                        description="发生了什么（不能为空，500字以内）")
+    as_of: date | None = Field(default=None, title="发起日期", description="发起日期（留空为今天）")
     deadline: date | None = Field(default=None, title="整改期限",
                                   description="整改期限（默认：督导意见书下发后按政策天数）；须晚于督导意见书最早下发日")
 
@@ -51,17 +58,22 @@ class EmergencyInspectionInput(BaseModel):
     @classmethod
     def _not_blank(cls, value: str, info) -> str:
         if not value.strip():
-            raise ValueError(f"the {info.field_name} is empty")
+            raise ValueError(say(f"{_FIELD_NAMES[info.field_name]}不能为空", f"the {info.field_name} is empty"))
         return value.strip()
+
+
+_FIELD_NAMES = {"unit": "被督导单位", "reason": "突发事件情况"}
 
 
 def resolve_units(session: Session, names: list[str]) -> list[Unit]:
     """Each named unit, or InputError naming the first unknown, duplicate or non-inspectable one."""
     units, seen = [], set()
     for n, name in enumerate(names, start=1):
-        unit = find_unit(session, name, where=f"unit {n} ('{name}')")
+        where = say(f"第 {n} 个单位“{name}”", f"unit {n} ('{name}')")
+        unit = find_unit(session, name, where=where)
         if unit.kind not in INSPECTABLE or unit.id in seen:
-            raise InputError(f"unit {n} ('{name}'): {'named twice' if unit.id in seen else 'is not inspected'}")
+            twice = unit.id in seen
+            raise InputError(f"{where}：" + (say("重复", "named twice") if twice else say("不是督导对象", "is not inspected")))
         seen.add(unit.id)
         units.append(unit)
     return units
@@ -132,6 +144,8 @@ def start_emergency(session: Session, request: EmergencyInspectionInput, rt: Run
                           kind="emergency", reason="重大教育突发事件督导", theme=request.reason[:200],
                           status="scheduled", semester=semester_of(visit_on), inspection_id=inspection.id))
     _report_upward(session, inspection, unit, request.reason, as_of)
+    logger.info("突发事件督导 %s（%s）已开启：实地督导 %s；情况报告已报市政府教育督导室和区领导，在发件箱中待投递",
+                inspection.code, unit.name, visit_on)
     return inspection
 
 

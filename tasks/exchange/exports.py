@@ -10,6 +10,7 @@ has no cell types, so there such text gets a leading apostrophe.
 """
 
 import csv
+import io
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlmodel import Session, select
 
+from core.atomic import atomic_file
 from core.errors import InputError
 from models import KIND_LABELS, Finding, Inspection, RectificationItem, Unit
 from models.lifecycles import ITEM, LADDER
@@ -52,10 +54,10 @@ def write_table(path: Path, title: str, headers: list[str], rows: Iterable[list]
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise InputError(f"{path}: write .xlsx or .csv")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        return _write_csv(path, headers, rows)
-    return _write_xlsx(path, title, headers, rows, widths or [16] * len(headers), notes)
+    with atomic_file(path) as temp:  # a full disk or a failure half-way leaves no half-written file
+        if suffix == ".csv":
+            return _write_csv(temp, headers, rows)
+        return _write_xlsx(temp, title, headers, rows, widths or [16] * len(headers), notes)
 
 
 def _write_csv(path: Path, headers: list[str], rows: Iterable[list]) -> int:
@@ -88,7 +90,9 @@ def _write_xlsx(path: Path, title: str, headers: list[str], rows: Iterable[list]
             instructions.column_dimensions[get_column_letter(index)].width = width
         for line in notes:
             instructions.append([_cell(instructions, value) for value in line])
-    workbook.save(path)
+    buffer = io.BytesIO()  # built in memory: a full disk fails one write, not openpyxl's zip half-way
+    workbook.save(buffer)
+    path.write_bytes(buffer.getvalue())
     return count
 
 

@@ -2,36 +2,17 @@
 its documents, and one table of what moved today and what failed. One task run per day each, whatever
 the number of reports (never one task run per row: docs/ARCHITECTURE.md, why Prefect is thin here)."""
 
-from datetime import date
-from pathlib import Path
-from urllib.parse import quote
+from datetime import date, datetime
 
 from prefect import task
-from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
-from sqlmodel import Session, func, select
+from prefect.artifacts import create_link_artifact, create_markdown_artifact
+from sqlmodel import Session, select
 
 from core.db import session_scope
-from core.settings import get_settings
-from models import KIND_LABELS, Document, Inspection, Notice, Unit
+from models import KIND_LABELS, Document, Inspection, Unit
 from tasks.documents.issuing import document_text
-from tasks.operator.outbox_report import stuck_notices
-
-FAILED_ROWS = 20
-INSPECTION_STEPS = {"term-end", "notify", "feed-back", "issue", "publish", "publication-due", "recheck-or-close"}  # return inspection ids
-
-
-def document_link(document: Document) -> str:
-    """Where an operator opens a document: the served folder when configured, else the file itself."""
-    settings = get_settings()
-    if settings.documents_url:
-        return f"{settings.documents_url.rstrip('/')}/{quote(document.path)}"
-    return Path(settings.out_dir / document.path).resolve().as_uri()
-
-
-def artifact_key(*parts: str) -> str:
-    """Artifact keys allow lowercase letters, digits and dashes only."""
-    text = "-".join(parts).lower()
-    return "".join(c if c.isascii() and c.isalnum() else "-" for c in text).strip("-")
+from tasks.operator.links import artifact_key, document_link
+from tasks.operator.sweep_table import sweep_markdown, sweep_rows
 
 
 def report_markdown(session: Session, inspection: Inspection) -> str:
@@ -77,43 +58,17 @@ def publish_report_artifacts(inspection_ids: list[int], as_of: date) -> int:
     return len(inspection_ids)
 
 
-def codes_of(session: Session, step: str, ids: list[int]) -> str:
-    """Readable names of what a step moved: inspection codes, or item numbers for the ladder."""
-    if not ids:
-        return ""
-    if step not in INSPECTION_STEPS:  # items, inspectors, ...: their numbers
-        return "、".join(f"#{i}" for i in ids[:10]) + ("…" if len(ids) > 10 else "")
-    codes = session.exec(select(Inspection.code).where(Inspection.id.in_(ids[:10])).order_by(Inspection.id)).all()
-    return "、".join(codes) + ("…" if len(ids) > 10 else "")
-
-
-def sweep_rows(session: Session, moved: dict[str, list[int]], delivered: dict[str, int]) -> list[dict]:
-    rows = [{"类别": "推进", "项目": step, "数量": len(ids), "明细": codes_of(session, step, ids)}
-            for step, ids in moved.items()]
-    rows += [{"类别": "投递", "项目": outcome, "数量": count, "明细": ""} for outcome, count in delivered.items()]
-    failed_total = session.exec(select(func.count()).where(Notice.status == "failed")).one()
-    failed = session.exec(select(Notice).where(Notice.status == "failed").order_by(Notice.id.desc())
-                          .limit(FAILED_ROWS)).all()
-    rows += [{"类别": "失败通知", "项目": notice.key, "数量": notice.attempts,
-              "明细": f"{notice.subject}：{notice.last_error[:200]}"} for notice in failed]
-    if failed_total > len(failed):
-        rows.append({"类别": "失败通知", "项目": "其余", "数量": failed_total - len(failed), "明细": "见 dudao notices --failed"})
-    stuck_total, stuck = stuck_notices(session, get_settings().smtp_max_attempts, FAILED_ROWS)
-    rows += [{"类别": "滞留通知", "项目": notice.key, "数量": notice.attempts,
-              "明细": f"{notice.subject}：{notice.last_error[:200]}"} for notice in stuck]
-    if stuck_total > len(stuck):
-        rows.append({"类别": "滞留通知", "项目": "其余", "数量": stuck_total - len(stuck), "明细": "见 dudao notices --stuck"})
-    return rows
-
-
 @task(name="sweep-table", task_run_name="巡检结果 · {as_of}")
-def publish_sweep_table(as_of: date, moved: dict[str, list[int]], delivered: dict[str, int]) -> int:
-    """The table of the day: what each step moved (with codes), delivery counts, notices that failed.
+def publish_sweep_table(as_of: date, moved: dict[str, list[int]], delivered: dict[str, int],
+                        since: datetime | None = None) -> int:
+    """The table of the day, in Chinese: what each step moved (by name, with links to the day's documents),
+    the notices delivered since `since` (the sweep's start) by name, notices that failed or are stuck.
 
     Returns:
         how many rows the table has.
     """
     with session_scope() as session:
-        rows = sweep_rows(session, moved, delivered)
-    create_table_artifact(rows, key="daily-sweep", description=f"{as_of} 巡检结果：推进与失败")
+        rows = sweep_rows(session, moved, delivered, as_of, since)
+        markdown = sweep_markdown(as_of, rows)
+    create_markdown_artifact(markdown, key="daily-sweep", description=f"{as_of} 巡检结果：推进、投递与失败")
     return len(rows)

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from core.atomic import atomic_folder, real_target
 from core.errors import InputError
+from core.lang import say
 from core.settings import REPO_ROOT, get_settings
 from models import KIND_LABELS
 from tasks.documents.issuing import safe_name
@@ -37,9 +39,11 @@ class SiteResult:
 
 
 def check_target(out: Path) -> None:
-    """Refuse to replace a folder that is neither empty nor a site we built."""
+    """Refuse to replace a folder that is neither empty nor a site we built (a symbolic link: where it points)."""
+    out = real_target(out)
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / SITE_MARK).exists())):
-        raise InputError(f"--out {out}: exists and is not a site built by `dudao publish`; choose an empty folder")
+        raise InputError(say(f"--out {out}：已存在，且不是 `dudao publish` 生成的网站；请选择空文件夹",
+                             f"--out {out}: exists and is not a site built by `dudao publish`; choose an empty folder"))
 
 
 def group(reports: Iterable[PublicReport], key: Callable[[PublicReport], str]) -> dict[str, list[PublicReport]]:
@@ -105,18 +109,12 @@ def write_site(folder: Path, reports: list[PublicReport], contacts: list[PublicC
 
 def build_site(session: Session, out: Path, as_of: date, contacts: list[PublicContact],
                base_url: str = "") -> SiteResult:
-    """Build the public site as of `as_of` beside `out`, then swap it in."""
+    """Build the public site as of `as_of` beside `out` (beside what it links to, if a symbolic link), then
+    swap it in whole; a failure half-way (a full disk) leaves the old site and nothing else."""
     check_target(out)
     reports = public_reports(session, as_of, [c.phone for c in contacts])
-    staging, old = out.parent / f".{out.name}.building", out.parent / f".{out.name}.old"
-    for leftover in (staging, old):
-        shutil.rmtree(leftover, ignore_errors=True)
-    staging.mkdir(parents=True)
-    documents = report_documents(session, reports)
-    pages = write_site(staging, reports, contacts, as_of, letterhead(session), base_url, frozenset(documents))
-    write_report_pdfs(staging, documents, [c.phone for c in contacts])
-    if out.exists():
-        out.rename(old)
-    staging.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
+    with atomic_folder(out) as staging:
+        documents = report_documents(session, reports)
+        pages = write_site(staging, reports, contacts, as_of, letterhead(session), base_url, frozenset(documents))
+        write_report_pdfs(staging, documents, [c.phone for c in contacts])
     return SiteResult(out, len(reports), pages)

@@ -10,6 +10,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from core.errors import InputError
+from core.lang import say
 from models import Inspector, Unit
 from models.planning import EmploymentHistory, InspectorConflict, InspectorExit
 from rules.assignment import Candidate
@@ -47,7 +48,8 @@ def find_unit(session: Session, name_or_code: str, *, where: str = "unit") -> Un
     text = name_or_code.strip()
     unit = session.exec(select(Unit).where((Unit.code == text) | (Unit.name == text))).first()
     if unit is None:
-        raise InputError(f"{where}: no unit named or coded '{text}' in the ledger")
+        raise InputError(say(f"{where}：台账中没有名称或编码为“{text}”的单位",
+                             f"{where}: no unit named or coded '{text}' in the ledger"))
     return unit
 
 
