@@ -40,7 +40,7 @@ def test_the_sender_and_the_help_name_the_district_file_s_district(ledger, tmp_p
     assert Settings(district_path=tmp_path / "missing.toml").smtp_from_name == ""
     monkeypatch.setenv("DUDAO_DISTRICT_PATH", str(path))
     get_settings.cache_clear()  # the ledger fixture clears it again when the test ends
-    assert build_parser().description == "江北区教育督导 workflows on Prefect"
+    assert build_parser().description == "江北区教育督导：基于 Prefect 的工作流"
 
 
 def test_the_root_keys_of_a_file_whose_root_value_spans_lines_opening_with_a_bracket(tmp_path):
