@@ -9,6 +9,8 @@ is left out and the flow takes its default, instead of the form asking for "None
 
 import copy
 
+from tasks.operator.alerts import ALERTS
+
 # name: (title, description, extra JSON-schema constraints)
 LABELS: dict[str, tuple[str, str, dict]] = {
     "as_of": ("办理日期", "按哪一天办理（YYYY-MM-DD）；留空为今天（上海时间）", {}),
@@ -21,6 +23,10 @@ LABELS: dict[str, tuple[str, str, dict]] = {
     "timeout_seconds": ("等待签发秒数", "界面签发最长等待时间；超时后用 `dudao approve` 签发", {"minimum": 60}),
     "deliver": ("投递通知", "生成后立即投递邮件通知", {}),
     "request": ("督导事项", "被督导单位、事由与日期", {}),
+    # alert-office is started by the automations; an operator may start it by hand to test the channel
+    "alert": ("告警类别", "、".join(f"{key}（{title}）" for key, (title, _) in ALERTS.items()), {"enum": list(ALERTS)}),
+    "occurrence": ("告警事由标识", "所告警之事的标识（如失败运行的编号）；同一标识只告警一次；留空为当天", {}),
+    "subject": ("告警摘要", "一行说明所告警之事（如失败运行的名称）", {}),
 }
 
 

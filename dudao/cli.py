@@ -45,7 +45,9 @@ def _version() -> str:
 
 
 def fail(message: str, code: int) -> int:
-    print(say("dudao：错误：", "dudao: error: ") + " ".join(message.split("\n")), file=sys.stderr)
+    """One line saying what failed; an import's refusal adds one indented line per problem it found, so a
+    person can work down the list (a single run-on line of forty problems is unreadable)."""
+    print(say("dudao：错误：", "dudao: error: ") + message, file=sys.stderr)
     return code
 
 

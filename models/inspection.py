@@ -108,6 +108,6 @@ class Submission(SQLModel, table=True):
     item_id: int = Field(foreign_key="rectificationitem.id", index=True)
     submitted_on: date
     text: str
-    decision: str = Field(default="pending", max_length=10)  # pending, accepted, rejected
+    decision: str = Field(default="pending", max_length=10)  # pending, accepted, rejected, withdrawn
     reason: str = ""
     decided_on: date | None = None

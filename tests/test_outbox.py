@@ -40,7 +40,8 @@ def test_each_key_is_issued_once_within_a_batch_and_across_batches(seeded):
     assert notices["r:a"].subject.startswith("【整改提醒】") and notices["r:a"].status == "pending"
     html = get_settings().out_dir / documents["r:b"].path
     assert "问题r:b" in html.read_text(encoding="utf-8")
-    assert [p.name for p in html.parent.iterdir()] == [html.name]  # one file: the text is the notice's
+    # its HTML and its PDF; no text file: the text is the notice's
+    assert sorted(p.name for p in html.parent.iterdir()) == [html.name, html.with_suffix(".pdf").name]
     with session_scope() as session:
         assert document_text(session, documents["r:b"].id) == notices["r:b"].body_text
 
@@ -76,24 +77,26 @@ def test_a_batch_in_a_transaction_that_rolls_back_leaves_no_rows(seeded):
 def test_every_file_is_on_disk_when_the_transaction_commits_and_a_failed_write_fails_the_commit(seeded, monkeypatch):
     import time
 
-    from tasks.documents import issuing as outbox
+    from tasks.documents import filing
 
-    slow = outbox._write
+    slow = filing._write
 
-    def slow_write(path, html):  # the writer lags behind the transaction
+    def slow_write(pairs, html, key, issued_on):  # the writer lags behind the transaction
         time.sleep(0.002)
-        slow(path, html)
+        slow(pairs, html, key, issued_on)
 
-    monkeypatch.setattr(outbox, "_write", slow_write)
+    monkeypatch.setattr(filing, "_write", slow_write)
     with session_scope() as session:
         issue_many(session, papers(session, *(f"r:{i}" for i in range(300))))
         documents = session.exec(select(Document)).all()
     paths = [get_settings().out_dir / d.path for d in documents]
     assert len(paths) == 300 and all(p.read_text(encoding="utf-8").startswith("<") for p in paths)
-    with session_scope() as session:  # issue (one paper): its file is there when it returns
+    with session_scope() as session:  # issue (one paper): its files are in place once the ledger commits
         issue(session, papers(session, "r:one")[0])
         document = session.exec(select(Document).where(Document.key == "r:one")).one()
-        assert (get_settings().out_dir / document.path).is_file()
+        assert not (get_settings().out_dir / document.path).exists()  # not before: a rollback would orphan it
+    assert (get_settings().out_dir / document.path).is_file()
+    assert (get_settings().out_dir / document.path).with_suffix(".pdf").read_bytes().startswith(b"%PDF")
     blocked = get_settings().out_dir / str(DAY.year) / "S002"
     blocked.rename(blocked.with_suffix(".moved"))
     blocked.write_text("a file where the unit's folder goes", encoding="utf-8")

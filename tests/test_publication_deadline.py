@@ -37,7 +37,7 @@ def test_a_report_left_unreleased_past_publication_workdays_is_flagged_once(seed
         moved = STEPS["publication-due"](session, day_after, rt)
         rows = sweep_rows(session, {"publication-due": moved}, {})
         assert moved == [late.id]
-        assert rows[0]["项目"] == "publication-due" and rows[0]["明细"] == "2026-ZH-901"  # the sweep's table
+        assert rows[0]["项目"] == "督导报告公开逾期提醒" and rows[0]["明细"] == "2026-ZH-901 南坪育才小学（示例）"  # the sweep's table
         [notice] = _late_notices(session)
         assert notice.key == "inspection:2026-ZH-901:publication_due" and "督导报告公开逾期提醒" in notice.subject
         assert notice.recipients.count("@") == 1 and "duddaoshi@nanan.example.cn" in notice.recipients  # the office

@@ -56,7 +56,8 @@ def test_the_sheets_go_once_to_the_bodies_the_policy_names(year, seeded):
         assert set(ids) == {"government", "schools"} and queued == 2
         notice = session.exec(select(Notice).where(Notice.key == "year:2026:results:schools")).one()
         names = [name for name, _address in json.loads(notice.recipients)]
-        html = (seeded.out_dir / session.get(Document, ids["schools"]).path).read_text(encoding="utf-8")
+        path = session.get(Document, ids["schools"]).path
+    html = (seeded.out_dir / path).read_text(encoding="utf-8")  # files are written when the transaction commits
     assert names == ["区委组织部", "区教委", "区财政局", "区人力社保局"]
     assert "学校督导结果运用表" in notice.subject and "第十二条" in html and "考核、任免、奖惩" in html
     assert "<td class=\"nowrap\">优秀</td><td class=\"nowrap\">1</td><td class=\"nowrap\">100%</td>" in html

@@ -94,6 +94,29 @@ def test_an_upheld_review_withdraws_the_finding_and_stops_its_ladder(seeded, run
     assert "撤回以下问题" in decision.body_text
 
 
+def test_a_report_pending_on_a_withdrawn_finding_is_withdrawn_with_it(seeded, runtime):
+    """Before, the report stayed pending on a closed item and reviewing it failed with IllegalTransition."""
+    from models import Submission
+    from models.lifecycles.machine import IllegalTransition
+    from tasks.cycle.responses import pending_submissions, review_submission, submit_rectification
+
+    [item_id] = make_items("S024", D("2026-09-30"), issued_on=D("2026-09-01"))
+    request_id = _request(_inspection_of(item_id).id, D("2026-09-10"), runtime)
+    with session_scope() as session:
+        submission_id = submit_rectification(session, session.get(RectificationItem, item_id), "已整改", D("2026-09-15"),
+                                             actor="unit").id
+    with session_scope() as session:
+        decide_review(session, session.get(ReviewRequest, request_id), True, "认定依据不充分", D("2026-09-20"),
+                      actor="operator", withdraw=(1,))
+    with session_scope() as session:
+        submission = session.get(Submission, submission_id)
+        assert (submission.decision, submission.decided_on) == ("withdrawn", D("2026-09-20"))
+        assert session.get(RectificationItem, item_id).stage == "closed"
+        assert pending_submissions(session, D("2026-12-31")) == []  # nothing left for the office to review
+        with pytest.raises(IllegalTransition, match="'accept' is not allowed in stage 'withdrawn'"):
+            review_submission(session, submission, True, "整改到位", D("2026-09-21"), runtime, actor="operator")
+
+
 def test_an_upheld_review_must_name_what_it_withdraws_and_writes_nothing_otherwise(seeded, runtime):
     [item_id] = make_items("S023", D("2026-09-30"), issued_on=D("2026-09-01"))
     request_id = _request(_inspection_of(item_id).id, D("2026-09-10"), runtime)

@@ -171,7 +171,8 @@ def recheck_or_close_due(session: Session, as_of: date, rt: Runtime) -> list[int
     batch = Transitions(session)
     for inspection in ready:
         if inspection.stage == S.RECTIFYING:
-            inspection.recheck_on = max(recheck_days.get(inspection.id, []), default=as_of)
+            # an item closed without a 回头看 (its finding withdrawn on 复核) has no day
+            inspection.recheck_on = max((d for d in recheck_days.get(inspection.id, []) if d), default=as_of)
             batch.apply(inspection, "await_recheck", as_of=as_of)
         else:
             inspection.closed_on = as_of

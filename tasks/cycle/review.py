@@ -7,12 +7,14 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from core.errors import InputError
-from models import Finding, Inspection, RectificationItem, ReviewRequest, Unit
+from models import Finding, Inspection, RectificationItem, ReviewRequest, Submission, Unit
 from models.lifecycles import (
     REVIEW,
+    SUBMISSION,
     ItemStage,
     ReviewDecision,
     StaleTransition,
+    SubmissionDecision,
     Transitions,
     audit_row,
     move,
@@ -97,6 +99,13 @@ def _withdraw(session: Session, withdrawn: list[tuple[Finding, RectificationItem
         session.add(finding)
         moves.apply(item, "withdraw", as_of=as_of, actor=actor, detail={"review_request": request.id})
     moves.write()
+    pending = session.exec(select(Submission).where(
+        Submission.item_id.in_([item.id for _finding, item in withdrawn]),
+        Submission.decision == SubmissionDecision.PENDING)).all()
+    for submission in pending:  # a report on a withdrawn finding: nothing is left to review
+        submission.decision = SUBMISSION.after(submission, "withdraw")
+        submission.reason, submission.decided_on = "复核成立，问题已撤回", as_of
+        session.add(submission)
 
 
 def remind_review_decisions(session: Session, as_of: date, rt: Runtime) -> list[int]:
