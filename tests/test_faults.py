@@ -140,12 +140,15 @@ def test_a_sweep_killed_half_way_resumes_to_the_uninterrupted_ledger(ledger, pre
     _driver(env, "prepare")
     out = ledger.var_dir / "out"
     sweep = _spawn([DUDAO, "sweep", "--as-of", BUSY_DAY], env)
-    _kill_when(sweep, lambda: _files(out, "*/*/*.html") >= 5)  # documents filed, transaction not committed
+    # documents being filed (under their temporary names until the commit), the transaction not committed
+    _kill_when(sweep, lambda: _files(out, "*/*/.*.html.part") >= 5)
     tally("faults.kill9.sweep")
     assert ledger_state(ledger.ledger_url)["notices"] == Counter()
     again = run_cli("sweep", "--as-of", BUSY_DAY, env=env)
     assert again.returncode == 0, again.stderr[-2000:]
     assert_same_as_uninterrupted(ledger, tmp_path_factory)
+    assert _files(out, "*/*/.*.part") == 0  # the run again filed the same documents over what the kill left
+    assert _files(out, "*/*/*.pdf") == _files(out, "*/*/*.html") > 0
 
 
 def test_a_delivery_killed_mid_batch_sends_no_notice_twice(ledger, tmp_path_factory):
