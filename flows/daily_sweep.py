@@ -7,8 +7,10 @@ from prefect.runtime import flow_run
 
 from core import clock
 from core.db import session_scope
+from core.settings import get_settings
 from models import Inspection
 from rules.runtime import load_runtime
+from tasks.documents.filing import recover_files
 from tasks.mail.delivery import deliver_notices
 from tasks.operator.alerts import report_stuck_notices
 from tasks.operator.artifacts import publish_report_artifacts, publish_sweep_table
@@ -31,6 +33,14 @@ def request_report_signoffs(inspection_ids: list[int], as_of: date, timeout_seco
     return request_signoffs(codes, timeout_seconds)
 
 
+@task(name="recover-document-files", task_run_name="补齐中断留下的文件")
+def recover_document_files() -> dict[str, int]:
+    """Files a process killed between its commit and its renames left under temporary names: put in place (their
+    documents are in the ledger) or removed (their batch was rolled back)."""
+    with session_scope() as session:
+        return recover_files(session, get_settings().out_dir)
+
+
 @flow(name="daily-sweep", flow_run_name=_sweep_run_name)
 def daily_sweep(as_of: date | None = None, skip_non_working_days: bool = True,
                 request_signoff: bool = False) -> dict[str, int]:
@@ -49,6 +59,9 @@ def daily_sweep(as_of: date | None = None, skip_non_working_days: bool = True,
     if skip_non_working_days and not load_runtime().calendar.is_workday(as_of):
         logger.info("%s 不是工作日：今天不办理", as_of)
         return {}
+    recovered = recover_document_files()
+    if any(recovered.values()):
+        logger.warning("中断留下的文件：%s 个已归位，%s 个已清除", recovered["placed"], recovered["removed"])
     moved = {step: advance_stage(step, as_of) for step in STEPS}
     if moved.get("issue"):
         publish_report_artifacts(moved["issue"], as_of)

@@ -80,3 +80,43 @@ def test_a_notice_built_while_its_files_are_being_put_in_place_waits_for_them(tm
     files = document_attachments("督导报告", html)
     timer.join()
     assert [name for name, _, _ in files] == ["督导报告.html", "督导报告.pdf"]
+
+
+def test_files_left_by_a_kill_between_the_commit_and_the_renames_are_recovered(seeded):
+    """A process killed after its commit, before its renames: the documents are in the ledger, their files only
+    under temporary names. The next sweep puts them in place; a rolled-back batch's leftovers are removed once
+    they are old enough not to belong to a transaction still running."""
+    import os
+
+    with session_scope() as session:
+        inspection = _emergency(session)
+    files = _files(seeded.out_dir)
+    for name in files:  # as the kill left them
+        final = seeded.out_dir / name
+        final.replace(filing.part_of(final))
+    stray = filing.part_of(seeded.out_dir / "2026" / "S002" / "rolled_back.html")
+    stray.parent.mkdir(parents=True)
+    stray.write_text("<html>", encoding="utf-8")
+    young = filing.part_of(seeded.out_dir / "2026" / "S002" / "still_running.pdf")
+    young.write_bytes(b"%PDF")
+    os.utime(stray, (1, 1))
+    with session_scope() as session:
+        assert filing.recover_files(session, seeded.out_dir) == {"placed": 2, "removed": 1}
+    assert _files(seeded.out_dir) == sorted(files + [young.relative_to(seeded.out_dir).as_posix()])
+    assert (seeded.out_dir / files[1]).read_bytes().startswith(b"%PDF") and inspection.code in files[0]
+    with session_scope() as session:  # nothing more to do
+        assert filing.recover_files(session, seeded.out_dir) == {"placed": 0, "removed": 0}
+
+
+def test_the_daily_sweep_recovers_them_first(seeded, prefect_harness):
+    from flows.daily_sweep import daily_sweep
+
+    with session_scope() as session:
+        _emergency(session)
+    files = _files(seeded.out_dir)
+    for name in files:
+        final = seeded.out_dir / name
+        final.replace(filing.part_of(final))
+    daily_sweep(DAY)
+    assert set(files) <= set(_files(seeded.out_dir))
+    assert not any(name.endswith(".part") for name in _files(seeded.out_dir))

@@ -9,13 +9,16 @@ has its HTML and PDF, and a batch that failed leaves nothing behind: no empty or
 """
 
 import os
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import select
 
+from models import Document
 from tasks.documents.pdf import typeset
 
 _WRITES = "dudao.document_writes"  # session.info: (future, [(temporary, final) paths]) of the transaction
@@ -53,7 +56,11 @@ def _documents_after_commit(session: OrmSession) -> None:
     """The rows are in the ledger: each file takes its place (a rename in the same folder)."""
     for _, pairs in session.info.pop(_WRITES, []):
         for part, final in pairs:
-            part.replace(final)
+            try:
+                part.replace(final)
+            except FileNotFoundError:  # put in place meanwhile by recover_files in another process
+                if not final.exists():
+                    raise
 
 
 @event.listens_for(OrmSession, "after_rollback")
@@ -76,3 +83,28 @@ def _write(pairs: list[tuple[Path, Path]], html: str, key: str, issued_on: date)
     html_part.parent.mkdir(parents=True, exist_ok=True)
     html_part.write_text(html, encoding="utf-8")
     pdf_part.write_bytes(typeset(html, key, issued_on))
+
+
+# A temporary file younger than this may belong to a transaction still running in another process.
+STRAY_AFTER_SECONDS = 3600
+
+
+def recover_files(session: OrmSession, out_dir: Path, now: float | None = None) -> dict[str, int]:
+    """Finish what a process killed between its commit and its renames left: a temporary file whose document is
+    in the ledger (its write had ended well before the commit) takes its place; one whose document is not (a
+    rolled-back batch killed before it could clean up) is removed once it is an hour old, so a transaction still
+    running elsewhere keeps its files. Returns how many were put in place and removed."""
+    now = time.time() if now is None else now
+    placed = removed = 0
+    parts = [p for p in out_dir.rglob(".*.part") if p.is_file()] if out_dir.is_dir() else []
+    for part in parts:
+        final = part.with_name(part.name[1:-len(".part")])
+        html = final.with_suffix(".html").relative_to(out_dir).as_posix()
+        filed = session.exec(select(Document.id).where(Document.path == html)).first() is not None
+        if filed and not final.exists():
+            part.replace(final)
+            placed += 1
+        elif (filed or now - part.stat().st_mtime > STRAY_AFTER_SECONDS):
+            part.unlink(missing_ok=True)
+            removed += 1
+    return {"placed": placed, "removed": removed}
