@@ -14,6 +14,7 @@ from models.inspection import (
 )
 from models.interview import Interview
 from models.ledger import AuditEvent, Document, Notice, SimulationRun
+from models.portal import PortalLinkEpoch
 from models.review import ReviewRequest
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Inspector",
     "ItemScore",
     "Notice",
+    "PortalLinkEpoch",
     "Principal",
     "RectificationItem",
     "ReviewRequest",
