@@ -14,7 +14,7 @@ from models.inspection import (
 )
 from models.interview import Interview
 from models.ledger import AuditEvent, Document, Notice, SimulationRun
-from models.portal import PortalLinkEpoch
+from models.portal import PortalLinkEpoch, PortalUser
 from models.review import ReviewRequest
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "ItemScore",
     "Notice",
     "PortalLinkEpoch",
+    "PortalUser",
     "Principal",
     "RectificationItem",
     "ReviewRequest",

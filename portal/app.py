@@ -12,7 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from core import clock
 from core.settings import get_settings
-from portal import unit_pages
+from portal import office_pages, unit_pages
 from portal.guard import PAGE_CSP, SECURE_HEADERS, SESSION_COOKIE, SESSION_HOURS, CsrfRefused, NotSignedIn
 from portal.links import LinkRefused
 from portal.rendering import TEMPLATES, message, page
@@ -32,6 +32,7 @@ def create_app(today: Callable[[], date] = clock.today) -> FastAPI:
                        max_age=SESSION_HOURS * 3600, same_site="lax",
                        https_only=get_settings().portal_base_url.startswith("https://"))
     app.include_router(unit_pages.router)
+    app.include_router(office_pages.router)
     _basics(app)
     return app
 
@@ -44,7 +45,8 @@ def _basics(app: FastAPI) -> None:
         if request.session.get("unit") is not None:
             return RedirectResponse("/unit", status_code=303)
         return page(request, "message.html", {"title": "教育督导门户",
-                                               "message": "请使用督导室在通知中发送的链接进入本单位页面。"})
+                                               "message": "请使用督导室在通知中发送的链接进入本单位页面。",
+                                               "office_link": True})
 
     @app.get("/static/portal.css")
     def css() -> Response:
@@ -54,6 +56,8 @@ def _basics(app: FastAPI) -> None:
 def _errors(app: FastAPI) -> None:
     @app.exception_handler(NotSignedIn)
     def not_signed_in(request: Request, _exc: NotSignedIn) -> Response:
+        if request.url.path.startswith("/office"):
+            return RedirectResponse("/office/signin", status_code=303)
         return message(request, "请先登录", "登录已失效或尚未登录，请使用督导室发送的链接重新进入。", 401)
 
     @app.exception_handler(CsrfRefused)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from fastapi import Request
 from sqlmodel import Session
 
-from models import Unit
+from models import PortalUser, Unit
 from portal.links import LinkGrant, current_epoch
 
 SESSION_COOKIE = "dudao_portal"
@@ -34,7 +34,7 @@ SECURE_HEADERS = {
 
 
 class NotSignedIn(Exception):
-    """No unit is signed in (or its session was revoked): the page says how to sign in."""
+    """No unit or office account is signed in (or its session was revoked): the page says how to sign in."""
 
 
 class CsrfRefused(Exception):
@@ -54,6 +54,19 @@ def sign_in(request: Request, grant: LinkGrant) -> None:
     request.session.update({"unit": grant.unit_id, "epoch": grant.epoch, "csrf": secrets.token_urlsafe(32)})
 
 
+def sign_in_user(request: Request, user: PortalUser) -> None:
+    """A fresh session for an office account (any session begun before, a unit's too, is dropped)."""
+    request.session.clear()
+    request.session.update({"user": user.id, "csrf": secrets.token_urlsafe(32)})
+
+
+def ensure_csrf(request: Request) -> str:
+    """The session's CSRF token, made for a visitor not signed in yet (the sign-in form carries one too)."""
+    if not request.session.get("csrf"):
+        request.session["csrf"] = secrets.token_urlsafe(32)
+    return request.session["csrf"]
+
+
 def sign_out(request: Request) -> None:
     request.session.clear()
 
@@ -68,6 +81,29 @@ def signed_in_unit(request: Request, session: Session) -> SignedInUnit:
         request.session.clear()
         raise NotSignedIn
     return SignedInUnit(unit.id, unit.code, unit.name)
+
+
+@dataclass(frozen=True)
+class SignedInUser:
+    id: int
+    username: str
+    name: str
+    role: str
+
+    @property
+    def actor(self) -> str:
+        """Who the audit chain names for what this account does."""
+        return f"office:{self.username}"
+
+
+def signed_in_user(request: Request, session: Session) -> SignedInUser:
+    """The office account of this request's session, or NotSignedIn (none, or disabled since)."""
+    user_id = request.session.get("user")
+    user = session.get(PortalUser, user_id) if isinstance(user_id, int) else None
+    if user is None or user.disabled:
+        request.session.pop("user", None)
+        raise NotSignedIn
+    return SignedInUser(user.id, user.username, user.name, user.role)
 
 
 def csrf_token(request: Request) -> str:

@@ -22,7 +22,7 @@ def templates() -> Jinja2Templates:
 def page(request: Request, name: str, context: dict, status_code: int = 200):
     from portal.unit_pages import template_globals  # the labels live with the pages that use them
 
-    return templates().TemplateResponse(request, name, {**template_globals(), "unit": None, **context,
+    return templates().TemplateResponse(request, name, {**template_globals(), "unit": None, "user": None, **context,
                                                         "csrf": request.session.get("csrf", "")},
                                         status_code=status_code)
 

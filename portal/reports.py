@@ -1,18 +1,28 @@
-"""A unit's rectification report (整改报告) from the portal: checked, then handed to
-tasks/cycle/responses.submit_rectification — the function `dudao rectification submit` calls — with the unit
-as the actor, so the rules, the lifecycle and the audit chain are the CLI's own. The caller's transaction
-commits all of it or, on any refusal, nothing."""
+"""A unit's rectification report (整改报告) from the portal, and the office's review of it: checked, then
+handed to tasks/cycle/responses.submit_rectification / review_submission — the functions `dudao rectification
+submit` and `dudao rectification review` call — with the unit or the office account as the actor, so the rules,
+the lifecycle and the audit chain are the CLI's own. The caller's transaction commits all of it or, on any
+refusal, nothing."""
 
 from datetime import date
 
 from sqlmodel import Session
 
 from models import Submission
-from models.lifecycles import ITEM, IllegalTransition, ItemStage, StaleTransition
-from portal.guard import SignedInUnit
+from models.lifecycles import (
+    ITEM,
+    SUBMISSION,
+    IllegalTransition,
+    ItemStage,
+    StaleTransition,
+    SubmissionDecision,
+)
+from portal.guard import SignedInUnit, SignedInUser
+from portal.office_views import SubmissionView
 from portal.unit_views import ItemView
 from rules.free_text import text_problem
-from tasks.cycle.responses import submit_rectification
+from rules.runtime import load_runtime
+from tasks.cycle.responses import review_submission, submit_rectification
 
 
 class ReportRefused(Exception):
@@ -34,3 +44,24 @@ def submit_report(session: Session, unit: SignedInUnit, view: ItemView, text: st
         # another report or the sweep moved the item between the page and the post
         raise ReportRefused("该整改事项的状态刚刚发生变化，未能报送，请刷新页面后查看。") from None
     return submission
+
+
+def review_report(session: Session, user: SignedInUser, view: SubmissionView, decision: str, reason: str,
+                  today: date) -> None:
+    """Accept (回头看 scheduled) or reject (back to open) a report waiting for review."""
+    if decision not in ("accept", "reject"):
+        raise ReportRefused("请选择“审核通过”或“退回重报”。")
+    reason = reason.replace("\r\n", "\n").strip()
+    problem = text_problem(reason, "审核意见")
+    if problem:
+        raise ReportRefused(problem)
+    submission = view.submission
+    if submission.decision != SubmissionDecision.PENDING:
+        label = SUBMISSION.labels[SubmissionDecision(submission.decision)]
+        raise ReportRefused(f"该整改报告已审核（{label}），不能再次审核。")
+    try:
+        review_submission(session, submission, decision == "accept", reason, today, load_runtime(),
+                          actor=user.actor, item=view.item)
+        session.flush()
+    except (IllegalTransition, StaleTransition):
+        raise ReportRefused("该整改报告的状态刚刚发生变化，未能审核，请刷新页面后查看。") from None

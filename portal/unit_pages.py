@@ -38,7 +38,8 @@ def open_link(request: Request, token: str) -> Response:
 def sign_out_form(request: Request, csrf: str = Form("")) -> Response:
     check_csrf(request, csrf)
     sign_out(request)
-    return page(request, "message.html", {"title": "已退出", "message": "您已退出。再次进入请使用督导室发送的链接。"})
+    return page(request, "message.html", {"title": "已退出",
+                                          "message": "您已退出。单位再次进入请使用督导室发送的链接。"})
 
 
 @router.get("/unit")

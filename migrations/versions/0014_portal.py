@@ -1,4 +1,5 @@
-"""portallinkepoch: each unit's portal link epoch (issue 17: revoking a unit's sign-in links raises it)
+"""portallinkepoch: each unit's portal link epoch (issue 17: revoking a unit's sign-in links raises it), and
+portaluser: the office's portal accounts (an Argon2 hash of the password, failed sign-ins, a lock)
 
 Revision ID: 0014_portal
 Revises: 0001
@@ -6,6 +7,7 @@ Revises: 0001
 from typing import Sequence, Union
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision: str = "0014_portal"
@@ -21,7 +23,21 @@ def upgrade() -> None:
         sa.Column("epoch", sa.Integer(), nullable=False),
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
     )
+    op.create_table(
+        "portaluser",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("username", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False, unique=True),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
+        sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("password_hash", sa.Text(), nullable=False),
+        sa.Column("disabled", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("failed_since", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("portaluser")
     op.drop_table("portallinkepoch")
