@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     portal_base_url: str = "http://127.0.0.1:8000"
     portal_secret: SecretStr | None = None
     portal_link_days: int = 30  # a sign-in link's life unless `--days` says otherwise
+    portal_evidence_max_mb: int = 10  # the largest evidence file a report may carry
 
     @property
     def ledger_url(self) -> str:

@@ -2,6 +2,7 @@
 
 from models import planning as planning  # noqa: F401  (the plan's and the roster's tables)
 from models.district import District, Inspector, Principal, Unit, UnitKind
+from models.evidence import Evidence
 from models.indicators import InspectionFramework, ItemScore
 from models.inspection import (
     KIND_LABELS,
@@ -22,6 +23,7 @@ __all__ = [
     "AuditEvent",
     "District",
     "Document",
+    "Evidence",
     "Finding",
     "Inspection",
     "InspectionFramework",

@@ -16,7 +16,9 @@ from portal import office_pages, unit_pages
 from portal.guard import PAGE_CSP, SECURE_HEADERS, SESSION_COOKIE, SESSION_HOURS, CsrfRefused, NotSignedIn
 from portal.links import LinkRefused
 from portal.rendering import TEMPLATES, message, page
+from portal.reports import max_evidence_bytes
 from portal.secret import derived_key
+from tasks.cycle.evidence import MAX_FILES
 
 STATUS_TEXT = {404: ("未找到", "没有找到该页面，或该内容不属于本单位。"),
                405: ("不支持的操作", "该页面不支持此操作。")}
@@ -27,6 +29,7 @@ def create_app(today: Callable[[], date] = clock.today) -> FastAPI:
     app = FastAPI(title="督导门户", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.today = today
     _errors(app)
+    _body_limit(app)
     _headers(app)
     app.add_middleware(SessionMiddleware, secret_key=derived_key("portal-session"), session_cookie=SESSION_COOKIE,
                        max_age=SESSION_HOURS * 3600, same_site="lax",
@@ -76,6 +79,22 @@ def _errors(app: FastAPI) -> None:
     def http_error(request: Request, exc: HTTPException) -> Response:
         title, text = STATUS_TEXT.get(exc.status_code, ("出错了", "请求未能完成。"))
         return message(request, title, text, exc.status_code)
+
+
+def _body_limit(app: FastAPI) -> None:
+    """A POST says its length and stays within what a report with its files may weigh: refused before a byte
+    of it is parsed (each file is checked again on its own)."""
+    limit = MAX_FILES * max_evidence_bytes() + 1024 * 1024
+
+    @app.middleware("http")
+    async def body_limit(request: Request, call_next):
+        if request.method == "POST":
+            length = request.headers.get("content-length", "")
+            if not length.isdigit():
+                return message(request, "请求有误", "请求未注明长度，未作任何处理。", 411)
+            if int(length) > limit:
+                return message(request, "内容过大", f"提交的内容超过 {limit // (1024 * 1024)} MB，未作任何处理。", 413)
+        return await call_next(request)
 
 
 def _headers(app: FastAPI) -> None:

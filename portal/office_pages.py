@@ -5,12 +5,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from core.db import session_scope
+from models import Evidence
 from portal import office_views
 from portal.accounts import AccountError, authenticate
+from portal.evidence_files import evidence_response
 from portal.guard import check_csrf, ensure_csrf, sign_in_user, signed_in_user
 from portal.rendering import not_found, page
 from portal.reports import ReportRefused, review_report
 from rules.free_text import MAX_TEXT
+from tasks.cycle.evidence import evidence_of_submissions
 
 router = APIRouter(prefix="/office")
 
@@ -54,7 +57,8 @@ def _report_page(request: Request, submission_id: int, *, error: str = "", reaso
         if view is None:
             return not_found(request)
         context = {"title": "审核整改报告", "user": user, "view": view, "error": error, "reason": reason,
-                   "max_text": MAX_TEXT, "done": request.query_params.get("done") == "1"}
+                   "max_text": MAX_TEXT, "done": request.query_params.get("done") == "1",
+                   "evidence": evidence_of_submissions(session, [submission_id])[submission_id]}
     return page(request, "office_report.html", context, status_code=status)
 
 
@@ -77,3 +81,13 @@ def office_review(request: Request, submission_id: int, csrf: str = Form(""), de
     except ReportRefused as refused:
         return _report_page(request, submission_id, error=str(refused), reason=reason, status=409)
     return RedirectResponse(f"/office/submissions/{submission_id}?done=1", status_code=303)
+
+
+@router.get("/evidence/{evidence_id}")
+def office_evidence(request: Request, evidence_id: int) -> Response:
+    with session_scope() as session:
+        signed_in_user(request, session)
+        row = session.get(Evidence, evidence_id)
+    if row is None:
+        return not_found(request)
+    return evidence_response(request, row)

@@ -1,5 +1,6 @@
 """portallinkepoch: each unit's portal link epoch (issue 17: revoking a unit's sign-in links raises it), and
-portaluser: the office's portal accounts (an Argon2 hash of the password, failed sign-ins, a lock)
+portaluser: the office's portal accounts (an Argon2 hash of the password, failed sign-ins, a lock), and
+evidence: files handed in with a rectification report (kept by content hash under var/evidence/)
 
 Revision ID: 0014_portal
 Revises: 0001
@@ -36,8 +37,23 @@ def upgrade() -> None:
         sa.Column("failed_since", sa.DateTime(timezone=True), nullable=True),
         sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
     )
+    op.create_table(
+        "evidence",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("item_id", sa.Integer(), sa.ForeignKey("rectificationitem.id"), nullable=False),
+        sa.Column("submission_id", sa.Integer(), sa.ForeignKey("submission.id"), nullable=True),
+        sa.Column("sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("media_type", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("uploaded_on", sa.Date(), nullable=False),
+        sa.Column("uploaded_by", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    )
+    op.create_index("ix_evidence_item_id", "evidence", ["item_id"])
+    op.create_index("ix_evidence_submission_id", "evidence", ["submission_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("evidence")
     op.drop_table("portaluser")
     op.drop_table("portallinkepoch")
