@@ -57,7 +57,7 @@ def issue_link(session: Session, unit: Unit, days: int, actor: str, now: datetim
     """The URL of a new link for `unit`; who made it for whom and until when goes into the audit chain."""
     now = now or clock.now()
     token = make_token(session, unit, days, now)
-    record(session, "unit", unit.id, "portal_link", as_of=now.date(), actor=actor,
+    record(session, "unit", unit.id, "portal_link", as_of=clock.today(), actor=actor,
            detail={"days": days, "epoch": current_epoch(session, unit.id)})
     return link_url(token)
 
@@ -83,5 +83,6 @@ def revoke(session: Session, unit: Unit, actor: str, now: datetime | None = None
     row = session.get(PortalLinkEpoch, unit.id) or PortalLinkEpoch(unit_id=unit.id, epoch=0, changed_at=now)
     row.epoch, row.changed_at = row.epoch + 1, now
     session.add(row)
-    record(session, "unit", unit.id, "portal_revoke", as_of=now.date(), actor=actor, detail={"epoch": row.epoch})
+    record(session, "unit", unit.id, "portal_revoke", as_of=clock.today(), actor=actor,
+           detail={"epoch": row.epoch})
     return row.epoch
