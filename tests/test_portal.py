@@ -5,7 +5,7 @@ names the unit. Runs on SQLite and on PostgreSQL."""
 
 import os
 import stat
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import func, select
@@ -219,3 +219,40 @@ def test_the_cli_prints_a_link_that_signs_the_unit_in(world):
     unknown = run_cli("portal", "link", "NOPE")
     assert unknown.returncode == 2 and "NOPE" in unknown.stderr and unknown.stdout == ""
     assert run_cli("portal", "link", THEIRS, "--days", "0").returncode == 2
+
+
+def test_a_covert_visit_is_not_shown_before_its_day(world):
+    from fastapi.testclient import TestClient
+
+    from models import Inspection
+    from portal.app import create_app
+
+    with session_scope() as session:
+        unit_id = session.exec(select(Unit.id).where(Unit.code == OURS)).one()
+        session.add(Inspection(code="2026-AF-0001", year=2026, kind="covert", unit_id=unit_id, covert=True,
+                               stage="planned", notice_on=date(2026, 5, 1), visit_on=date(2026, 6, 10)))
+    url = link_for(OURS).removeprefix("http://127.0.0.1:8000")
+    for today, shown in ((date(2026, 6, 9), False), (date(2026, 6, 10), True)):
+        browser = TestClient(create_app(today=lambda day=today: day))
+        assert browser.get(url).status_code == 200
+        assert ("2026-AF-0001" in browser.get("/unit").text) is shown, today
+
+
+def test_an_https_base_url_makes_the_session_cookie_secure(world, monkeypatch):
+    from core.settings import get_settings
+
+    monkeypatch.setenv("DUDAO_PORTAL_BASE_URL", "https://dudao.example.cn")
+    get_settings.cache_clear()
+    url = link_for(OURS)
+    assert url.startswith("https://dudao.example.cn/link/")
+    answer = client().get(url.removeprefix("https://dudao.example.cn"), follow_redirects=False)
+    assert answer.status_code == 303 and "secure" in answer.headers["set-cookie"].lower()
+
+
+def test_the_cli_revokes_a_units_links(world):
+    url = link_for(OURS).removeprefix("http://127.0.0.1:8000")
+    browser = client()
+    assert browser.get(url).status_code == 200
+    done = run_cli("portal", "revoke", OURS)
+    assert done.returncode == 0 and "已全部失效" in done.stdout
+    assert browser.get("/unit").status_code == 401 and client().get(url).status_code == 403
