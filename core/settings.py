@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     documents_url: str | None = None
     # the office's alert webhook (a work group's robot): Prefect automations post failures there (deployments/alerts)
     alert_webhook_url: str | None = None
+    # the web portal (portal/): the address people open, which `dudao portal link` prints links under; its
+    # secret signs links and sessions (None: a random one kept in var/portal/secret, mode 600)
+    portal_base_url: str = "http://127.0.0.1:8000"
+    portal_secret: SecretStr | None = None
+    portal_link_days: int = 30  # a sign-in link's life unless `--days` says otherwise
+    portal_evidence_max_mb: int = 10  # the largest evidence file a report may carry
 
     @property
     def ledger_url(self) -> str:

@@ -2,6 +2,7 @@
 
 from models import planning as planning  # noqa: F401  (the plan's and the roster's tables)
 from models.district import District, Inspector, Principal, Unit, UnitKind
+from models.evidence import Evidence
 from models.indicators import InspectionFramework, ItemScore
 from models.inspection import (
     KIND_LABELS,
@@ -14,6 +15,7 @@ from models.inspection import (
 )
 from models.interview import Interview
 from models.ledger import AuditEvent, Document, Notice, SimulationRun
+from models.portal import PortalLinkEpoch, PortalUser
 from models.review import ReviewRequest
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "AuditEvent",
     "District",
     "Document",
+    "Evidence",
     "Finding",
     "Inspection",
     "InspectionFramework",
@@ -30,6 +33,8 @@ __all__ = [
     "Inspector",
     "ItemScore",
     "Notice",
+    "PortalLinkEpoch",
+    "PortalUser",
     "Principal",
     "RectificationItem",
     "ReviewRequest",

@@ -175,7 +175,7 @@ def test_a_roster_import_leaves_the_district_as_the_seed_named_it(jiangbei, tmp_
 
 
 def test_no_code_or_template_names_a_district():
-    packages = ["core", "models", "rules", "tasks", "flows", "deployments", "dudao"]
+    packages = ["core", "models", "rules", "tasks", "flows", "deployments", "portal", "dudao"]
     files = [p for d in packages for p in (REPO / d).rglob("*.py")] + list((REPO_ROOT / "templates").rglob("*.*"))
     assert len(files) > 100
     assert [str(p.relative_to(REPO)) for p in files if "南岸" in p.read_text(encoding="utf-8")] == []

@@ -7,7 +7,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 AREAS = sorted(p.name for p in (ROOT / "tasks").iterdir() if (p / "__init__.py").exists())
-PACKAGES = ("core", "models", "rules", "tasks", "flows", "deployments", "dudao")
+PACKAGES = ("core", "models", "rules", "tasks", "flows", "deployments", "portal", "dudao")
 
 
 def test_tasks_holds_areas_not_loose_modules():

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE = ("core", "models", "rules", "tasks", "flows", "deployments", "dudao", "tests", "bench", "migrations")
+CODE = ("core", "models", "rules", "tasks", "flows", "deployments", "portal", "dudao", "tests", "bench", "migrations")
 OURS = set(CODE) | {"year_run", "year_district", "notices_smtp", "the", "order"}
 
 

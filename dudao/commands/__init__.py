@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "dudao.commands.publish": ("release", "publish"),
     "dudao.commands.notices": ("notices",),
     "dudao.commands.serve": ("serve", "alerts", "approve"),
+    "dudao.commands.portal": ("portal",),
 }
 MODULES = list(COMMANDS)
 

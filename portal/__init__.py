@@ -1,0 +1,11 @@
+"""The web portal (issue 17): units sign in from a link and see and answer what is theirs, in Chinese, served
+by FastAPI with server-rendered Jinja2 pages (templates/portal/). It sits beside flows/: it imports tasks,
+models, rules and core, and only the CLI (`dudao portal …`) imports it.
+
+- `secret.py`: the one secret that signs links and sessions.
+- `links.py`: a unit's sign-in link (signed, expiring, revocable through the unit's epoch in the ledger).
+- `guard.py`: the session (who is signed in), CSRF tokens, the secure headers.
+- `unit_views.py`: what a unit may read, each query scoped to the unit (covert visits as secrecy allows).
+- `unit_pages.py`: the unit's pages and its rectification report form.
+- `app.py`: the application: middleware, error pages in Chinese, the routes.
+"""

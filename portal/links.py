@@ -1,0 +1,88 @@
+"""A unit's sign-in link: a token signed with the portal's secret, naming the unit, the unit's link epoch when
+it was made and the moment it expires. A token is refused when its signature does not match (tampered), when
+it has expired, or when the unit's epoch has moved on (revoked: `revoke` raises the epoch, which also ends
+every session begun with an older link)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlmodel import Session, select
+
+from core import clock
+from core.settings import get_settings
+from models import PortalLinkEpoch, Unit
+from models.lifecycles import record
+from portal.secret import derived_key
+
+MAX_DAYS = 366  # a link lives at most a year: a longer one is a typing mistake
+
+
+class LinkRefused(Exception):
+    """A link that cannot sign anyone in; the message says why, in Chinese, for the person holding it."""
+
+
+@dataclass(frozen=True)
+class LinkGrant:
+    unit_id: int
+    epoch: int
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(derived_key("portal-link"), salt="dudao-portal-link")
+
+
+def current_epoch(session: Session, unit_id: int) -> int:
+    row = session.get(PortalLinkEpoch, unit_id)
+    return row.epoch if row is not None else 0
+
+
+def unit_by_code(session: Session, code: str) -> Unit | None:
+    return session.exec(select(Unit).where(Unit.code == code)).first()
+
+
+def make_token(session: Session, unit: Unit, days: int, now: datetime | None = None) -> str:
+    """A token for `unit`, valid `days` days from `now` under the unit's current epoch."""
+    if not 1 <= days <= MAX_DAYS:
+        raise ValueError(f"days must be 1..{MAX_DAYS}")
+    expires = (now or clock.now()) + timedelta(days=days)
+    return _serializer().dumps([unit.id, current_epoch(session, unit.id), int(expires.timestamp())])
+
+
+def link_url(token: str) -> str:
+    return f"{get_settings().portal_base_url.rstrip('/')}/link/{token}"
+
+
+def issue_link(session: Session, unit: Unit, days: int, actor: str, now: datetime | None = None) -> str:
+    """The URL of a new link for `unit`; who made it for whom and until when goes into the audit chain."""
+    now = now or clock.now()
+    token = make_token(session, unit, days, now)
+    record(session, "unit", unit.id, "portal_link", as_of=clock.today(), actor=actor,
+           detail={"days": days, "epoch": current_epoch(session, unit.id)})
+    return link_url(token)
+
+
+def read_token(session: Session, token: str, now: datetime | None = None) -> LinkGrant:
+    """The grant a token carries, or LinkRefused saying why in Chinese."""
+    try:
+        unit_id, epoch, expires = _serializer().loads(token)
+    except (BadSignature, ValueError, TypeError):
+        raise LinkRefused("登录链接无效（链接不完整或已被改动），请使用督导室发送的原链接。") from None
+    if not all(isinstance(part, int) for part in (unit_id, epoch, expires)):
+        raise LinkRefused("登录链接无效，请使用督导室发送的原链接。")
+    if (now or clock.now()).timestamp() >= expires:
+        raise LinkRefused("登录链接已过期，请联系督导室重新发送。")
+    if session.get(Unit, unit_id) is None or epoch != current_epoch(session, unit_id):
+        raise LinkRefused("登录链接已被督导室收回，请联系督导室重新发送。")
+    return LinkGrant(unit_id, epoch)
+
+
+def revoke(session: Session, unit: Unit, actor: str, now: datetime | None = None) -> int:
+    """Raise the unit's epoch: every link and session made before stops working. Returns the new epoch."""
+    now = now or clock.now()
+    row = session.get(PortalLinkEpoch, unit.id) or PortalLinkEpoch(unit_id=unit.id, epoch=0, changed_at=now)
+    row.epoch, row.changed_at = row.epoch + 1, now
+    session.add(row)
+    record(session, "unit", unit.id, "portal_revoke", as_of=clock.today(), actor=actor,
+           detail={"epoch": row.epoch})
+    return row.epoch

@@ -1,0 +1,119 @@
+"""The portal in Debian's headless Chromium against `dudao portal serve` started by the test on 127.0.0.1: a
+unit opens the link the CLI prints, sees its item, submits a rectification report with an evidence file, and
+the office signs in and accepts it; the ledger and the audit chain show each step with its actor. The browser cannot change what the backend does (the HTTP tests run on
+both), so this runs on SQLite only. Screenshots: test-output/portal/."""
+
+import os
+import socket
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from core import clock
+from core.db import session_scope
+from deployments.local_server import stop
+from models import AuditEvent, Evidence, RectificationItem, Submission
+from portal.accounts import add_user
+from tests.conftest import ON_POSTGRES, run_cli
+from tests.ladder_support import make_items
+from tests.portal_support import OURS
+from tests.ui_stack import CHROMIUM, CHROMIUM_ARGS, OUTPUT, REPO, spawn, wait_for
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(ON_POSTGRES, reason="browser test: SQLite only (see docstring)")]
+SHOTS = OUTPUT / "portal"
+PASSWORD = "督导室-correct horse 2026"
+EVIDENCE = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.fixture
+def portal_server(seeded):
+    assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: `make deps-system` installs Debian's chromium"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "DUDAO_PORTAL_BASE_URL": base}
+    server = spawn([str(REPO / ".venv/bin/dudao"), "portal", "serve", "--port", str(port)], env,
+                   SHOTS / "serve.log")
+    try:
+        wait_for(lambda: _answers(f"{base}/"), 60, "the portal to answer", every=0.3)
+        yield base, env
+    finally:
+        stop(server)
+
+
+def office_accepts(page, base: str) -> None:
+    page.set_default_timeout(20_000)
+    page.goto(f"{base}/")
+    page.get_by_role("link", name="督导室工作人员登录").click()
+    page.get_by_label("用户名").fill("wang.li")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("link", name="南坪育才小学（示例）：学校管理：校园安全隐患排查台账不完整（1）").click()
+    assert page.get_by_role("link", name="整改台账.pdf").is_visible()
+    page.get_by_label("审核通过（安排回头看）").check()
+    page.get_by_label("审核意见").fill("整改到位")
+    page.get_by_role("button", name="提交审核").click()
+    page.get_by_text("已审核：审核通过。").wait_for()
+    page.screenshot(path=str(SHOTS / "office-accepted.png"), full_page=True)
+
+
+def test_a_unit_submits_a_report_with_evidence_and_the_office_accepts_it_sqlite(portal_server):
+    base, env = portal_server
+    [item_id] = make_items(OURS, clock.today() + timedelta(days=20))
+    with session_scope() as session:
+        add_user(session, "wang.li", "王丽", PASSWORD, "office", actor="operator")
+    done = run_cli("portal", "link", OURS, env=env)
+    assert done.returncode == 0, done.stderr
+    url = done.stdout.strip().splitlines()[-1]
+    assert url.startswith(f"{base}/link/")
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")  # a phone
+            page.set_default_timeout(20_000)
+            page.goto(url)
+            assert page.url == f"{base}/unit"  # signed in, the token gone from the address bar
+            page.get_by_text("校园安全隐患排查台账不完整（1）").click()
+            page.get_by_label("整改情况").fill("已完善安全隐患排查台账，<b>每周</b>由副校长复核。")
+            page.set_input_files("#files", files=[{"name": "整改台账.pdf", "mimeType": "application/pdf",
+                                                   "buffer": EVIDENCE}])
+            page.screenshot(path=str(SHOTS / "item-form.png"), full_page=True)
+            page.get_by_role("button", name="报送").click()
+            page.get_by_text("整改报告已报送，待督导室审核。").wait_for()
+            assert page.get_by_text("已完善安全隐患排查台账，<b>每周</b>由副校长复核。").is_visible()  # as text
+            assert page.get_by_role("link", name="整改台账.pdf").is_visible()
+            page.screenshot(path=str(SHOTS / "item-sent.png"), full_page=True)
+            office_accepts(browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN"), base)
+        finally:
+            browser.close()
+
+    with session_scope() as session:
+        item = session.get(RectificationItem, item_id)
+        submission = session.exec(select(Submission).where(Submission.item_id == item_id)).one()
+        actors = dict(session.exec(select(AuditEvent.event, AuditEvent.actor).where(
+            AuditEvent.entity == "item", AuditEvent.entity_id == item_id)).all())
+        evidence = session.exec(select(Evidence).where(Evidence.submission_id == submission.id)).one()
+    assert item.stage == "accepted" and submission.decision == "accepted" and submission.reason == "整改到位"
+    assert submission.text == "已完善安全隐患排查台账，<b>每周</b>由副校长复核。"
+    assert actors == {"submit": OURS, "evidence": OURS, "accept": "office:wang.li"}
+    assert evidence.name == "整改台账.pdf" and evidence.size == len(EVIDENCE)
+    verified = run_cli("audit", "verify", env=env)
+    assert verified.returncode == 0, verified.stdout
