@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     documents_url: str | None = None
     # the office's alert webhook (a work group's robot): Prefect automations post failures there (deployments/alerts)
     alert_webhook_url: str | None = None
+    # channels beside e-mail (tasks/channels/): an SMS gateway over HTTP (JSON POST, bearer token); the robots'
+    # addresses are the units' (district file). Timeout of one request; where units open a filed document
+    # ({channel_link_url}/{its path}: the link a message carries; none: no link)
+    sms_gateway_url: str | None = None
+    sms_token: SecretStr | None = None
+    channel_timeout: float = 10.0
+    channel_link_url: str | None = None
 
     @property
     def ledger_url(self) -> str:
