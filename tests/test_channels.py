@@ -21,10 +21,11 @@ from tasks.channels.report import stuck_messages
 from tasks.channels.senders import dingtalk_signature, signed_url
 from tasks.operator.alerts import queue_alert
 from tests.channel_server import ChannelServer, start
-from tests.conftest import run_cli
+from tests.conftest import REPO, run_cli
 from tests.delivery_support import AS_OF, queue_notices
 
 SECRET = "SECexample0123456789"
+REPO_DATA = REPO / "data"
 
 
 @pytest.fixture
@@ -220,3 +221,34 @@ def test_held_messages_wait_for_their_day(seeded, serve, monkeypatch):
         session.execute(update(ChannelMessage).values(hold_until=date(2026, 6, 1)))
     assert sum(deliver_channel_messages(AS_OF).counts.values()) == 0
     assert deliver_channel_messages(date(2026, 6, 1)).counts["sent"] == 1 and len(robot.delivered) == 1
+
+
+def test_the_district_file_gives_robots_and_mobiles_optionally(ledger, tmp_path):
+    from core.errors import InputError
+    from tasks.exchange.district_file import DistrictFile, load_district, load_entries, read_district_file
+
+    text = (REPO_DATA / "nanan.toml").read_text(encoding="utf-8").replace(
+        'email = "duddaoshi@nanan.example.cn"\n',
+        'email = "duddaoshi@nanan.example.cn"\nrobot = "https://oapi.example.cn/robot/send?access_token=a"\n'
+        'robot_secret = "SECabc"\nmobile = "13800000000"\n', 1)
+    path = tmp_path / "district.toml"
+    path.write_text(text, encoding="utf-8")
+    district = read_district_file(path)
+    with session_scope() as session:
+        load_district(session, district)
+    with session_scope() as session:
+        office = session.exec(select(Unit).where(Unit.code == "OFFICE")).one()
+        school = session.exec(select(Unit).where(Unit.code == "S001")).one()
+        assert (office.robot_url, office.robot_secret, office.mobile) == (
+            "https://oapi.example.cn/robot/send?access_token=a", "SECabc", "13800000000")
+        assert (school.robot_url, school.robot_secret, school.mobile) == (None, None, None)  # optional
+        # a roster import that does not name the channels keeps them
+        entry = district.units[0].model_dump(exclude={"robot", "robot_secret", "mobile"})
+        load_entries(session, DistrictFile(schema_version=1, district="南岸区", units=[entry]))
+    with session_scope() as session:
+        assert session.exec(select(Unit.mobile).where(Unit.code == "OFFICE")).one() == "13800000000"
+    for wrong, what in (('mobile = "13800000000"', 'mobile = "138-0000"'),
+                        ('robot = "https://oapi.example.cn/robot/send?access_token=a"\n', "")):
+        path.write_text(text.replace(wrong, what, 1), encoding="utf-8")
+        with pytest.raises(InputError, match="units.0|mobile|robot_secret"):
+            read_district_file(path)
