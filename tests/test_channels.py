@@ -177,6 +177,12 @@ def test_robot_error_codes_decide_retry_or_failure(seeded, serve, monkeypatch):
     assert robot.bad_signatures == 1 and len(robot.delivered) == 1
     result = run_cli("channels", "--failed")
     assert result.returncode == 0 and "alert:run-failed:run-2|webhook|OFFICE" in result.stdout
+    _unit("OFFICE", robot_secret=SECRET)  # the secret corrected (re-seeded): sent again by hand
+    result = run_cli("channels", "retry", str(refused.id))
+    assert result.returncode == 0 and result.stdout.strip() == f"渠道消息 {refused.id}：sent", result.stderr
+    assert _state(_messages()[1]) == ("sent", 2) and len(robot.delivered) == 2 and robot.bad_signatures == 1
+    again = run_cli("channels", "retry", str(refused.id))
+    assert again.returncode == 2 and "不重复发送" in again.stderr + again.stdout
 
 
 def test_a_receiver_down_leaves_messages_stuck_and_reported(seeded, serve, monkeypatch):

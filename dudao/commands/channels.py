@@ -1,13 +1,15 @@
-"""Channel messages beside e-mail (群机器人, 短信): `dudao channels [--failed|--stuck] [--json]`. They are
-delivered with the notices (`dudao notices deliver`, the daily sweep)."""
+"""Channel messages beside e-mail (群机器人, 短信): `dudao channels [--failed|--stuck] [--json]`,
+`dudao channels retry ID`. They are delivered with the notices (`dudao notices deliver`, the daily sweep)."""
 
 import argparse
 import json
 
+from core import clock
 from core.db import session_scope
 from core.lang import say
 from core.settings import get_settings
-from dudao.cli_support import bounded
+from dudao.cli_support import bounded, id_arg, iso_date
+from tasks.channels.delivery import retry_message
 from tasks.channels.report import CHANNEL_LABELS, channel_counts, failed_messages, message_row, stuck_messages
 
 
@@ -35,6 +37,13 @@ def cmd_channels(args) -> int:
     return 0
 
 
+def cmd_retry(args) -> int:
+    message = retry_message(args.id, clock.resolve(args.as_of))
+    print(say(f"渠道消息 {message.id}：", f"channel message {message.id}: ") + message.status
+          + (f"（{message.last_error}）" if message.last_error else ""))
+    return 0 if message.status == "sent" else 1
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     channels = sub.add_parser("channels", help=say("群机器人与短信消息：按状态计数，失败或滞留的消息",
                                                    "channel messages (robots, SMS): counts, failed or stuck"))
@@ -47,3 +56,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     channels.add_argument("--limit", type=bounded(1, 100_000), default=50)
     channels.add_argument("--json", action="store_true")
     channels.set_defaults(func=cmd_channels)
+    actions = channels.add_subparsers(dest="action")
+    retry = actions.add_parser("retry", help=say("立即重发一条渠道消息（失败或待发送的）",
+                                                 "send one channel message again now (failed or pending)"))
+    retry.add_argument("id", type=id_arg, metavar="ID")
+    retry.add_argument("--as-of", type=iso_date)
+    retry.set_defaults(func=cmd_retry)

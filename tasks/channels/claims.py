@@ -36,11 +36,14 @@ def _claimable(session: Session, stale_before) -> object:
                and_(M.status == SENDING, or_(M.claimed_at < stale_before, M.attempt_token.in_(dead))))
 
 
-def claim(token: str, as_of: date, limit: int, claim_seconds: int, after_id: int = 0) -> list[ChannelMessage]:
-    """Mark the next due messages `sending` under the token (one committed transaction); return them."""
+def claim(token: str, as_of: date, limit: int, claim_seconds: int, after_id: int = 0,
+          only_id: int | None = None) -> list[ChannelMessage]:
+    """Mark the next due messages `sending` under the token (one committed transaction); return them.
+    `only_id`: that one message, failed or not (`dudao channels retry ID`)."""
     now = clock.now()
     with session_scope() as session:
-        where = [_claimable(session, now - timedelta(seconds=claim_seconds)),
+        claimable = _claimable(session, now - timedelta(seconds=claim_seconds))
+        where = [claimable if only_id is None else and_(or_(claimable, M.status == FAILED), M.id == only_id),
                  or_(M.hold_until.is_(None), M.hold_until <= as_of), M.id > after_id]
         ids = session.execute(select(M.id).where(*where).order_by(M.id).limit(limit)).scalars().all()
         if not ids:

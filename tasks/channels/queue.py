@@ -77,22 +77,23 @@ def message_text(channel: str, subject: str, body: str, link: str | None, sender
 
 
 def queue_channel_messages(session: Session, queued: list[Queued]) -> int:
-    """Queue the channel messages of notices filed in the caller's transaction. Returns how many were new."""
+    """Queue the channel messages of notices filed in the caller's transaction. Returns how many were new.
+    A batch whose kinds the policy names for no channel, or whose units have no robot or mobile, costs no query."""
     settings = get_settings()
     policy = channels_policy(settings)
-    wanted = [q for q in queued if policy.channels_of(q.kind)]
+    wanted = [(q, pairs) for q in queued
+              if (pairs := [(channel, unit) for channel in policy.channels_of(q.kind) for unit in q.recipients
+                            if addressed(channel, unit, settings)])]
     if not wanted:
         return 0
-    notices = _notices_with_documents(session, [q.notice_id for q in wanted])
+    notices = _notices_with_documents(session, [q.notice_id for q, _ in wanted])
     rows: dict[str, dict] = {}
-    for q in wanted:
+    for q, pairs in wanted:
         notice, path = notices[q.notice_id]
         link = document_link(path, settings)
-        for channel in policy.channels_of(q.kind):
-            for unit in q.recipients:
-                if addressed(channel, unit, settings):
-                    key = message_key(notice.key, channel, unit.code)
-                    rows.setdefault(key, _row(key, notice, channel, unit, link, settings))
+        for channel, unit in pairs:
+            key = message_key(notice.key, channel, unit.code)
+            rows.setdefault(key, _row(key, notice, channel, unit, link, settings))
     fresh = _not_queued(session, list(rows))
     insert_rows(session, ChannelMessage, [row for key, row in rows.items() if key in fresh])
     return len(fresh)
