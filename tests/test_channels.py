@@ -113,6 +113,15 @@ def test_a_signed_robot_gets_the_message_once_after_a_500(seeded, serve, monkeyp
     assert deliver_channel_messages(AS_OF).counts["sent"] == 0 and len(robot.raw) == 2  # sent: never again
 
 
+def test_an_sms_is_short_and_keeps_its_link_whole():
+    from tasks.channels.queue import message_text
+
+    link = "https://portal.example.cn/docs/2026/S001/item_812_urge_2026-05-06.html"
+    text = message_text("sms", "【督办通知】" + "很长的单位名称" * 30, "正文", link, "南岸区政府教育督导室")
+    assert len(text) == 140 and text.startswith("【南岸区政府教育督导室】【督办通知】很长") and text.endswith("…，详见：" + link)
+    assert message_text("sms", "【督办通知】某校", "正文", None, "") == "【督办通知】某校，详见电子邮件。"
+
+
 def test_the_dingtalk_signature_is_the_documented_one():
     # base64(HMAC-SHA256(secret, "timestamp\nsecret")), URL-encoded into the query; the value as openssl makes it:
     # printf '1700000000000\nSEC123' | openssl dgst -sha256 -hmac SEC123 -binary | base64

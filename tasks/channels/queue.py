@@ -67,7 +67,7 @@ def message_text(channel: str, subject: str, body: str, link: str | None, sender
     if channel == "sms":
         tail = f"详见：{link}" if link else "详见电子邮件。"
         head = f"【{sender}】{subject}，" if sender else f"{subject}，"
-        room = SMS_LIMIT - len(tail)
+        room = max(SMS_LIMIT - len(tail), 30)  # a link too long for the limit is kept whole: it must work
         return (head if len(head) <= room else head[:room - 2] + "…，") + tail
     lines = [line.strip() for line in body.splitlines() if line.strip()]
     summary = "\n".join(lines[:8])
