@@ -55,6 +55,13 @@ class Settings(BaseSettings):
     portal_secret: SecretStr | None = None
     portal_link_days: int = 30  # a sign-in link's life unless `--days` says otherwise
     portal_evidence_max_mb: int = 10  # the largest evidence file a report may carry
+    # channels beside e-mail (tasks/channels/): an SMS gateway over HTTP (JSON POST, bearer token); the robots'
+    # addresses are the units' (district file). Timeout of one request; where units open a filed document
+    # ({channel_link_url}/{its path}: the link a message carries; none: no link)
+    sms_gateway_url: str | None = None
+    sms_token: SecretStr | None = None
+    channel_timeout: float = 10.0
+    channel_link_url: str | None = None
 
     @property
     def ledger_url(self) -> str:

@@ -13,6 +13,7 @@ from prefect.runtime import flow_run
 from core import clock
 from core.db import session_scope
 from core.settings import get_settings
+from tasks.channels.report import CHANNEL_LABELS, failed_messages, stuck_messages
 from tasks.mail.delivery import deliver_notices
 from tasks.mail.smtp_config import smtp_config
 from tasks.operator.alerts import report_stuck_notices
@@ -28,6 +29,16 @@ def _run_name() -> str:
 def _row(label: str, notice) -> dict:
     return {"类别": label, "id": notice.id, "key": notice.key, "attempts": notice.attempts, "subject": notice.subject,
             "last_error": notice.last_error[:300]}
+
+
+def _channel_rows() -> list[dict]:
+    """The channel messages (群机器人, 短信) failed or stuck, in the same columns (subject: the channel)."""
+    with session_scope() as session:
+        failed = failed_messages(session, ROWS)[1]
+        stuck = stuck_messages(session, get_settings().smtp_max_attempts, ROWS)[1]
+    return [{"类别": label, "id": m.id, "key": m.key, "attempts": m.attempts,
+             "subject": CHANNEL_LABELS.get(m.channel, m.channel), "last_error": m.last_error[:300]}
+            for label, messages in (("渠道消息失败", failed), ("渠道消息滞留", stuck)) for m in messages]
 
 
 @task(name="outbox-table", task_run_name="投递结果 · {as_of}")
@@ -47,6 +58,7 @@ def publish_outbox_table(as_of: date, counts: dict[str, int]) -> int:
         if total > len(shown):
             rows.append({"类别": label, "id": "", "key": f"其余 {total - len(shown)} 条", "attempts": "",
                          "subject": "", "last_error": f"dudao notices {flag}"})
+    rows += _channel_rows()
     create_table_artifact(rows, key="notice-delivery", description=f"{as_of} 通知投递：失败与滞留")
     return len(rows)
 

@@ -14,13 +14,14 @@ from models.inspection import (
     Submission,
 )
 from models.interview import Interview
-from models.ledger import AuditEvent, Document, Notice, SimulationRun
+from models.ledger import AuditEvent, ChannelMessage, Document, Notice, SimulationRun
 from models.portal import PortalLinkEpoch, PortalUser
 from models.review import ReviewRequest
 
 __all__ = [
     "KIND_LABELS",
     "AuditEvent",
+    "ChannelMessage",
     "District",
     "Document",
     "Evidence",

@@ -37,6 +37,11 @@ class Unit(SQLModel, table=True):
     town_id: int | None = Field(default=None, foreign_key="unit.id")  # a school's town or street
     email: str = Field(max_length=200)
     head_name: str = Field(default="", max_length=50)
+    # channels beside e-mail (tasks/channels/), each optional: the unit's work group robot (WeCom/DingTalk
+    # style webhook), the robot's signing secret where the platform signs, a mobile number for SMS
+    robot_url: str | None = Field(default=None, max_length=500)
+    robot_secret: str | None = Field(default=None, max_length=200)
+    mobile: str | None = Field(default=None, max_length=20)
 
 
 class Principal(SQLModel, table=True):

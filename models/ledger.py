@@ -44,6 +44,27 @@ class Notice(SQLModel, table=True):
     claimed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
+class ChannelMessage(SQLModel, table=True):
+    """One message of a notice by another channel (a group robot's webhook, an SMS): its own deliverable in the
+    outbox, with its own key and status, written in the same transaction as its notice (tasks/channels/)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=200)  # the notice's key, the channel and the unit's code
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+    channel: str = Field(max_length=10)  # webhook or sms
+    kind: str = Field(max_length=32)  # the notice's kind
+    unit_id: int = Field(foreign_key="unit.id")  # whose robot or mobile: read when sending (it may be corrected)
+    text: str = Field(sa_type=Text)  # the message as sent: a short Chinese text with the title and a link
+    created_on: date
+    hold_until: date | None = None  # as its notice's (covert inspections)
+    status: str = Field(default="pending", index=True, max_length=10)  # the notice machine's statuses
+    attempts: int = 0
+    last_error: str = Field(default="", sa_type=Text)
+    sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    attempt_token: str | None = Field(default=None, max_length=100)
+    claimed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
 class AuditEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     entity: str = Field(max_length=20)

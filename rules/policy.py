@@ -182,6 +182,35 @@ class ReferralPolicy(_Section):
     to_units: tuple[str, ...] = Field(default=("D06",), min_length=1)
 
 
+_KIND = r"^[a-z][a-z0-9_]{0,31}$"  # a notice kind: a document kind (templates/documents/<kind>.html) or alert
+
+
+class ChannelsPolicy(_Section):
+    """Which notice kinds go, beside e-mail, to the unit's work group robot (webhook) and by SMS. E-mail always
+    goes; these are for what must not sit unread in a mailbox."""
+
+    webhook: tuple[str, ...] = Field(default=(), max_length=100)
+    sms: tuple[str, ...] = Field(default=(), max_length=100)
+
+    @model_validator(mode="after")
+    def _kinds(self):
+        for name in ("webhook", "sms"):
+            for kind in getattr(self, name):
+                if not re.fullmatch(_KIND, kind):
+                    raise ValueError(f"{name}: {kind!r} is not a notice kind (lowercase letters, digits, _)")
+        return self
+
+    def channels_of(self, kind: str) -> tuple[str, ...]:
+        """The channels beside e-mail a notice of `kind` goes by, in a fixed order."""
+        return tuple(name for name in ("webhook", "sms") if kind in getattr(self, name))
+
+
+class SignoffPolicy(_Section):
+    """The office is alerted once per report whose publication sign-off (签发) waits longer than this."""
+
+    alert_after_workdays: PositiveInt = 3
+
+
 class Policy(_Section):
     version: str = Field(min_length=1)
     annual: AnnualPolicy = AnnualPolicy()
@@ -196,6 +225,8 @@ class Policy(_Section):
     results: ResultsPolicy = ResultsPolicy()
     hand_raised: HandRaisedPolicy = HandRaisedPolicy()
     referral: ReferralPolicy = ReferralPolicy()
+    channels: ChannelsPolicy = ChannelsPolicy()
+    signoff: SignoffPolicy = SignoffPolicy()
 
 
 def load_policy(path: Path) -> Policy:

@@ -18,6 +18,7 @@ from tasks.ladder.referrals import refer_illegal_acts
 from tasks.operator.provisional_calendar import warn_office_of_provisional_calendar
 from tasks.planning.term_end import raise_term_end_inspections
 from tasks.publication.deadline import flag_unreleased
+from tasks.publication.signoff_waiting import alert_waiting_signoffs
 from tasks.roster.records import flag_training_shortfalls, remind_expiring_terms
 
 Step = Callable[[Session, date, Runtime], list[int]]
@@ -30,6 +31,7 @@ STEPS: dict[str, Step] = {
     "issue": issue_due,
     "publish": publish_due,
     "publication-due": flag_unreleased,  # after publish: a report released and published today is not late
+    "signoff-waiting": alert_waiting_signoffs,  # the office alerted once of a report's sign-off waiting too long
     "ladder": climb_ladder,
     "escalate": escalate_issues,
     "review-due": remind_review_decisions,

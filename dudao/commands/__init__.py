@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "dudao.commands.documents": ("pdf", "year-end"),
     "dudao.commands.publish": ("release", "publish"),
     "dudao.commands.notices": ("notices",),
+    "dudao.commands.channels": ("channels",),
     "dudao.commands.serve": ("serve", "alerts", "approve"),
     "dudao.commands.portal": ("portal",),
 }

@@ -19,6 +19,7 @@ from core.settings import get_settings
 from models import Document, Notice, Unit
 from models.queries import insert_rows
 from rules.workdays import WorkdayCalendar
+from tasks.channels.queue import Queued, queue_channel_messages
 from tasks.documents.calendar_note import calendar_note, current_calendar
 from tasks.documents.filing import file_document
 from tasks.documents.letterhead import Letterhead, letterhead
@@ -73,6 +74,8 @@ def issue_many(session: Session, papers: list[Paper]) -> list[int | None]:
     settings = get_settings()
     rows = [_notice_row(paper, documents[paper.key], rendered[paper.key], settings.mail_domain) for paper in fresh]
     ids, first = _ids_by_key(session, Notice, rows), {id(paper) for paper in fresh}
+    # channels beside e-mail (the policy's [channels]): queued with their notices, in the same transaction
+    queue_channel_messages(session, [Queued(ids[p.key], p.kind, p.recipients or [p.unit]) for p in fresh])
     return [ids[paper.key] if id(paper) in first else None for paper in papers]
 
 

@@ -52,6 +52,17 @@ class UnitEntry(_Entry):
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)
     head: str = Field(default="", max_length=50)
     principal: PrincipalEntry | None = None
+    # channels beside e-mail, each optional: the work group's robot (WeCom/DingTalk style webhook), its signing
+    # secret where the platform signs (DingTalk's 加签), a mobile number for SMS
+    robot: str | None = Field(default=None, pattern=r"^https?://[^\s]+$", max_length=500)
+    robot_secret: str | None = Field(default=None, min_length=1, max_length=200)
+    mobile: str | None = Field(default=None, pattern=r"^\+?[0-9]{5,15}$")
+
+    @model_validator(mode="after")
+    def _secret_needs_robot(self):
+        if self.robot_secret is not None and self.robot is None:
+            raise ValueError("robot_secret: given without robot")
+        return self
 
 
 class InspectorEntry(_Entry):
@@ -128,16 +139,18 @@ def load_district(session: Session, district: DistrictFile) -> dict[str, int]:
     """The seed: write the district's identity, then insert or update every unit, principal and inspector by
     code. Returns counts by table."""
     session.merge(district.identity())
-    return load_entries(session, district)
+    return load_entries(session, district, channels=True)
 
 
-def load_entries(session: Session, district: DistrictFile) -> dict[str, int]:
+def load_entries(session: Session, district: DistrictFile, channels: bool = False) -> dict[str, int]:
     """Insert or update every unit, principal and inspector by code, the district's identity left as it is (a
-    roster import carries units or inspectors, not the district). Returns counts by table."""
+    roster import carries units or inspectors, not the district). A unit's robot and mobile are written from
+    the district file (`channels`), or where an entry names them: a roster import without them keeps them.
+    Returns counts by table."""
     units = {u.code: u for u in session.exec(select(Unit)).all()}
     _no_name_taken(units, district)
     for entry in district.units:
-        units[entry.code] = _upsert_unit(session, units.get(entry.code), entry)
+        units[entry.code] = _upsert_unit(session, units.get(entry.code), entry, channels)
     session.flush()
     for entry in district.units:
         _link_unit(session, units, entry)
@@ -158,11 +171,13 @@ def _no_name_taken(units: dict[str, Unit], district: DistrictFile) -> None:
             raise InputError(f"units ({entry.code}): name '{entry.name}' is held by unit {holder} in the ledger")
 
 
-def _upsert_unit(session: Session, unit: Unit | None, entry: UnitEntry) -> Unit:
+def _upsert_unit(session: Session, unit: Unit | None, entry: UnitEntry, channels: bool) -> Unit:
     unit = unit or Unit(code=entry.code, name=entry.name, kind=entry.kind, email=entry.email)
     unit.name, unit.kind, unit.email = entry.name, entry.kind, entry.email
     unit.school_type, unit.ownership, unit.students = entry.school_type, entry.ownership, entry.students
     unit.head_name = entry.principal.name if entry.principal else entry.head
+    if channels or entry.model_fields_set & {"robot", "robot_secret", "mobile"}:
+        unit.robot_url, unit.robot_secret, unit.mobile = entry.robot, entry.robot_secret, entry.mobile
     session.add(unit)
     return unit
 

@@ -31,6 +31,8 @@ from core.db import session_scope
 from core.errors import InputError
 from core.settings import Settings, get_settings
 from models import Document, Notice, Unit
+from tasks.channels.delivery import deliver_channel_messages
+from tasks.channels.report import stuck_messages
 from tasks.mail.build_workers import BuildWorkers, joined
 from tasks.mail.maildir import build_and_deliver
 from tasks.mail.notice_build import MessageSpec, document_attachments
@@ -222,19 +224,31 @@ def deliver_notices(as_of: date) -> dict[str, int]:
 
     Returns:
         counts by outcome over all tries (sent, transient, permanent) and `stuck`: notices still pending
-        after `smtp_max_attempts` attempts, which the sweep's artifact lists.
+        after `smtp_max_attempts` attempts, which the sweep's artifact lists; the channel messages' alike
+        (channel_sent, channel_transient, channel_permanent, channel_stuck) where not zero.
     """
     outcome = deliver_pending_now(as_of)
-    counts = _with_earlier_tries(outcome.counts)
+    channels = deliver_channel_messages(as_of)  # webhook and SMS messages (tasks/channels/), after the e-mails
+    counts = _with_earlier_tries({**outcome.counts, **{f"channel_{k}": n for k, n in channels.counts.items()}})
     logger = get_run_logger()
-    logger.info("delivery: %s", outcome.counts)
-    if outcome.retry_wanted and not _last_try():
+    logger.info("delivery: %s; channels: %s", outcome.counts, channels.counts)
+    if (outcome.retry_wanted or channels.retry_wanted) and not _last_try():
         _TRIES_SO_FAR[str(TaskRunContext.get().task_run.id)] = counts
-        raise TransientDelivery(f"{outcome.counts['transient']} notice(s) failed transiently"
+        raise TransientDelivery(f"{outcome.counts['transient']} notice(s), {channels.counts['transient']} channel "
+                                "message(s) failed transiently"
                                 + (", the server took none of a group" if outcome.stopped_early else ""))
     max_attempts = get_settings().smtp_max_attempts
     with session_scope() as session:
         stuck, _ = stuck_notices(session, max_attempts, limit=0)
+        channel_stuck, _ = stuck_messages(session, max_attempts, limit=0)
     if stuck:
         logger.warning("%d notice(s) still pending after %d attempts: dudao notices --stuck", stuck, max_attempts)
-    return {**counts, "stuck": stuck}
+    if channel_stuck:
+        logger.warning("%d channel message(s) still pending after %d attempts: dudao channels --stuck",
+                       channel_stuck, max_attempts)
+    # the channels' counts only where there were any: a district without robots or SMS sees e-mail's alone
+    channel_counts = {k: n for k, n in counts.items() if k.startswith("channel_") and n}
+    if channel_stuck:
+        channel_counts["channel_stuck"] = channel_stuck
+    mail_counts = {k: n for k, n in counts.items() if not k.startswith("channel_")}
+    return {**mail_counts, "stuck": stuck, **channel_counts}

@@ -47,7 +47,12 @@ def new_token() -> str:
     return token
 
 
-def _run_is_dead(token: str) -> bool:
+def token_ended(token: str) -> None:
+    """A run of this process has ended: its claims may be taken over at once (tasks/channels too)."""
+    _LIVE_TOKENS.discard(token)
+
+
+def run_is_dead(token: str) -> bool:
     """A token of this host whose process is gone, or of this process whose run has ended."""
     host, _, rest = token.partition("/")
     pid_text = rest.partition("/")[0]
@@ -69,7 +74,7 @@ def _claimable(session: Session, stale_before) -> object:
     """Pending, or `sending` by a run that is dead or has held the claim too long."""
     tokens = session.execute(
         select(Notice.attempt_token).where(Notice.status == SENDING).distinct()).scalars()
-    dead = [t for t in tokens if t and _run_is_dead(t)]
+    dead = [t for t in tokens if t and run_is_dead(t)]
     taken_over = or_(Notice.claimed_at < stale_before, Notice.attempt_token.in_(dead))
     return or_(Notice.status == PENDING, and_(Notice.status == SENDING, taken_over))
 
@@ -110,7 +115,7 @@ def claim(request: ClaimRequest) -> list[Notice]:
 
 def release(token: str) -> None:
     """End a run: what it still holds goes back to `pending` (nothing was recorded for it)."""
-    _LIVE_TOKENS.discard(token)
+    token_ended(token)
     try:
         with session_scope() as session:
             session.execute(update(Notice).where(Notice.attempt_token == token, Notice.status == SENDING)

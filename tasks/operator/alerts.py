@@ -1,5 +1,6 @@
 """Alerts to the office when something breaks: a failed or crashed run, a daily sweep that has not run by
-mid-morning, notices stuck in the outbox. Prefect's automations notice it (deployments/alerts.py) and start the
+mid-morning, notices (or channel messages) stuck in the outbox, a sign-off waiting too long (filed by the daily
+sweep's `signoff-waiting` step, tasks/publication/signoff_waiting.py). Prefect's automations notice it (deployments/alerts.py) and start the
 alert-office flow, which files the alert here as a notice to the office: through the outbox, so each alert
 is e-mailed once however often the automation fires for the same occurrence.
 """
@@ -13,6 +14,7 @@ from core.db import session_scope
 from core.errors import InputError
 from core.settings import get_settings
 from models.queries import office
+from tasks.channels.report import stuck_messages
 from tasks.documents.contexts import doc_no
 from tasks.documents.issuing import Paper, issue
 from tasks.operator.outbox_report import stuck_notices
@@ -24,7 +26,10 @@ ALERTS = {
     "sweep-missing": ("每日巡检未按时完成", "今天上午10:00前每日巡检（daily-sweep）未完成。请检查 `dudao serve` "
                                          "或工作进程是否在运行，并手动运行 daily-sweep（或 `dudao sweep`）。"),
     "outbox-stuck": ("通知滞留", "有通知多次投递失败，仍滞留在发件箱。请检查邮件服务器，再运行 deliver-outbox "
-                                 "或 `dudao notices --stuck` 查看、`dudao notices retry ID` 重发。"),
+                                 "或 `dudao notices --stuck` 查看、`dudao notices retry ID` 重发；群机器人与短信消息用 "
+                                 "`dudao channels --stuck` 查看（检查机器人地址、短信网关）。"),
+    "signoff-waiting": ("督导报告签发等待过久", "一份已出具的督导报告超过规定的工作日仍未签发公开。请在 Prefect 界面的"
+                                          "“报告签发”运行中签发，或运行 `dudao approve 督导编号`。"),
 }
 STUCK_EVENT = "dudao.outbox.stuck"
 
@@ -43,9 +48,11 @@ def queue_alert(session: Session, alert: str, occurrence: str, subject: str, as_
 
 
 def report_stuck_notices(as_of: date) -> int:
-    """Emit the event the outbox-stuck automation watches when notices are stuck. Returns how many are."""
+    """Emit the event the outbox-stuck automation watches when notices or channel messages are stuck. Returns
+    how many are."""
+    max_attempts = get_settings().smtp_max_attempts
     with session_scope() as session:
-        total, _ = stuck_notices(session, get_settings().smtp_max_attempts, limit=1)
+        total = stuck_notices(session, max_attempts, limit=1)[0] + stuck_messages(session, max_attempts, limit=1)[0]
     if total:
         emit_event(STUCK_EVENT, resource={"prefect.resource.id": "dudao.outbox", "prefect.resource.name": "通知发件箱"},
                    payload={"stuck": total, "as_of": as_of.isoformat()})

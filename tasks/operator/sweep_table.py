@@ -9,6 +9,7 @@ from sqlmodel import Session, func, select
 
 from core.settings import get_settings
 from models import Document, Finding, Inspection, Notice, RectificationItem, ReviewRequest, Unit
+from tasks.channels.report import CHANNEL_LABELS, failed_messages, stuck_messages
 from tasks.operator.links import document_link
 from tasks.operator.outbox_report import stuck_notices
 
@@ -21,11 +22,15 @@ STEP_LABELS = {
     "inspector-terms": "督学聘期届满提醒", "training": "督学培训学时不足提示", "routine-visits": "挂牌督导次数不足提示",
     "refer-illegal": "违法行为移送执法部门", "publication-due": "督导报告公开逾期提醒",
     "report-review-due": "整改报告审核到期提醒", "provisional-calendar": "临时工作日日历提示",
+    "signoff-waiting": "督导报告签发等待过久告警",
 }
 DELIVERY_LABELS = {"sent": "已发出", "transient": "暂时失败（将自动重试）", "permanent": "被拒收（不再重试）",
-                   "stuck": "滞留（多次失败，待处理）"}
+                   "stuck": "滞留（多次失败，待处理）",
+                   "channel_sent": "群机器人/短信已发出", "channel_transient": "群机器人/短信暂时失败（将自动重试）",
+                   "channel_permanent": "群机器人/短信被拒收（不再重试）",
+                   "channel_stuck": "群机器人/短信滞留（多次失败，待处理）"}
 INSPECTION_STEPS = {"term-end", "notify", "feed-back", "issue", "publish", "publication-due",
-                    "recheck-or-close"}  # return inspection ids
+                    "recheck-or-close", "signoff-waiting"}  # return inspection ids
 
 
 def _cell(text: object) -> str:
@@ -114,6 +119,19 @@ def sweep_rows(session: Session, moved: dict[str, list[int]], delivered: dict[st
               "明细": f"{_cell(notice.subject)}：{_cell(notice.last_error[:200])}"} for notice in stuck]
     if stuck_total > len(stuck):
         rows.append({"类别": "滞留通知", "项目": "其余", "数量": stuck_total - len(stuck), "明细": "见 dudao notices --stuck"})
+    return rows + channel_rows(session)
+
+
+def channel_rows(session: Session) -> list[dict]:
+    """The channel messages (群机器人, 短信) failed for good or stuck, as the notices' rows above."""
+    rows = []
+    for label, flag, (total, messages) in (
+            ("失败渠道消息", "--failed", failed_messages(session, FAILED_ROWS)),
+            ("滞留渠道消息", "--stuck", stuck_messages(session, get_settings().smtp_max_attempts, FAILED_ROWS))):
+        rows += [{"类别": label, "项目": m.key, "数量": m.attempts,
+                  "明细": f"{CHANNEL_LABELS.get(m.channel, m.channel)}：{_cell(m.last_error[:200])}"} for m in messages]
+        if total > len(messages):
+            rows.append({"类别": label, "项目": "其余", "数量": total - len(messages), "明细": f"见 dudao channels {flag}"})
     return rows
 
 
