@@ -16,6 +16,7 @@ from pydantic import (
 
 from core.errors import InputError
 from core.toml_input import read_toml
+from rules.policy_lines import describe_error
 
 LARGEST = 100_000  # no count, day number or threshold in the policy is larger (a typo'd 10**20 would hang)
 _MONTH_DAY = re.compile(r"\d{2}-\d{2}")
@@ -235,44 +236,4 @@ def load_policy(path: Path) -> Policy:
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
-        raise InputError(_describe(path, text, exc)) from None
-
-
-def _describe(path: Path, text: str, exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    keys = [str(part) for part in first["loc"] if not isinstance(part, int)]
-    return f"{path}:{_line_of(text, keys)}: {'.'.join(keys)}: {first['msg']}"
-
-
-_HEADER = re.compile(r"\[\[?\s*([^\]]+?)\s*\]")
-
-
-def _line_of(text: str, keys: list[str]) -> int:
-    """The line that sets the dotted path `keys`: the key under its [section] header (or a dotted or inline
-    key); for a missing key, the line of the nearest enclosing section; else 1."""
-    target = tuple(keys)
-    section: tuple[str, ...] = ()
-    best, line_no = -1, 1
-    for number, line in enumerate(text.splitlines(), start=1):
-        path = _path_set_on(line.strip(), section)
-        if path is None:
-            continue
-        if _HEADER.match(line.strip()):
-            section = path
-        if path == target[:len(path)] and len(path) > best:
-            best, line_no = len(path), number
-    return line_no
-
-
-def _path_set_on(stripped: str, section: tuple[str, ...]) -> tuple[str, ...] | None:
-    """The dotted path a TOML line opens ([header]) or sets (key = value), or None."""
-    header = _HEADER.match(stripped)
-    if header:
-        return _dotted(header.group(1))
-    if stripped.startswith("#") or "=" not in stripped:
-        return None
-    return section + _dotted(stripped.split("=", 1)[0])
-
-
-def _dotted(key: str) -> tuple[str, ...]:
-    return tuple(part.strip().strip("\"'") for part in key.split("."))
+        raise InputError(describe_error(path, text, exc)) from None

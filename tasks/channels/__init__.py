@@ -6,3 +6,11 @@ notice (`queue.py`), claimed by a delivery run like a notice (`claims.py`), sent
 idempotency key (`senders.py`), retried with backoff by the deliver-notices task, and reported stuck after
 `smtp_max_attempts` attempts (`report.py`). E-mail always goes; a channel message adds to it.
 """
+
+from core.lazy_exports import lazy_exports
+
+__getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    "delivery": ["ChannelOutcome", "deliver_channel_messages", "retry_message"],
+    "queue": ["Queued", "queue_channel_messages"],
+    "report": ["CHANNEL_LABELS", "channel_counts", "failed_messages", "message_row", "stuck_messages"],
+})

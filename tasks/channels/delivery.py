@@ -91,3 +91,15 @@ def retry_message(message_id: int, as_of: date) -> ChannelMessage:
         message = session.get(ChannelMessage, message_id)
         session.expunge(message)
         return message
+
+
+def channel_summary(counts: dict[str, int], stuck: int, max_attempts: int, logger) -> dict[str, int]:
+    """The channels' part of a delivery's counts, only where there were any (a district without robots or SMS
+    sees e-mail's alone), warning of messages still pending after `max_attempts` attempts."""
+    if stuck:
+        logger.warning("%d channel message(s) still pending after %d attempts: dudao channels --stuck",
+                       stuck, max_attempts)
+    summary = {k: n for k, n in counts.items() if k.startswith("channel_") and n}
+    if stuck:
+        summary["channel_stuck"] = stuck
+    return summary

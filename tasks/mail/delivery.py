@@ -31,7 +31,7 @@ from core.db import session_scope
 from core.errors import InputError
 from core.settings import Settings, get_settings
 from models import Document, Notice, Unit
-from tasks.channels.delivery import deliver_channel_messages
+from tasks.channels.delivery import channel_summary, deliver_channel_messages
 from tasks.channels.report import stuck_messages
 from tasks.mail.build_workers import BuildWorkers, joined
 from tasks.mail.maildir import build_and_deliver
@@ -243,12 +243,5 @@ def deliver_notices(as_of: date) -> dict[str, int]:
         channel_stuck, _ = stuck_messages(session, max_attempts, limit=0)
     if stuck:
         logger.warning("%d notice(s) still pending after %d attempts: dudao notices --stuck", stuck, max_attempts)
-    if channel_stuck:
-        logger.warning("%d channel message(s) still pending after %d attempts: dudao channels --stuck",
-                       channel_stuck, max_attempts)
-    # the channels' counts only where there were any: a district without robots or SMS sees e-mail's alone
-    channel_counts = {k: n for k, n in counts.items() if k.startswith("channel_") and n}
-    if channel_stuck:
-        channel_counts["channel_stuck"] = channel_stuck
     mail_counts = {k: n for k, n in counts.items() if not k.startswith("channel_")}
-    return {**mail_counts, "stuck": stuck, **channel_counts}
+    return {**mail_counts, "stuck": stuck, **channel_summary(counts, channel_stuck, max_attempts, logger)}
