@@ -15,6 +15,7 @@ from models.inspection import (
 from models.interview import Interview
 from models.ledger import AuditEvent, Document, Notice, SimulationRun
 from models.review import ReviewRequest
+from models.self_evaluation import SelfEvaluationProblem
 
 __all__ = [
     "KIND_LABELS",
@@ -33,6 +34,7 @@ __all__ = [
     "Principal",
     "RectificationItem",
     "ReviewRequest",
+    "SelfEvaluationProblem",
     "SimulationRun",
     "Submission",
     "Unit",

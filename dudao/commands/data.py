@@ -12,7 +12,7 @@ from tasks.exchange.imports import run_import
 from tasks.exchange.imports.templates import export_template
 
 IMPORT_KINDS = ["self-assessment", "findings", "rectification", "rebuttals", "rebuttal-decisions", "reviews", "recheck",
-                "interview-records", "hand-raised", "units", "inspectors"]
+                "interview-records", "hand-raised", "self-evaluation-problems", "units", "inspectors"]
 
 
 def cmd_import(args) -> int:

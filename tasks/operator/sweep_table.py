@@ -21,6 +21,7 @@ STEP_LABELS = {
     "inspector-terms": "督学聘期届满提醒", "training": "督学培训学时不足提示", "routine-visits": "挂牌督导次数不足提示",
     "refer-illegal": "违法行为移送执法部门", "publication-due": "督导报告公开逾期提醒",
     "report-review-due": "整改报告审核到期提醒", "provisional-calendar": "临时工作日日历提示",
+    "self-evaluation": "自查自评报告报送市督导机构", "self-evaluation-problems": "自查自评问题整改提醒与督办",
 }
 DELIVERY_LABELS = {"sent": "已发出", "transient": "暂时失败（将自动重试）", "permanent": "被拒收（不再重试）",
                    "stuck": "滞留（多次失败，待处理）"}
