@@ -63,7 +63,7 @@ def test_the_report_goes_to_the_city_once_by_mid_may_with_the_recorded_problems(
     assert "2026年履行教育职责自查自评报告" in notice.subject
     assert "学前教育普惠率未达目标" in notice.body_text and "2026年9月30日" in notice.body_text
     with session_scope() as session:
-        document = session.exec(select(Document).where(Document.key == "self-evaluation:2026:report")).one()
+        document = session.exec(select(Document).where(Document.key == "self-evaluation:2026")).one()
     assert document.issued_on == D("2026-05-15")
 
 

@@ -23,7 +23,7 @@ GOVERNMENT = (UnitKind.DEPARTMENT, UnitKind.TOWN)
 
 
 def report_key(year: int) -> str:
-    return f"self-evaluation:{year}:report"
+    return f"self-evaluation:{year}"  # its file name must not read as a 督导报告 (…report.html)
 
 
 def file_report(session: Session, as_of: date, rt: Runtime) -> list[int]:
