@@ -88,7 +88,7 @@ def test_a_problem_is_reminded_then_urged_once_each_and_closed(seeded, runtime):
     assert _step("self-evaluation-problems", D("2026-08-12"), D("2026-12-31"), runtime) == {}
     with session_scope() as session:
         row = problem_of(session, 2026, 1)
-        events = session.exec(select(AuditEvent.event).where(AuditEvent.entity == "self_evaluation_problem")).all()
+        events = session.exec(select(AuditEvent.event).where(AuditEvent.entity == "self_evaluation")).all()
         assert (row.stage, row.closed_on, row.close_note) == ("closed", D("2026-08-12"), "已分班到位")
         assert events == ["record", "close"]
         with pytest.raises(InputError, match="已销号"):

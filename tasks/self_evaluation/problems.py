@@ -52,7 +52,7 @@ def record_problem(session: Session, unit: Unit, text: str, requirement: str, de
                                 requirement=requirement.strip(), deadline=deadline, recorded_on=as_of)
     session.add(row)
     session.flush()
-    record(session, "self_evaluation_problem", row.id, "record", as_of=as_of, actor=actor, to_stage=OPEN,
+    record(session, "self_evaluation", row.id, "record", as_of=as_of, actor=actor, to_stage=OPEN,
            detail={"year": row.year, "seq": row.seq, "unit": unit.code, "deadline": deadline})
     return row
 
@@ -76,7 +76,7 @@ def close_problem(session: Session, row: SelfEvaluationProblem, note: str, as_of
         raise InputError(f"{where}：销号须写明整改情况")
     row.stage, row.closed_on, row.close_note = CLOSED, as_of, note.strip()
     session.add(row)
-    record(session, "self_evaluation_problem", row.id, "close", as_of=as_of, actor=actor, from_stage=OPEN,
+    record(session, "self_evaluation", row.id, "close", as_of=as_of, actor=actor, from_stage=OPEN,
            to_stage=CLOSED, detail={"note": row.close_note})
 
 
