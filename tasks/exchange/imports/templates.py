@@ -40,6 +40,8 @@ def _prefilled(session: Session, kind: str, codes: list[str], as_of: date) -> li
         return _interviews_to_record(session, as_of)
     if kind == "rebuttal-decisions":
         return _pending_rebuttals(session, codes)
+    if kind in ("hand-raised", "self-evaluation-problems"):
+        return []  # nothing in the ledger to start from: rows the office writes
     if kind in ("units", "inspectors") or not codes:
         if kind == "rectification" and not codes:
             return _open_items(session, None)
