@@ -36,12 +36,8 @@ def instructions(kind: str) -> list[list[str]]:
 
 
 def _prefilled(session: Session, kind: str, codes: list[str], as_of: date) -> list[dict]:
-    if kind == "interview-records":
-        return _interviews_to_record(session, as_of)
-    if kind == "rebuttal-decisions":
-        return _pending_rebuttals(session, codes)
-    if kind in ("hand-raised", "self-evaluation-problems"):
-        return []  # nothing in the ledger to start from: rows the office writes
+    if kind in _OFFICE_STEPS:
+        return _OFFICE_STEPS[kind](session, codes, as_of)
     if kind in ("units", "inspectors") or not codes:
         if kind == "rectification" and not codes:
             return _open_items(session, None)
@@ -103,7 +99,7 @@ def _problems(session: Session, inspection_ids: list[int] | None, kind: str) -> 
             for finding, inspection, unit in rows]
 
 
-def _interviews_to_record(session: Session, as_of: date) -> list[dict]:
+def _interviews_to_record(session: Session, _codes: list[str], as_of: date) -> list[dict]:
     """The interviews whose day has come and whose 约谈记录 is not filed yet."""
     interviews = interviews_to_record(session, as_of)
     names = dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_({i.unit_id for i in interviews}))).all())
@@ -111,7 +107,7 @@ def _interviews_to_record(session: Session, as_of: date) -> list[dict]:
              "通知约谈日期": i.scheduled_on} for i in interviews]
 
 
-def _pending_rebuttals(session: Session, codes: list[str]) -> list[dict]:
+def _pending_rebuttals(session: Session, codes: list[str], _as_of: date) -> list[dict]:
     """The 申辩 awaiting the office's decision (of the named inspections, or all)."""
     query = select(Finding, Inspection, Unit).join(Inspection, Inspection.id == Finding.inspection_id).join(
         Unit, Unit.id == Inspection.unit_id).where(Finding.rebuttal_decision == PENDING)
@@ -120,3 +116,11 @@ def _pending_rebuttals(session: Session, codes: list[str]) -> list[dict]:
     rows = session.exec(query.order_by(Inspection.code, Finding.seq)).all()
     return [{"督导编号": inspection.code, "问题序号": finding.seq, "被督导单位": unit.name, "问题": finding.text,
              "申辩理由": finding.rebuttal_reason} for finding, inspection, unit in rows]
+
+
+_OFFICE_STEPS = {  # the office's steps: prefilled from what awaits it, or empty (rows the office writes)
+    "interview-records": _interviews_to_record,
+    "rebuttal-decisions": _pending_rebuttals,
+    "hand-raised": lambda _session, _codes, _as_of: [],
+    "self-evaluation-problems": lambda _session, _codes, _as_of: [],
+}
