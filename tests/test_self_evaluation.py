@@ -137,3 +137,19 @@ def test_the_problem_list_is_imported_whole_or_not_at_all(seeded, runtime, tmp_p
         rows = session.exec(select(SelfEvaluationProblem).order_by(SelfEvaluationProblem.seq)).all()
     assert [(r.seq, r.text, r.deadline) for r in rows] == [(1, "教师编制不足", D("2026-10-31")),
                                                            (2, "经费未足额", D("2026-11-30"))]
+
+
+def test_the_sweep_table_names_the_problems_followed_and_links_the_report(seeded, runtime):
+    from tasks.operator.sweep_table import moved_detail
+
+    with session_scope() as session:
+        row = record_problem(session, responsible_unit(session, "T01"), "辖区幼儿园普惠性学位不足", "新增学位",
+                             D("2026-05-20"), D("2026-05-11"), actor="督导室")
+    with session_scope() as session:
+        moved = sweep_day(session, D("2026-05-15"), runtime)
+    assert moved["self-evaluation"] == 1 and moved["self-evaluation-problems"] == 1  # the reminder
+    with session_scope() as session:
+        problems = moved_detail(session, "self-evaluation-problems", [row.id], D("2026-05-15"))
+        report = moved_detail(session, "self-evaluation", [1], D("2026-05-15"))
+    assert "辖区幼儿园普惠性学位不足" in problems and "2026年第1项" in problems
+    assert "自查自评报告已报送市督导机构 [" in report
