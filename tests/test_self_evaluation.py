@@ -62,6 +62,7 @@ def test_the_report_goes_to_the_city_once_by_mid_may_with_the_recorded_problems(
     assert [name for name, _ in json.loads(notice.recipients)] == ["重庆市人民政府教育督导室"]
     assert "2026年履行教育职责自查自评报告" in notice.subject
     assert "学前教育普惠率未达目标" in notice.body_text and "2026年9月30日" in notice.body_text
+    assert "台账中尚无2025年度的督导记录" in notice.body_text  # a first year says so rather than "0个单位"
     with session_scope() as session:
         document = session.exec(select(Document).where(Document.key == "self-evaluation:2026")).one()
     assert document.issued_on == D("2026-05-15")
@@ -153,3 +154,14 @@ def test_the_sweep_table_names_the_problems_followed_and_links_the_report(seeded
         report = moved_detail(session, "self-evaluation", [1], D("2026-05-15"))
     assert "辖区幼儿园普惠性学位不足" in problems and "2026年第1项" in problems
     assert "自查自评报告已报送市督导机构 [" in report
+
+
+def test_the_report_draws_on_last_years_ledger(seeded, runtime):
+    from tests.ladder_support import make_items
+
+    make_items("D06", D("2025-10-31"), 2, issued_on=D("2025-09-15"))
+    make_items("S001", D("2025-11-30"), 1, issued_on=D("2025-10-15"))
+    assert _step("self-evaluation", D("2026-05-15"), D("2026-05-15"), runtime) == {D("2026-05-15"): [1]}
+    [notice] = _notices("self_evaluation_report")
+    assert "共督导2个单位，发现问题3个，下达整改事项3项" in notice.body_text and "未评定43个" in notice.body_text
+    assert "截至报告之日，自查未登记问题" in notice.body_text

@@ -45,7 +45,8 @@ def report_paper(session: Session, year: int, as_of: date, rt: Runtime) -> Paper
     results = results_by_unit(session, year - 1, rt, GOVERNMENT)
     grades: dict[str, int] = {}
     for result in results:
-        grades[result.grade] = grades.get(result.grade, 0) + 1
+        grade = result.grade.removeprefix("本年度")  # 本年度未评定: the report speaks of last year
+        grades[grade] = grades.get(grade, 0) + 1
     problems = session.exec(select(SelfEvaluationProblem, Unit).join(Unit, Unit.id == SelfEvaluationProblem.unit_id).where(
         SelfEvaluationProblem.year == year).order_by(SelfEvaluationProblem.seq)).all()
     on_time = f"{figures.items_on_time / figures.items:.0%}" if figures.items else "—"
