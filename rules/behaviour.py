@@ -86,7 +86,24 @@ def findings_for(seed: int, inspection_code: str, unit_kind: str) -> list[tuple[
     r = rng(seed, "findings", inspection_code)
     pool = FINDING_POOL.get(unit_kind, FINDING_POOL["school"])
     count = r.choices([0, 1, 2, 3, 4], weights=[15, 25, 30, 20, 10])[0]
-    return [(area, text, "serious" if r.random() < 0.15 else "general") for area, text in r.sample(pool, count)]
+    found = [(area, text, "serious" if r.random() < 0.15 else "general") for area, text in r.sample(pool, count)]
+    if unit_kind in ILLEGAL_ACTS and r.random() < ILLEGAL_SHARE:  # drawn last: the draws above stay as they were
+        found.append((*ILLEGAL_ACTS[unit_kind], "illegal"))
+    return found
+
+
+# An illegal act an inspector may find at a school (实施方案 §十五: 教师师德失范 …), referred at once.
+ILLEGAL_ACTS = {"school": ("教师发展", "个别教师组织学生有偿补课，存在师德失范行为")}
+ILLEGAL_SHARE = 0.03
+
+
+def interview_by_hand(seed: int, inspection_code: str, serious: int) -> bool:
+    """Whether the office summons the head of a unit whose 督导意见书 lists serious problems (实施方案 §十三),
+    besides any 约谈 the ladder raises later."""
+    return serious > 0 and rng(seed, "hand-interview", inspection_code).random() < 0.3
+
+
+HAND_INTERVIEW_REASONS = {"school": "irregular", "department": "duties", "town": "duties"}  # [hand_raised] keys
 
 
 def rebuttal_upheld(seed: int, inspection_code: str) -> bool | None:

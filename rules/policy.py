@@ -212,6 +212,15 @@ class SignoffPolicy(_Section):
     alert_after_workdays: PositiveInt = 3
 
 
+class SelfEvaluationPolicy(_Section):
+    """The district's self-evaluation for the city (实施方案 §一(四) 做好市对区政府履行教育职责自查自评工作): the
+    report is due to the city by mid-May (the city's annual evaluation: report mid-May, field checks in summer);
+    the problems found are followed with a reminder before their 整改期限 and a 督办 the day after it."""
+
+    report_due: str = "05-15"  # MM-DD: the 自查自评报告 reaches the city by this day
+    reminder_workdays_before: PositiveInt = 5  # a problem's responsible unit is reminded this many working days before
+
+
 class Policy(_Section):
     version: str = Field(min_length=1)
     annual: AnnualPolicy = AnnualPolicy()
@@ -228,6 +237,7 @@ class Policy(_Section):
     referral: ReferralPolicy = ReferralPolicy()
     channels: ChannelsPolicy = ChannelsPolicy()
     signoff: SignoffPolicy = SignoffPolicy()
+    self_evaluation: SelfEvaluationPolicy = SelfEvaluationPolicy()
 
 
 def load_policy(path: Path) -> Policy:

@@ -20,6 +20,8 @@ from tasks.planning.term_end import raise_term_end_inspections
 from tasks.publication.deadline import flag_unreleased
 from tasks.publication.signoff_waiting import alert_waiting_signoffs
 from tasks.roster.records import flag_training_shortfalls, remind_expiring_terms
+from tasks.self_evaluation.problems import follow_problems
+from tasks.self_evaluation.report import file_report
 
 Step = Callable[[Session, date, Runtime], list[int]]
 
@@ -40,6 +42,8 @@ STEPS: dict[str, Step] = {
     "inspector-terms": remind_expiring_terms,
     "training": flag_training_shortfalls,
     "routine-visits": flag_routine_shortfalls,
+    "self-evaluation": file_report,  # the 自查自评报告 to the city by the policy's report_due (mid-May)
+    "self-evaluation-problems": follow_problems,  # its problem list: a reminder before each deadline, 督办 after
     "provisional-calendar": warn_office_of_provisional_calendar,  # last: it looks at the deadlines set today
 }
 

@@ -121,8 +121,81 @@ def test_an_upheld_review_must_name_what_it_withdraws_and_writes_nothing_otherwi
     [item_id] = make_items("S023", D("2026-09-30"), issued_on=D("2026-09-01"))
     request_id = _request(_inspection_of(item_id).id, D("2026-09-10"), runtime)
     before = totals()
-    for withdraw, says in (((), "须指明撤回的问题序号"), ((5,), "没有可撤回的第5项问题")):
+    for withdraw, says in (((), "须指明撤回.*或变更.*的问题序号"), ((5,), "没有可撤回的第5项问题")):
         with session_scope() as session, pytest.raises(InputError, match=says):
             decide_review(session, session.get(ReviewRequest, request_id), True, "认定依据不充分", D("2026-09-20"),
                           actor="operator", withdraw=withdraw)
     assert totals() == before
+
+
+def test_an_upheld_review_amends_a_finding_and_its_ladder_follows_the_new_deadline(seeded, runtime):
+    """复核 upheld may amend rather than withdraw: the wording, the 整改要求 and the 整改期限 change, and the
+    ladder runs from the new deadline (before, only withdrawal was possible)."""
+    from models import Document, Finding
+    from tasks.cycle.amendments import Amendment
+
+    first, second = make_items("S025", D("2026-09-30"), 2, issued_on=D("2026-09-01"))
+    request_id = _request(_inspection_of(first).id, D("2026-09-10"), runtime)
+    sweep_days(D("2026-09-20"), D("2026-10-09"), runtime)
+    assert notices_of(first)["urge"] == 1  # the old deadline passed: 督办 already
+    amendment = Amendment(1, text="食堂留样记录不全", requirement="补齐三个月留样台账并建立日查制度",
+                          deadline=D("2026-11-30"))
+    with session_scope() as session:
+        decide_review(session, session.get(ReviewRequest, request_id), True, "问题表述和期限调整", D("2026-10-09"),
+                      actor="督导室", amendments=(amendment,))
+    with session_scope() as session:
+        item = session.get(RectificationItem, first)
+        finding = session.get(Finding, item.finding_id)
+        event = session.exec(select(AuditEvent).where(AuditEvent.event == "amend")).one()
+        decision = session.exec(select(Notice).where(Notice.kind == "review_decision")).one()
+    assert (item.stage, item.deadline, item.current_deadline, item.ladder_step) == (
+        "open", D("2026-11-30"), D("2026-11-30"), "none")
+    assert (finding.text, finding.requirement, item.decision, finding.withdrawn) == (
+        "食堂留样记录不全", "补齐三个月留样台账并建立日查制度", "补齐三个月留样台账并建立日查制度", False)
+    assert (event.entity, event.entity_id, event.actor) == ("item", first, "督导室")
+    before = json.loads(event.detail)["before"]
+    assert before["deadline"] == "2026-10-28" and before["requirement"] == "完善台账并书面报告。"  # the 督办 deadline, as it was
+    assert "变更以下问题" in decision.body_text and "2026年11月30日" in decision.body_text
+    sweep_days(D("2026-10-10"), D("2026-11-30"), runtime)
+    assert notices_of(first)["interview"] == 0 and notices_of(first)["reminder"] >= 1  # reminded of the new one
+    assert notices_of(second)["interview"] == 1  # the finding left as it was climbs on
+    sweep_days(D("2026-12-01"), D("2026-12-02"), runtime)
+    with session_scope() as session:
+        keys = session.exec(select(Document.key).where(Document.item_id == first, Document.kind == "urge")).all()
+    assert len(keys) == 2 and any("2026-11-30" in key for key in keys)  # 督办 again, against the new deadline
+
+
+def test_an_amendment_that_cannot_be_made_writes_nothing(seeded, runtime):
+    from tasks.cycle.amendments import Amendment
+
+    [item_id] = make_items("S026", D("2026-09-30"), issued_on=D("2026-09-01"))
+    request_id = _request(_inspection_of(item_id).id, D("2026-09-10"), runtime)
+    before = totals()
+    for amendments, withdraw, says in (((Amendment(1),), (), "须写明变更后的"),
+                                       ((Amendment(1, deadline=D("2026-09-20")),), (), "须晚于决定日"),
+                                       ((Amendment(4, text="x"),), (), "没有可变更的第4项问题"),
+                                       ((Amendment(1, text="x"),), (1,), "重复")):
+        with session_scope() as session, pytest.raises(InputError, match=says):
+            decide_review(session, session.get(ReviewRequest, request_id), True, "认定依据不充分", D("2026-09-20"),
+                          actor="operator", withdraw=withdraw, amendments=amendments)
+    with session_scope() as session, pytest.raises(InputError, match="复核不成立时不撤回、不变更"):
+        decide_review(session, session.get(ReviewRequest, request_id), False, "维持", D("2026-09-20"),
+                      actor="operator", amendments=(Amendment(1, text="x"),))
+    assert totals() == before
+
+
+def test_the_review_command_amends_a_deadline(seeded, runtime):
+    from tests.conftest import run_cli
+
+    env = {"DUDAO_VAR_DIR": str(seeded.var_dir), "DUDAO_DATABASE_URL": seeded.ledger_url}
+    [item_id] = make_items("S027", D("2026-09-30"), issued_on=D("2026-09-01"))
+    request_id = _request(_inspection_of(item_id).id, D("2026-09-10"), runtime)
+    before = totals()
+    alone = run_cli("review", "decide", str(request_id), "--uphold", "--reason", "期限调整", "--new-deadline",
+                    "2026-11-30", "--as-of", "2026-09-20", env=env)
+    assert alone.returncode == 2 and "--amend" in alone.stderr and totals() == before
+    done = run_cli("review", "decide", str(request_id), "--uphold", "--reason", "期限调整", "--amend", "1",
+                   "--new-deadline", "2026-11-30", "--as-of", "2026-09-20", env=env)
+    assert done.returncode == 0, done.stderr
+    with session_scope() as session:
+        assert session.get(RectificationItem, item_id).current_deadline == D("2026-11-30")

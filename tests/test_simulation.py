@@ -14,7 +14,16 @@ from pathlib import Path
 from sqlmodel import func, select
 
 from core.db import session_scope
-from models import AuditEvent, Inspection, Notice, RectificationItem, SimulationRun, Submission, Unit
+from models import (
+    AuditEvent,
+    Inspection,
+    Interview,
+    Notice,
+    RectificationItem,
+    SimulationRun,
+    Submission,
+    Unit,
+)
 from models.planning import PlanEntry
 from tasks.operator.summary import year_summary
 from tests.conftest import REPO, run_cli
@@ -44,6 +53,13 @@ def test_a_simulated_year_walks_every_stage(seeded, prefect_harness):
             Inspection, RectificationItem.inspection_id == Inspection.id).where(Inspection.kind == "routine")).one()
     assert schools == planned == 20 and summary["inspections_by_kind"]["annual"] == 28 + 15 + 20
     assert routine_findings > 0  # routine visits' problems opened findings that follow the rectification path
+    # the new paths through the commands' functions: an illegal act referred at once, a 约谈 raised by hand and
+    # its record filed after it, the self-evaluation report to the city by mid-May
+    assert summary["notices"]["referral"] >= 1 and summary["notices"]["interview_summons"] >= 1
+    assert summary["notices"]["self_evaluation_report"] == 1
+    with session_scope() as session:
+        by_hand = session.exec(select(Interview).where(Interview.item_id.is_(None))).all()
+    assert by_hand and all(i.held_on == i.scheduled_on > i.notified_on for i in by_hand if i.held_on)
     assert summary["inspections"].get("closed", 0) > 0
     assert summary["rectification"].get("closed", 0) > 0
     assert summary["overdue_items"] > 0

@@ -11,6 +11,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "dudao.commands.ladder": ("rectification", "review", "finding", "policy", "calendar"),
     "dudao.commands.steps": ("rebuttal", "recheck"),
     "dudao.commands.interviews": ("interview", "accountability"),
+    "dudao.commands.self_evaluation": ("self-evaluation",),
     "dudao.commands.planning": ("plan", "cycle", "special", "emergency"),
     "dudao.commands.inspectors": ("inspectors",),
     "dudao.commands.visits": ("visits",),

@@ -11,7 +11,8 @@ from tasks.exchange.exports import export_ledger
 from tasks.exchange.imports import run_import
 from tasks.exchange.imports.templates import export_template
 
-IMPORT_KINDS = ["self-assessment", "findings", "rectification", "rebuttals", "reviews", "recheck", "units", "inspectors"]
+IMPORT_KINDS = ["self-assessment", "findings", "rectification", "rebuttals", "rebuttal-decisions", "reviews", "recheck",
+                "interview-records", "hand-raised", "self-evaluation-problems", "units", "inspectors"]
 
 
 def cmd_import(args) -> int:

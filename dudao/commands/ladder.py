@@ -18,6 +18,7 @@ from models.lifecycles import IllegalTransition, StaleTransition
 from rules.policy import load_policy
 from rules.runtime import load_runtime
 from rules.workdays import WorkdayCalendar
+from tasks.cycle.amendments import Amendment
 from tasks.cycle.responses import review_submission, submit_rectification
 from tasks.cycle.review import decide_review, request_review
 from tasks.ladder.issue_levels import raise_issue
@@ -79,9 +80,19 @@ def cmd_review_decide(args) -> int:
     with session_scope() as session:
         request = _get(session, ReviewRequest, args.request_id, "review request")
         decide_review(session, request, args.uphold, args.reason, clock.resolve(args.as_of), actor="operator",
-                      withdraw=tuple(args.withdraw or ()))
+                      withdraw=tuple(args.withdraw or ()), amendments=_amendments(args))
         print(f"review request {request.id}: {request.decision}")
     return 0
+
+
+def _amendments(args) -> tuple[Amendment, ...]:
+    """`--amend N` with the new wording, 整改要求 and/or 整改期限 of that finding."""
+    changes = (args.new_text, args.new_requirement, args.new_deadline)
+    if args.amend is None:
+        if any(change is not None for change in changes):
+            raise InputError("--new-text、--new-requirement、--new-deadline 须与 --amend N 一起使用")
+        return ()
+    return (Amendment(args.amend, *changes),)
 
 
 def cmd_raise(args) -> int:
@@ -179,4 +190,10 @@ def _register_review(sub: argparse._SubParsersAction) -> None:
     _decision(decide, "uphold", "dismiss", "uphold")
     decide.add_argument("--withdraw", type=int, action="append", metavar="N",
                         help="复核成立时撤回的问题序号（可重复）：其整改事项关闭，不再督办")
+    decide.add_argument("--amend", type=int, metavar="N",
+                        help="复核成立时变更的问题序号：与 --new-text、--new-requirement、--new-deadline 一起使用，"
+                             "整改期限变更后督办从新期限起算")
+    decide.add_argument("--new-text", type=text_arg, help="变更后的问题表述")
+    decide.add_argument("--new-requirement", type=text_arg, help="变更后的整改要求")
+    decide.add_argument("--new-deadline", type=iso_date, help="变更后的整改期限")
     decide.set_defaults(func=cmd_review_decide)

@@ -1,6 +1,7 @@
 """复核: a unit asks, within `review_request_days` of its 督导意见书, that the office review it; the office decides
 within `review_decision_days`. The ladder is not suspended by a request (《教育督导问责办法》); an upheld request
-withdraws the findings it names, whose items close and climb no further."""
+withdraws the findings it names, whose items close and climb no further, and amends others (their wording,
+整改要求 or 整改期限: tasks/cycle/amendments.py), whose ladder then follows the new deadline."""
 
 from datetime import date, timedelta
 
@@ -22,6 +23,7 @@ from models.lifecycles import (
 )
 from models.queries import office
 from rules.runtime import Runtime
+from tasks.cycle.amendments import Amendment, amend, amendable
 from tasks.documents.contexts import doc_no
 from tasks.documents.issuing import Paper, issue
 
@@ -52,17 +54,19 @@ def request_review(session: Session, inspection: Inspection, reason: str, as_of:
 
 
 def decide_review(session: Session, request: ReviewRequest, uphold: bool, reason: str, as_of: date,
-                  actor: str, withdraw: tuple[int, ...] = ()) -> None:
+                  actor: str, withdraw: tuple[int, ...] = (), amendments: tuple[Amendment, ...] = ()) -> None:
     """The office's 复核决定: upheld (the findings numbered `withdraw` are withdrawn: their items close and climb
-    no further) or dismissed. Once: InputError if it was decided before, or by someone else since it was read."""
+    no further; `amendments` change others) or dismissed. Once: InputError if it was decided before, or by
+    someone else since it was read."""
     event = "uphold" if uphold else "dismiss"
     if not REVIEW.permits(request, event):
         raise InputError(f"review request {request.id} was already decided ({request.decision})")
     if not reason.strip():
         raise InputError("a review decision needs a reason")
-    withdrawn = _withdrawable(session, request, withdraw) if uphold else []
-    if not uphold and withdraw:
-        raise InputError("复核不成立时不撤回问题：--withdraw 只用于 --uphold")
+    if not uphold and (withdraw or amendments):
+        raise InputError("复核不成立时不撤回、不变更问题：--withdraw 和 --amend 只用于 --uphold")
+    withdrawn = _withdrawable(session, request, withdraw) if uphold and (withdraw or not amendments) else []
+    amended = amendable(session, request, amendments, withdraw, as_of) if uphold else []
     late = as_of > request.decide_by
     audit = audit_row("inspection", request.inspection_id, "review_decision", as_of=as_of, actor=actor,
                       detail={"request": request.id, "decision": REVIEW.after(request, event), "late": late})
@@ -72,14 +76,15 @@ def decide_review(session: Session, request: ReviewRequest, uphold: bool, reason
     except StaleTransition:
         raise InputError(f"review request {request.id} was decided meanwhile by someone else") from None
     _withdraw(session, withdrawn, request, as_of, actor)
+    listed = amend(session, amended, request, as_of, actor)
     _issue(session, request, "review_decision", as_of, copy_office=True,
-           withdrawn=[finding.text for finding, _item in withdrawn])
+           withdrawn=[finding.text for finding, _item in withdrawn], amended=listed)
 
 
 def _withdrawable(session: Session, request: ReviewRequest, seqs: tuple[int, ...]) -> list[tuple[Finding, RectificationItem]]:
     """The findings an upheld 复核 withdraws, with their items; InputError naming a number that cannot be."""
     if not seqs:
-        raise InputError(f"复核申请 {request.id}：复核成立须指明撤回的问题序号（--withdraw N，可重复）")
+        raise InputError(f"复核申请 {request.id}：复核成立须指明撤回（--withdraw N）或变更（--amend N）的问题序号")
     rows = dict(session.exec(select(Finding.seq, Finding).where(Finding.inspection_id == request.inspection_id)).all())
     found = []
     for seq in dict.fromkeys(seqs):
@@ -117,12 +122,13 @@ def remind_review_decisions(session: Session, as_of: date, rt: Runtime) -> list[
 
 
 def _issue(session: Session, request: ReviewRequest, kind: str, as_of: date, *, copy_office: bool = False,
-           to_office: bool = False, withdrawn: list[str] | None = None) -> bool:
+           to_office: bool = False, withdrawn: list[str] | None = None, amended: list[dict] | None = None) -> bool:
     inspection = session.get(Inspection, request.inspection_id)
     unit = session.get(Unit, request.unit_id)
     the_office = office(session, "OFFICE")
     recipients = [the_office] if to_office else [unit, the_office] if copy_office else [unit]
     context = {"request": request, "inspection": inspection, "unit": unit,
-               "doc_no": doc_no(kind, as_of.year, request.id), "copy_to": [], "withdrawn": withdrawn or []}
+               "doc_no": doc_no(kind, as_of.year, request.id), "copy_to": [], "withdrawn": withdrawn or [],
+               "amended": amended or []}
     return issue(session, Paper(key=f"review:{request.id}:{kind}", kind=kind, context=context, issued_on=as_of,
                                 unit=unit, inspection_id=inspection.id, recipients=recipients)) is not None

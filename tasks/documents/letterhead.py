@@ -16,7 +16,8 @@ DOC_PREFIX = {"notice": "督通", "feedback": "督反", "report": "督报", "opi
               "accountability": "督问", "escalation": "督议", "review_receipt": "督复", "review_decision": "督复决",
               "review_due": "督复", "plan": "督计", "emergency_report": "督急", "routine_shortfall": "督挂",
               "term_reminder": "督聘", "training_shortfall": "督训", "annual_report": "督年",
-              "upward_report": "督文", "commendation": "督荐"}
+              "upward_report": "督文", "commendation": "督荐",
+              "self_evaluation_report": "督自评", "self_evaluation_reminder": "督自提", "self_evaluation_urge": "督自办"}
 DEFAULT_PREFIX = "督"
 _CACHE = "dudao.letterhead"  # session.info: the session's Letterhead
 

@@ -24,6 +24,8 @@ DOCUMENT_TITLES = {
     "review_receipt": "复核申请受理通知书",
     "review_decision": "复核决定书",
     "review_due": "复核决定到期提醒",
+    "self_evaluation_reminder": "自查自评问题整改提醒",
+    "self_evaluation_urge": "自查自评问题整改督办通知",
 }
 
 

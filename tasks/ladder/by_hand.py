@@ -24,20 +24,51 @@ def unit_of(session: Session, code: str) -> Unit:
     return unit
 
 
+def reason_problem(reasons: dict[str, str], code: str, what: str) -> str | None:
+    """Why `code` is not a reason of the policy's list (in Chinese, listing the codes), or None."""
+    if code in reasons:
+        return None
+    listed = "；".join(f"{key}（{text}）" for key, text in reasons.items())
+    return f"{what}事由 {code} 不在政策所列事由中，可选：{listed}"
+
+
 def reason_text(reasons: dict[str, str], code: str, what: str, note: str) -> str:
     """The seed's words for `code` (with the office's note), or InputError listing the codes."""
-    if code not in reasons:
-        listed = "；".join(f"{key}（{text}）" for key, text in reasons.items())
-        raise InputError(f"{what}事由 {code} 不在政策所列事由中，可选：{listed}")
+    problem = reason_problem(reasons, code, what)
+    if problem:
+        raise InputError(problem)
     return f"{reasons[code]}（{note.strip()}）" if note.strip() else reasons[code]
+
+
+def interview_problem(reason_code: str, scheduled_on: date, as_of: date, rt: Runtime) -> str | None:
+    """Why a 约谈 cannot be raised so (in Chinese), or None."""
+    problem = reason_problem(rt.policy.hand_raised.interview_reasons, reason_code, "约谈")
+    if problem is None and scheduled_on < as_of:
+        problem = f"约谈日期 {scheduled_on} 早于通知日 {as_of}：约谈须定在今天或以后"
+    return problem
+
+
+def accountability_key(unit: Unit, reason_code: str, as_of: date) -> str:
+    return f"unit:{unit.code}:accountability:{reason_code}:{as_of.isoformat()}"
+
+
+def accountability_problem(session: Session, unit: Unit, reason_code: str, as_of: date, rt: Runtime) -> str | None:
+    """Why a 问责 cannot be raised so (in Chinese), or None: a reason outside the list, or the same unit, reason
+    and day raised before."""
+    problem = reason_problem(rt.policy.hand_raised.accountability_reasons, reason_code, "问责")
+    if problem is None and session.exec(select(Document.id).where(
+            Document.key == accountability_key(unit, reason_code, as_of))).first() is not None:
+        problem = f"单位 {unit.code} 已于 {as_of} 以同一事由（{reason_code}）提出问责建议"
+    return problem
 
 
 def raise_interview(session: Session, unit: Unit, reason_code: str, note: str, scheduled_on: date,
                     place: str | None, as_of: date, rt: Runtime, actor: str) -> Interview:
     """A 约谈通知书 for a day from today on; its record is filed after it (interviews.record_interview)."""
+    problem = interview_problem(reason_code, scheduled_on, as_of, rt)
+    if problem:
+        raise InputError(problem)
     reason = reason_text(rt.policy.hand_raised.interview_reasons, reason_code, "约谈", note)
-    if scheduled_on < as_of:
-        raise InputError(f"约谈日期 {scheduled_on} 早于通知日 {as_of}：约谈须定在今天或以后")
     interview = Interview(unit_id=unit.id, reason_code=reason_code, reason=reason, notified_on=as_of,
                           scheduled_on=scheduled_on, place=(place or "").strip() or rt.policy.ladder.interview_place)
     session.add(interview)
@@ -57,10 +88,11 @@ def raise_accountability(session: Session, unit: Unit, reason_code: str, note: s
                          actor: str) -> tuple[int, bool]:
     """A 问责建议书 by hand (once per unit, reason and day). Returns the unit's 问责 count in the year with this
     one, and whether that makes it 从重."""
+    problem = accountability_problem(session, unit, reason_code, as_of, rt)
+    if problem:
+        raise InputError(problem)
     reason = reason_text(rt.policy.hand_raised.accountability_reasons, reason_code, "问责", note)
-    key = f"unit:{unit.code}:accountability:{reason_code}:{as_of.isoformat()}"
-    if session.exec(select(Document.id).where(Document.key == key)).first() is not None:
-        raise InputError(f"单位 {unit.code} 已于 {as_of} 以同一事由（{reason_code}）提出问责建议")
+    key = accountability_key(unit, reason_code, as_of)
     session.flush()  # the transaction's earlier events count
     count = accountability_counts(session, {unit.id}, as_of.year)[0][unit.id] + 1
     aggravated = count >= rt.policy.ladder.aggravated_after

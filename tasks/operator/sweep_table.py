@@ -8,7 +8,16 @@ from datetime import date, datetime
 from sqlmodel import Session, func, select
 
 from core.settings import get_settings
-from models import Document, Finding, Inspection, Notice, RectificationItem, ReviewRequest, Unit
+from models import (
+    Document,
+    Finding,
+    Inspection,
+    Notice,
+    RectificationItem,
+    ReviewRequest,
+    SelfEvaluationProblem,
+    Unit,
+)
 from tasks.channels.report import CHANNEL_LABELS, failed_messages, stuck_messages
 from tasks.operator.links import document_link
 from tasks.operator.outbox_report import stuck_notices
@@ -23,6 +32,7 @@ STEP_LABELS = {
     "refer-illegal": "违法行为移送执法部门", "publication-due": "督导报告公开逾期提醒",
     "report-review-due": "整改报告审核到期提醒", "provisional-calendar": "临时工作日日历提示",
     "signoff-waiting": "督导报告签发等待过久告警",
+    "self-evaluation": "自查自评报告报送市督导机构", "self-evaluation-problems": "自查自评问题整改提醒与督办",
 }
 DELIVERY_LABELS = {"sent": "已发出", "transient": "暂时失败（将自动重试）", "permanent": "被拒收（不再重试）",
                    "stuck": "滞留（多次失败，待处理）",
@@ -75,7 +85,18 @@ def _reviews(session: Session, ids: list[int], as_of: date) -> list[str]:
     return [f"{i.code} {_cell(u.name)}：应于 {r.decide_by} 前作出复核决定" for r, i, u in rows]
 
 
-NAMERS = {"ladder": _items, "escalate": _findings, "refer-illegal": _findings, "review-due": _reviews,
+def _self_evaluation_problems(session: Session, ids: list[int], as_of: date) -> list[str]:
+    rows = session.exec(select(SelfEvaluationProblem, Unit).join(Unit, SelfEvaluationProblem.unit_id == Unit.id)
+                        .where(SelfEvaluationProblem.id.in_(ids)).order_by(SelfEvaluationProblem.id)).all()
+    return [f"{_cell(u.name)}：{_cell(_short(p.text))}（{p.year}年第{p.seq}项，期限 {p.deadline}）" for p, u in rows]
+
+
+def _self_evaluation_report(session: Session, ids: list[int], as_of: date) -> list[str]:
+    return ["自查自评报告已报送市督导机构" + _links(session, as_of, key=[f"self-evaluation:{as_of.year}"])]
+
+
+NAMERS = {"ladder": _items, "self-evaluation-problems": _self_evaluation_problems,
+          "self-evaluation": _self_evaluation_report, "escalate": _findings, "refer-illegal": _findings, "review-due": _reviews,
           **{step: _inspections for step in INSPECTION_STEPS}}
 
 

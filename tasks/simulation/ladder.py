@@ -1,10 +1,11 @@
 """What simulated people do about the ladder besides rectifying: units raise issues they cannot resolve alone
 (四级议题上报) and ask for 复核 of their 督导意见书; the office decides the requests (sometimes late) and holds
-each 约谈 on its day, filing its record."""
+each 约谈 on its day, filing its record; it also summons by hand the head of a unit whose 督导意见书 lists
+serious problems."""
 
 from datetime import date, timedelta
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from models import Finding, Inspection, RectificationItem, ReviewRequest, Submission, Unit
@@ -12,13 +13,14 @@ from models.lifecycles import InspectionStage, ItemStage, record_rows
 from rules import behaviour
 from rules.runtime import Runtime
 from tasks.cycle.review import decide_review, request_review
+from tasks.ladder.by_hand import raise_interview
 from tasks.ladder.interviews import interviews_to_record, record_interview
 from tasks.ladder.issue_levels import start_escalation
 
 
 def simulate_ladder_day(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
     """The people's ladder-related acts of one simulated day, in the caller's transaction."""
-    for act in (_raise_issues, _request_reviews, _decide_reviews, _record_interviews):
+    for act in (_raise_issues, _request_reviews, _decide_reviews, _raise_interviews, _record_interviews):
         act(session, seed, as_of, rt)
 
 
@@ -96,8 +98,27 @@ def _first_open(session: Session, inspection_id: int) -> tuple[int, ...]:
     return () if seq is None else (seq,)
 
 
+def _raise_interviews(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
+    """On a working day, the office summons by hand (the CLI's raise_interview) the heads of units whose
+    督导意见书, issued since the working day before, lists serious problems: three working days later, at the
+    policy's place."""
+    if not rt.calendar.is_workday(as_of):
+        return
+    since = rt.calendar.add_workdays(as_of, -1)
+    rows = session.exec(select(Inspection.code, Unit, func.count(Finding.id)).join(
+        Unit, Inspection.unit_id == Unit.id).join(Finding, Finding.inspection_id == Inspection.id).where(
+        Inspection.issued_on >= since, Inspection.issued_on < as_of, Finding.severity == "serious",
+        Finding.withdrawn.is_(False)).group_by(Inspection.id, Inspection.code, Unit.id).order_by(Inspection.id)).all()
+    for code, unit, serious in rows:
+        reason = behaviour.HAND_INTERVIEW_REASONS.get(unit.kind)
+        if reason and behaviour.interview_by_hand(seed, code, serious):
+            raise_interview(session, unit, reason, f"督导 {code} 发现严重问题{serious}项", rt.calendar.add_workdays(as_of, 3),
+                            None, as_of, rt, actor="operator")
+
+
 def _record_interviews(session: Session, seed: int, as_of: date, rt: Runtime) -> None:
     """The office holds each 约谈 on the day its notice named and files the record that day."""
     for interview in interviews_to_record(session, as_of):
+        said = "整改不力的原因" if interview.item_id else "有关问题的情况"
         record_interview(session, interview, interview.scheduled_on, "被约谈单位主要负责人；区政府教育督导室负责同志",
-                         "被约谈人说明了整改不力的原因，承诺立即整改，并书面报告整改措施和完成时限。", as_of, actor="operator")
+                         f"被约谈人说明了{said}，承诺立即整改，并书面报告整改措施和完成时限。", as_of, actor="operator")

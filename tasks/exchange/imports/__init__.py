@@ -1,5 +1,6 @@
 """Imports of what units and inspectors hand in: self-assessments, on-site scores and findings,
-rectification reports and their review, 申辩, 回头看 results, and the rosters of units and inspectors.
+rectification reports and their review, 申辩 and its decision, 回头看 results, 约谈记录, 约谈/问责 raised
+by hand, the self-evaluation's problem list, and the rosters of units and inspectors.
 
 `run_import` reads and checks the whole file first; a file with any problem writes nothing and raises
 `ImportRefused` listing every problem (file, row, column, reason). A clean file is written in one
@@ -16,7 +17,7 @@ from core.db import session_scope
 from models.lifecycles import record
 from rules.runtime import load_runtime
 from tasks.cycle.scores import ONSITE, SELF, registry
-from tasks.exchange.imports import rectification, rosters, sheets, steps
+from tasks.exchange.imports import ladder_steps, rectification, rosters, self_evaluation, sheets, steps
 from tasks.exchange.imports.cells import Column, bind
 from tasks.exchange.imports.context import Context
 from tasks.exchange.imports.problems import ImportRefused, Problems
@@ -41,8 +42,15 @@ KINDS: dict[str, Kind] = {
     "rectification": Kind("整改报告", rectification.COLUMNS, rectification.validate_reports,
                           rectification.apply_reports),
     "rebuttals": Kind("申辩表", steps.REBUTTAL_COLUMNS, steps.validate_rebuttals, steps.apply_rebuttals),
+    "rebuttal-decisions": Kind("申辩决定", steps.DECISION_COLUMNS, steps.validate_decisions, steps.apply_decisions),
     "reviews": Kind("整改报告审核", steps.REVIEW_COLUMNS, steps.validate_reviews, steps.apply_reviews),
     "recheck": Kind("回头看结果", steps.RECHECK_COLUMNS, steps.validate_rechecks, steps.apply_rechecks),
+    "interview-records": Kind("约谈记录", ladder_steps.RECORD_COLUMNS, ladder_steps.validate_records,
+                              ladder_steps.apply_records),
+    "hand-raised": Kind("约谈问责（按事由）", ladder_steps.HAND_COLUMNS, ladder_steps.validate_hand_raised,
+                        ladder_steps.apply_hand_raised),
+    "self-evaluation-problems": Kind("自查自评问题清单", self_evaluation.COLUMNS, self_evaluation.validate,
+                                     self_evaluation.apply),
     "units": Kind("单位名册", rosters.UNIT_COLUMNS, rosters.validate_units, rosters.apply_units),
     "inspectors": Kind("督学名册", rosters.INSPECTOR_COLUMNS, rosters.validate_inspectors,
                        rosters.apply_inspectors),

@@ -1,6 +1,7 @@
-"""申辩, the office's review of rectification reports (审核), and 回头看 results from a file: one row per problem, named by the inspection's code and the problem's
+"""申辩 and the office's decision on it, the office's review of rectification reports (审核), and 回头看 results from a file: one row per problem, named by the inspection's code and the problem's
 number (问题序号) as the 初步督导意见反馈书 and the 督导意见书 list them. Each row goes through the function the
-CLI and the simulation call (tasks.cycle.rebuttals.state_case, tasks.cycle.responses.review_submission,
+CLI and the simulation call (tasks.cycle.rebuttals.state_case and decide_rebuttal,
+tasks.cycle.responses.review_submission,
 tasks.cycle.rechecks.recheck_item), checked
 here first with the same rules so that a file with any problem writes nothing."""
 
@@ -10,7 +11,7 @@ from sqlmodel import select
 
 from models import Finding, Inspection, RectificationItem, Submission
 from models.lifecycles import ItemStage, SubmissionDecision
-from tasks.cycle.rebuttals import rebuttal_problem, state_case
+from tasks.cycle.rebuttals import decide_rebuttal, decision_problem, rebuttal_problem, state_case
 from tasks.cycle.rechecks import recheck_item, recheck_problem
 from tasks.cycle.responses import review_submission
 from tasks.exchange.imports.cells import INSPECTION_CODE, Column, Row, choice, pattern, text, whole_number
@@ -24,6 +25,12 @@ _LEAD = [
     Column("被督导单位"), Column("问题"),
 ]
 REBUTTAL_COLUMNS = [*_LEAD, Column("申辩理由", "reason", text(4000), hint="申辩的事实和理由，注明佐证材料")]
+DECISION_COLUMNS = [
+    *_LEAD, Column("申辩理由"),
+    Column("申辩决定", "result", choice({"成立": "upheld", "不成立": "dismissed"}),
+           hint="成立（撤回该问题，不再列入督导意见书）或 不成立（维持原认定）"),
+    Column("决定理由", "note", text(2000), hint="督导室作出决定的理由"),
+]
 RECHECK_COLUMNS = [
     *_LEAD,
     Column("回头看结果", "result", choice({"通过": "passed", "反弹": "relapse"}), hint="通过（销号）或 反弹（重新整改）"),
@@ -85,6 +92,27 @@ def apply_rebuttals(ctx: Context, steps: list[Step]) -> dict[str, int]:
     for step in steps:
         state_case(ctx.session, step.finding, step.inspection, step.row.values["reason"], ctx.as_of, actor=ctx.actor)
     return {"rebuttals": len(steps)}
+
+
+def validate_decisions(ctx: Context, rows: list[Row], problems: Problems) -> list[Step]:
+    steps = []
+    for step in _named(ctx, rows, problems):
+        problem = decision_problem(step.finding, step.inspection)
+        if problem:
+            problems.add(step.row.number, step.row.at("seq"), problem)
+        elif step.row.good():
+            steps.append(step)
+    return steps
+
+
+def apply_decisions(ctx: Context, steps: list[Step]) -> dict[str, int]:
+    upheld = 0
+    for step in steps:
+        uphold = step.row.values["result"] == "upheld"
+        decide_rebuttal(ctx.session, step.finding, step.inspection, uphold, step.row.values["note"], ctx.as_of,
+                        actor=ctx.actor)
+        upheld += uphold
+    return {"decisions": len(steps), "upheld": upheld}
 
 
 def validate_rechecks(ctx: Context, rows: list[Row], problems: Problems) -> list[Step]:

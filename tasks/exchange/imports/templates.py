@@ -10,9 +10,11 @@ from sqlmodel import Session, select
 from core.errors import InputError
 from models import Finding, Inspection, RectificationItem, Unit
 from models.lifecycles import ItemStage
+from tasks.cycle.rebuttals import PENDING
 from tasks.cycle.scores import framework_for
 from tasks.exchange.exports import write_table
 from tasks.exchange.imports import KINDS
+from tasks.ladder.interviews import interviews_to_record
 
 
 def export_template(session: Session, kind: str, path: Path, inspection_codes: list[str], as_of: date) -> int:
@@ -20,7 +22,7 @@ def export_template(session: Session, kind: str, path: Path, inspection_codes: l
     spec = KINDS[kind]
     headers = [column.header for column in spec.columns]
     rows = [[row.get(h) for h in headers] for row in _prefilled(session, kind, inspection_codes, as_of)]
-    widths = [40 if h in ("考查要点", "问题", "整改决定", "整改情况", "发现问题", "说明", "申辩理由", "复查说明", "整改要求", "审核意见") else 14 for h in headers]
+    widths = [40 if h in ("考查要点", "问题", "整改决定", "整改情况", "发现问题", "说明", "申辩理由", "复查说明", "决定理由", "约谈事由", "参加人员", "约谈情况", "具体情况", "整改要求", "审核意见") else 14 for h in headers]
     return write_table(path, spec.label, headers, rows, widths=widths, notes=instructions(kind))
 
 
@@ -34,6 +36,8 @@ def instructions(kind: str) -> list[list[str]]:
 
 
 def _prefilled(session: Session, kind: str, codes: list[str], as_of: date) -> list[dict]:
+    if kind in _OFFICE_STEPS:
+        return _OFFICE_STEPS[kind](session, codes, as_of)
     if kind in ("units", "inspectors") or not codes:
         if kind == "rectification" and not codes:
             return _open_items(session, None)
@@ -93,3 +97,30 @@ def _problems(session: Session, inspection_ids: list[int] | None, kind: str) -> 
     rows = session.exec(query.order_by(Inspection.code, Finding.seq)).all()
     return [{"督导编号": inspection.code, "问题序号": finding.seq, "被督导单位": unit.name, "问题": finding.text}
             for finding, inspection, unit in rows]
+
+
+def _interviews_to_record(session: Session, _codes: list[str], as_of: date) -> list[dict]:
+    """The interviews whose day has come and whose 约谈记录 is not filed yet."""
+    interviews = interviews_to_record(session, as_of)
+    names = dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_({i.unit_id for i in interviews}))).all())
+    return [{"约谈编号": i.id, "被约谈单位": names[i.unit_id], "约谈事由": i.reason, "约谈地点": i.place,
+             "通知约谈日期": i.scheduled_on} for i in interviews]
+
+
+def _pending_rebuttals(session: Session, codes: list[str], _as_of: date) -> list[dict]:
+    """The 申辩 awaiting the office's decision (of the named inspections, or all)."""
+    query = select(Finding, Inspection, Unit).join(Inspection, Inspection.id == Finding.inspection_id).join(
+        Unit, Unit.id == Inspection.unit_id).where(Finding.rebuttal_decision == PENDING)
+    if codes:
+        query = query.where(Inspection.code.in_(codes))
+    rows = session.exec(query.order_by(Inspection.code, Finding.seq)).all()
+    return [{"督导编号": inspection.code, "问题序号": finding.seq, "被督导单位": unit.name, "问题": finding.text,
+             "申辩理由": finding.rebuttal_reason} for finding, inspection, unit in rows]
+
+
+_OFFICE_STEPS = {  # the office's steps: prefilled from what awaits it, or empty (rows the office writes)
+    "interview-records": _interviews_to_record,
+    "rebuttal-decisions": _pending_rebuttals,
+    "hand-raised": lambda _session, _codes, _as_of: [],
+    "self-evaluation-problems": lambda _session, _codes, _as_of: [],
+}
