@@ -143,7 +143,7 @@ def test_deep_nesting_and_directories_are_input_errors(tmp_path):
 
 
 BAD_DISTRICT_EDITS = [
-    ('name = "区政府办公室"', 'name = "区政府办公室\\r\\nBcc: x@y.cn"', "control or line-break"),
+    ('name = "区政府办公室"', 'name = "区政府办公室\\r\\nBcc: x@y.cn"', "含有控制字符 U+000D"),
     ("students = ", "students = 100000000000000000000 #", "less than or equal"),
     ('name = "区政府办公室"', 'name = "' + "校" * 101 + '"', "at most 100"),
     ("schema_version = 1", "schema_version = 2", "schema_version"),

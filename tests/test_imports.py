@@ -110,6 +110,41 @@ def test_a_correct_file_imports_in_every_encoding_offices_send(scene, tmp_path, 
     assert counts() != before
 
 
+# Issue 20 item 13: a bad character in 单位名称 (B) was reported at 校长任期结束 (M); one rule for every text.
+HOSTILE_TEXTS = [("right-to-left mark", "南坪\u200f新城小学", "U+200F"), ("NUL", "南坪\x00新城小学", "U+0000"),
+                 ("emoji joined by ZWJ", "南坪👨\u200d👩\u200d👧小学", "U+200D"),
+                 ("line separator", "南坪\u2028新城小学", "U+2028")]
+
+
+@pytest.mark.parametrize(("what", "value", "character"), HOSTILE_TEXTS, ids=[t[0] for t in HOSTILE_TEXTS])
+def test_a_control_character_in_a_unit_name_is_reported_at_its_own_column(scene, tmp_path, what, value, character):
+    rows = set_cell(valid_rows("units", scene, tmp_path), 2, "单位名称", value)
+    before = counts()
+    with pytest.raises(ImportRefused) as caught:
+        run_import("units", write_csv(tmp_path / "units.csv", rows), as_of=AS_OF)
+    problems = str(caught.value).splitlines()[1:]
+    assert len(problems) == 1 and "单位名称 (B)" in problems[0] and f"含有控制字符 {character}" in problems[0], problems
+    assert counts() == before
+
+
+@pytest.mark.parametrize(("what", "value", "character"), HOSTILE_TEXTS, ids=[t[0] for t in HOSTILE_TEXTS])
+def test_the_same_characters_are_refused_in_a_rectification_text(scene, tmp_path, what, value, character):
+    rows = fill(template_rows("rectification", [scene["rectifying"]], tmp_path), "整改情况", lambda r: value)
+    before = counts()
+    with pytest.raises(ImportRefused) as caught:
+        run_import("rectification", write_csv(tmp_path / "reports.csv", rows), as_of=AS_OF)
+    problems = str(caught.value).splitlines()[1:]
+    assert problems and all("整改情况" in line and f"含有控制字符 {character}" in line for line in problems)
+    assert counts() == before
+
+
+def test_a_multi_line_rectification_text_is_taken(scene, tmp_path):
+    """Line breaks and tabs belong in a report (not in a name): the rule refuses controls, not paragraphs."""
+    rows = fill(template_rows("rectification", [scene["rectifying"]], tmp_path), "整改情况",
+                lambda r: "一、已建立台账；\r\n二、\t已完成整改")
+    assert run_import("rectification", write_csv(tmp_path / "reports.csv", rows), as_of=AS_OF)["rows"] >= 1
+
+
 def test_every_bad_cell_is_listed_up_to_the_limit(scene, tmp_path):
     rows = valid_rows("self-assessment", scene, tmp_path)
     for number in range(2, len(rows) + 1):

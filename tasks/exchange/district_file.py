@@ -1,31 +1,29 @@
 """The district data file (units, principals, inspectors): parsed, validated, then loaded in one transaction."""
 
-import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlmodel import Session, select
 
 from core.errors import InputError
 from core.toml_input import first_error, read_toml
 from models import District, Inspector, Principal, Unit
+from rules.text_input import control_problem
 
 
 class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    @model_validator(mode="after")
-    def _no_control_characters(self):
-        """Names and addresses end up in e-mail headers and documents: no line breaks, controls or bidi tricks."""
-        for name, value in self:
-            if isinstance(value, str) and any(unicodedata.category(ch) in _REFUSED for ch in value):
-                raise ValueError(f"{name}: contains a control or line-break character")
-        return self
-
-
-_REFUSED = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value):
+        """Names and addresses end up in e-mail headers and documents: no line breaks, controls or bidi tricks
+        (the one rule of rules.text_input). A field check, so the error names the field that holds them."""
+        if isinstance(value, str) and (problem := control_problem(value)):
+            raise ValueError(problem)
+        return value
 
 
 class PrincipalEntry(_Entry):

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from rules.text_input import control_problem
 from tasks.exchange.imports.problems import Problems
 from tasks.exchange.imports.reading import Cell, Table, column_label
 
@@ -52,11 +53,15 @@ def clean(cell: Cell) -> str:
     return "" if cell is None else unicodedata.normalize("NFKC", str(cell)).strip()
 
 
-def text(max_chars: int) -> Callable[[Cell], str]:
+def text(max_chars: int, multiline: bool = True) -> Callable[[Cell], str]:
+    """A text cell; a name (multiline=False) may hold no line break or tab. Control characters are refused by
+    the one rule of rules.text_input, so the problem is reported at the cell that holds them."""
     def parse(cell: Cell) -> str:
         value = str(cell).strip()
         if len(value) > max_chars:
-            raise ValueError(f"{len(value)} characters; at most {max_chars}")
+            raise ValueError(f"{len(value)} 字，最多 {max_chars} 字")
+        if problem := control_problem(value, multiline):
+            raise ValueError(problem)
         return value
     return parse
 

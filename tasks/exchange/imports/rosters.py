@@ -43,20 +43,20 @@ def _codes(cell) -> tuple[str, ...]:
 
 
 UNIT_COLUMNS = [
-    Column("单位代码", "code", _code, hint="如 S061"), Column("单位名称", "name", text(100), hint="全称，不与其他单位重名"),
+    Column("单位代码", "code", _code, hint="如 S061"), Column("单位名称", "name", text(100, multiline=False), hint="全称，不与其他单位重名"),
     Column("单位类别", "kind", choice(KINDS), hint="部门、镇街、学校 或 机关"),
     Column("学段", "school_type", choice(SCHOOL_TYPES), blank_ok=True, hint="学校必填：小学、初中、九年一贯制、幼儿园"),
     Column("办学性质", "ownership", choice(OWNERSHIP), blank_ok=True, hint="公办（默认）或 民办"),
     Column("学生数", "students", whole_number, blank_ok=True),
     Column("上级单位代码", "superior", _code, blank_ok=True, hint="主管部门的单位代码，如 D06"),
     Column("所属镇街代码", "town", _code, blank_ok=True, hint="学校所在镇街的代码，如 T01"),
-    Column("电子邮箱", "email", _email, hint="接收督导文书的邮箱"), Column("负责人", "head", text(50), blank_ok=True),
-    Column("校长姓名", "principal", text(50), required=False, blank_ok=True, hint="与任期起止日期同填"),
+    Column("电子邮箱", "email", _email, hint="接收督导文书的邮箱"), Column("负责人", "head", text(50, multiline=False), blank_ok=True),
+    Column("校长姓名", "principal", text(50, multiline=False), required=False, blank_ok=True, hint="与任期起止日期同填"),
     Column("校长任期开始", "term_start", a_date, required=False, blank_ok=True),
     Column("校长任期结束", "term_end", a_date, required=False, blank_ok=True),
 ]
 INSPECTOR_COLUMNS = [
-    Column("督学代码", "code", _code, hint="如 I033"), Column("姓名", "name", text(50)),
+    Column("督学代码", "code", _code, hint="如 I033"), Column("姓名", "name", text(50, multiline=False)),
     Column("电子邮箱", "email", _email), Column("专职", "full_time", yes_no, blank_ok=True, hint="是 或 否"),
     Column("挂牌督学", "listed", yes_no, blank_ok=True, hint="是 或 否"),
     Column("工作单位代码", "employer", _code, blank_ok=True, hint="督学本人工作单位（用于回避）"),
@@ -162,9 +162,16 @@ def _validated(model, values: dict, row: Row, problems: Problems):
         return model.model_validate(values)
     except ValidationError as exc:
         for error in exc.errors():
-            key = str(error["loc"][0]) if error["loc"] else "term_end"  # model checks: the term's order
-            problems.add(row.number, row.at("term_end" if key == "principal" else key), error["msg"])
+            problems.add(row.number, row.at(_key(error["loc"])), error["msg"].removeprefix("Value error, "))
         return None
+
+
+def _key(loc: tuple) -> str:
+    """The row's key for a validation error's place: a field's own name; the principal's name, start and end
+    are their own columns; a check of the whole entry or of the principal (the term's order) is its end."""
+    if len(loc) >= 2 and loc[0] == "principal":
+        return {"name": "principal"}.get(str(loc[1]), str(loc[1]))
+    return "term_end" if not loc or loc[0] == "principal" else str(loc[0])
 
 
 def apply_units(ctx: Context, entries: list[UnitEntry]) -> dict[str, int]:
