@@ -11,7 +11,9 @@ root logger's WARNING).
 """
 
 import os
+from pathlib import Path
 
+from core.prefect_logging import write_logging_config
 from core.run_logging import OUR_LOGGERS, level_our_loggers
 from core.settings import get_settings
 
@@ -30,12 +32,25 @@ def configure_prefect() -> None:
         home = get_settings().var_dir / "prefect"
         home.mkdir(parents=True, exist_ok=True)  # Prefect makes only the last folder: var/ may not exist yet
         os.environ["PREFECT_HOME"] = str(home)
+    if "PREFECT_LOGGING_SETTINGS_PATH" not in os.environ:  # an operator's own logging file wins
+        _quiet_shutdown_flush(Path(os.environ["PREFECT_HOME"]))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     _default("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     # The local server's first start migrates its database; on a busy 2-core machine that can take
     # longer than Prefect's default of 20 s.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+
+
+def _quiet_shutdown_flush(home: Path) -> None:
+    """Prefect's logging with its harmless shutdown-flush traceback filtered out (see core.prefect_logging)."""
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        path = write_logging_config(home)
+    except (OSError, ValueError):  # an unwritable home: Prefect's default logging, noise included
+        return
+    if path is not None:
+        os.environ["PREFECT_LOGGING_SETTINGS_PATH"] = str(path)
 
 
 def configure_serving() -> None:
