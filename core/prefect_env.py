@@ -36,6 +36,7 @@ def configure_prefect() -> None:
         _quiet_shutdown_flush(Path(os.environ["PREFECT_HOME"]))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     _default("PREFECT_LOGGING_LEVEL", "WARNING")
+    _default("DUDAO_PREFECT_CONSOLE", "command")  # see core.prefect_logging.CommandRunFailureEcho
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     # The local server's first start migrates its database; on a busy 2-core machine that can take
     # longer than Prefect's default of 20 s.
@@ -57,6 +58,7 @@ def configure_serving() -> None:
     """Served and deployed runs log at INFO (unless the operator chose a level), ours included."""
     if "PREFECT_LOGGING_LEVEL" in _DEFAULTED or "PREFECT_LOGGING_LEVEL" not in os.environ:
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    os.environ["DUDAO_PREFECT_CONSOLE"] = "serve"  # run failures are printed on the console too
     named = [n for n in os.environ.get("PREFECT_LOGGING_EXTRA_LOGGERS", "").split(",") if n.strip()]
     os.environ["PREFECT_LOGGING_EXTRA_LOGGERS"] = ",".join(dict.fromkeys([*named, *OUR_LOGGERS]))
     level_our_loggers()

@@ -15,12 +15,18 @@ A flush failing for any other reason, and any event Prefect gives up on ("Droppi
 
 Prefect takes a logging file whole (PREFECT_LOGGING_SETTINGS_PATH replaces its default rather than merging),
 so the file written here is Prefect's own default with the filter added; it is rewritten when Prefect's changes.
+A second filter, on Prefect's console handler only, serves the command line: a `dudao` command that runs a flow
+reports a failure as one line (dudao/cli.py), so Prefect's console copy of the flow's and tasks' ERROR records
+(with their tracebacks, ~100 lines for a full disk) is dropped there. The records still reach the run's logs
+through Prefect's API handler, and `dudao serve` (DUDAO_PREFECT_CONSOLE=serve) and workers print them as usual.
+
 This module must not import prefect: it runs before Prefect's first import, and in Prefect's server process.
 """
 
 import asyncio
 import importlib.util
 import logging
+import os
 from pathlib import Path
 
 RECORDER_LOGGER = "prefect.server.services.task_run_recorder"
@@ -36,6 +42,19 @@ class ShutdownFlushNoise(logging.Filter):
         message = record.getMessage()
         cancelled = issubclass(record.exc_info[0], asyncio.CancelledError)
         return not (cancelled and message.startswith("Error flushing") and "0 dropped" in message)
+
+
+CONSOLE_FILTER_NAME = "dudao_command_run_failures"
+RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs")
+
+
+class CommandRunFailureEcho(logging.Filter):
+    """False, in a command-line process, for a flow or task run's ERROR record on the console."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if os.environ.get("DUDAO_PREFECT_CONSOLE") != "command" or record.levelno < logging.ERROR:
+            return True
+        return not record.name.startswith(RUN_LOGGERS)
 
 
 def _prefect_default() -> Path | None:
@@ -54,6 +73,10 @@ def logging_config_text(default_yaml: str) -> str:
     config = yaml.safe_load(default_yaml)
     config.setdefault("filters", {})[FILTER_NAME] = {"()": f"{__name__}.ShutdownFlushNoise"}
     config.setdefault("loggers", {})[RECORDER_LOGGER] = {"level": "NOTSET", "filters": [FILTER_NAME]}
+    config["filters"][CONSOLE_FILTER_NAME] = {"()": f"{__name__}.CommandRunFailureEcho"}
+    console = config.get("handlers", {}).get("console")
+    if console is not None:
+        console.setdefault("filters", []).append(CONSOLE_FILTER_NAME)
     return yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
 
 

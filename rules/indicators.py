@@ -125,7 +125,7 @@ class Registry:
 
 def read_framework(path: Path) -> Framework:
     """Parse and validate one framework file; a bad file raises InputError naming the file and the place."""
-    _, data = read_toml(path, "indicator framework")
+    _, data = read_toml(path, "指标体系文件")
     try:
         return Framework.model_validate(data)
     except ValidationError as exc:

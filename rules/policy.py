@@ -200,7 +200,7 @@ class Policy(_Section):
 
 def load_policy(path: Path) -> Policy:
     """Read and validate the policy file; a bad file raises InputError naming the line."""
-    text, data = read_toml(path, "policy file")
+    text, data = read_toml(path, "政策文件")
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:

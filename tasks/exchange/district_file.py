@@ -34,7 +34,7 @@ class PrincipalEntry(_Entry):
     @model_validator(mode="after")
     def _term_order(self):
         if self.term_end <= self.term_start:
-            raise ValueError("term_end must be after term_start")
+            raise ValueError("任期结束日期须晚于开始日期")
         return self
 
 
@@ -66,7 +66,7 @@ class InspectorEntry(_Entry):
     @model_validator(mode="after")
     def _term_order(self):
         if self.term_end <= self.term_start:
-            raise ValueError("term_end must be after term_start")
+            raise ValueError("任期结束日期须晚于开始日期")
         return self
 
 
@@ -91,10 +91,10 @@ class DistrictFile(_Entry):
         for n, unit in enumerate(self.units):
             for ref in (unit.superior, unit.town):
                 if ref is not None and ref not in known:
-                    raise ValueError(f"units[{n}] ({unit.code}): unknown unit '{ref}'")
+                    raise ValueError(f"units[{n}]（{unit.code}）：未知单位“{ref}”")
         for n, inspector in enumerate(self.inspectors):
             if inspector.employer is not None and inspector.employer not in known:
-                raise ValueError(f"inspectors[{n}] ({inspector.code}): unknown employer '{inspector.employer}'")
+                raise ValueError(f"inspectors[{n}]（{inspector.code}）：未知工作单位“{inspector.employer}”")
         return self
 
     def identity(self) -> District:
@@ -109,7 +109,7 @@ def _no_duplicates(what: str, field: str, values: list[str]) -> None:
     seen: set[str] = set()
     for value in values:
         if value in seen:
-            raise ValueError(f"{what}: {field} '{value}' appears twice")
+            raise ValueError(f"{what}：{field}“{value}”重复")
         seen.add(value)
 
 
@@ -153,7 +153,7 @@ def _no_name_taken(units: dict[str, Unit], district: DistrictFile) -> None:
     for entry in district.units:
         holder = holders.get(entry.name, entry.code)
         if holder != entry.code:
-            raise InputError(f"units ({entry.code}): name '{entry.name}' is held by unit {holder} in the ledger")
+            raise InputError(f"units（{entry.code}）：名称“{entry.name}”已是台账中单位 {holder} 的名称")
 
 
 def _upsert_unit(session: Session, unit: Unit | None, entry: UnitEntry) -> Unit:
