@@ -40,15 +40,15 @@ def cmd_year_end(args) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    pdf = sub.add_parser("pdf", help="PDFs of filed documents (beside their HTML), or one sample of each kind")
+    pdf = sub.add_parser("pdf", help="已归档文书的 PDF（与其 HTML 同目录），或每类一份样本")
     pdf.add_argument("ids", nargs="*", type=id_arg, metavar="DOCUMENT_ID")
-    pdf.add_argument("--kind", help="document kind, e.g. report, opinion, urge, annual_report")
-    pdf.add_argument("--year", type=year_arg, help="year of issue")
+    pdf.add_argument("--kind", help="文书类别，如 report、opinion、urge、annual_report")
+    pdf.add_argument("--year", type=year_arg, help="发文年度")
     pdf.add_argument("--samples", action="store_true",
-                     help="one document of each kind of --year, as var/out/samples/<kind>.html/.pdf")
+                     help="--year 年度每类文书一份，输出为 var/out/samples/<kind>.html/.pdf")
     pdf.set_defaults(func=cmd_pdf)
-    year_end = sub.add_parser("year-end", help="year-end report with charts, upward report, commendation list")
+    year_end = sub.add_parser("year-end", help="年度督导报告（含图表）、上报报告、表扬名单")
     year_end.add_argument("--year", type=year_arg, required=True)
-    year_end.add_argument("--as-of", type=iso_date, help="date the documents bear (default: today)")
-    year_end.add_argument("--no-deliver", action="store_true", help="file and queue, do not deliver")
+    year_end.add_argument("--as-of", type=iso_date, help="文书落款日期（默认：今天）")
+    year_end.add_argument("--no-deliver", action="store_true", help="归档并排队，不投递")
     year_end.set_defaults(func=cmd_year_end)

@@ -126,7 +126,7 @@ def cmd_calendar_add(args) -> int:
 
 
 def _as_of(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as-of", type=iso_date, help="the day it happens (default: today)")
+    parser.add_argument("--as-of", type=iso_date, help="发生日期（默认：今天）")
 
 
 def _decision(parser: argparse.ArgumentParser, yes: str, no: str, dest: str) -> None:
@@ -138,43 +138,43 @@ def _decision(parser: argparse.ArgumentParser, yes: str, no: str, dest: str) -> 
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    rect = sub.add_parser("rectification", help="rectification reports (整改报告) and their review").add_subparsers(
+    rect = sub.add_parser("rectification", help="整改报告及其审核").add_subparsers(
         dest="verb", required=True)
-    submit = rect.add_parser("submit", help="hand in a rectification report for an item")
+    submit = rect.add_parser("submit", help="报送一个整改事项的整改报告")
     submit.add_argument("item_id", type=id_arg)
     submit.add_argument("--text", type=text_arg, required=True)
     _as_of(submit)
     submit.set_defaults(func=cmd_submit)
-    review = rect.add_parser("review", help="accept or reject a report (a rejection keeps the clock running)")
+    review = rect.add_parser("review", help="通过或退回整改报告（退回后期限照常计算）")
     review.add_argument("submission_id", type=id_arg)
     _decision(review, "accept", "reject", "accept")
     review.set_defaults(func=cmd_review_submission)
     _register_review(sub)
-    finding = sub.add_parser("finding", help="findings as issues (四级议题上报)").add_subparsers(dest="verb", required=True)
-    raise_ = finding.add_parser("raise", help="raise a finding the unit cannot resolve alone")
+    finding = sub.add_parser("finding", help="问题的四级议题上报").add_subparsers(dest="verb", required=True)
+    raise_ = finding.add_parser("raise", help="将单位无法自行解决的问题提请协调")
     raise_.add_argument("finding_id", type=id_arg)
     _as_of(raise_)
     raise_.set_defaults(func=cmd_raise)
-    policy = sub.add_parser("policy", help="the policy in force").add_subparsers(dest="verb", required=True)
-    show = policy.add_parser("show", help="print the policy in force (validated)")
+    policy = sub.add_parser("policy", help="现行政策").add_subparsers(dest="verb", required=True)
+    show = policy.add_parser("show", help="打印现行政策（已校验）")
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=cmd_policy_show)
-    cal = sub.add_parser("calendar", help="Chinese working days").add_subparsers(dest="verb", required=True)
-    add = cal.add_parser("add", help="print the date N working days after a date")
+    cal = sub.add_parser("calendar", help="中国工作日").add_subparsers(dest="verb", required=True)
+    add = cal.add_parser("add", help="打印某日之后第 N 个工作日的日期")
     add.add_argument("start", type=iso_date)
     add.add_argument("n", type=bounded(-MAX_WORKDAYS, MAX_WORKDAYS))
     add.set_defaults(func=cmd_calendar_add)
 
 
 def _register_review(sub: argparse._SubParsersAction) -> None:
-    review = sub.add_parser("review", help="复核 of a 督导意见书 (the ladder is not suspended)").add_subparsers(
+    review = sub.add_parser("review", help="督导意见书的复核（复核期间整改督办照常进行）").add_subparsers(
         dest="verb", required=True)
-    request = review.add_parser("request", help="a unit asks for review of its 督导意见书")
-    request.add_argument("inspection", help="inspection code, e.g. 2026-ZH-007")
+    request = review.add_parser("request", help="单位对督导意见书申请复核")
+    request.add_argument("inspection", help="督导编号，如 2026-ZH-007")
     request.add_argument("--reason", type=text_arg, required=True)
     _as_of(request)
     request.set_defaults(func=cmd_review_request)
-    decide = review.add_parser("decide", help="the office decides a review request")
+    decide = review.add_parser("decide", help="督导室对复核申请作出决定")
     decide.add_argument("request_id", type=id_arg)
     _decision(decide, "uphold", "dismiss", "uphold")
     decide.add_argument("--withdraw", type=int, action="append", metavar="N",
