@@ -136,13 +136,13 @@ def read_framework(path: Path) -> Framework:
 def load_frameworks(folder: Path) -> Registry:
     """All `*.toml` frameworks of a folder; two files with the same code and version are refused."""
     if not folder.is_dir():
-        raise InputError(f"{folder}: indicator folder not found")
+        raise InputError(f"{folder}：找不到指标体系文件夹")
     frameworks, seen = [], {}
     for path in sorted(folder.glob("*.toml")):
         framework = read_framework(path)
         key = (framework.code, framework.version)
         if key in seen:
-            raise InputError(f"{path}: framework {key[0]} version {key[1]} is also defined in {seen[key]}")
+            raise InputError(f"{path}：指标体系 {key[0]} 版本 {key[1]} 在 {seen[key]} 中也有定义")
         seen[key] = path.name
         frameworks.append(framework)
     return Registry(frameworks)

@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from core.errors import InputError
-from core.toml_input import read_toml
+from core.toml_input import read_toml, zh_message
 
 LARGEST = 100_000  # no count, day number or threshold in the policy is larger (a typo'd 10**20 would hang)
 _MONTH_DAY = re.compile(r"\d{2}-\d{2}")
@@ -210,7 +210,7 @@ def load_policy(path: Path) -> Policy:
 def _describe(path: Path, text: str, exc: ValidationError) -> str:
     first = exc.errors()[0]
     keys = [str(part) for part in first["loc"] if not isinstance(part, int)]
-    return f"{path}:{_line_of(text, keys)}: {'.'.join(keys)}: {first['msg']}"
+    return f"{path}:{_line_of(text, keys)}: {'.'.join(keys)}: {zh_message(first)}"  # path:line: as editors read it
 
 
 _HEADER = re.compile(r"\[\[?\s*([^\]]+?)\s*\]")

@@ -137,7 +137,7 @@ def test_dudao_approve_releases_once_and_refuses_unknown_or_unissued(seeded):
     unknown = run_cli("approve", "2026-ZH-999")
     assert unknown.returncode == 2 and "2026-ZH-999" in unknown.stderr
     unissued = run_cli("approve", planned.code)
-    assert unissued.returncode == 2 and "no report issued yet" in unissued.stderr
+    assert unissued.returncode == 2 and "尚未下达报告" in unissued.stderr
 
 
 @pytest.fixture

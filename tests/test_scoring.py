@@ -86,7 +86,7 @@ def test_a_bad_framework_file_is_refused_naming_the_file_and_place(tmp_path, cha
 def test_two_files_with_one_version_are_refused(tmp_path):
     for name in ("a.toml", "b.toml"):
         (tmp_path / name).write_bytes((DATA / "guapai-2026.1.toml").read_bytes())
-    with pytest.raises(InputError, match="also defined in a.toml"):
+    with pytest.raises(InputError, match="在 a.toml 中也有定义"):
         load_frameworks(tmp_path)
 
 

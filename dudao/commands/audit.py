@@ -26,7 +26,7 @@ def _check_anchor(session, anchor: str) -> str | None:
     """An anchor ID:HASH kept from earlier must still be in the chain (catches a rewritten or truncated tail)."""
     event_id, _, expected = anchor.partition(":")
     if not event_id.isdigit() or len(expected) != 64:
-        raise InputError(f"--anchor {anchor!r}: expected EVENT_ID:SHA256 as printed by `dudao audit head`")
+        raise InputError(f"--anchor {anchor!r}：应为 `dudao audit head` 打印的 EVENT_ID:SHA256")
     event = session.get(AuditEvent, int(event_id))
     if event is None:
         return f"event {event_id} is missing (the log was truncated)"

@@ -13,18 +13,18 @@ from tasks.documents import pdf
 
 def cmd_pdf(args) -> int:
     if not (args.ids or args.kind or args.year):
-        raise InputError("pdf: name DOCUMENT_IDs, or --kind and/or --year")
+        raise InputError("pdf：请给出 DOCUMENT_ID，或 --kind 和/或 --year")
     out_dir = get_settings().out_dir
     with session_scope() as session:
         if args.samples:
             if args.year is None:
-                raise InputError("pdf --samples needs --year")
+                raise InputError("pdf --samples 须同时给出 --year")
             documents = pdf.sample_documents(session, args.year, out_dir)
         else:
             documents = pdf.select_documents(session, kind=args.kind, year=args.year, ids=args.ids)
         session.expunge_all()
     if not documents:
-        raise InputError("pdf: no document matches")
+        raise InputError("pdf：没有符合条件的文书")
     run = (pdf.write_samples if args.samples else pdf.render_batch)(documents, out_dir)
     for path in run.paths:
         print(path)

@@ -88,7 +88,7 @@ def cmd_exit(args) -> int:
     with session_scope() as session:
         inspector = find_inspector(session, args.inspector)
         if session.get(InspectorExit, inspector.id) is not None:
-            raise InputError(f"{inspector.code} has already left the roster")
+            raise InputError(f"{inspector.code} 已离任")
         replaced = dismiss(session, inspector, _today(args), args.reason)
     print(f"{inspector.code} leaves the roster after {_today(args)}"
           + (f"; replaced on {', '.join(replaced)}" if replaced else ""))

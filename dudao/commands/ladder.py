@@ -28,7 +28,7 @@ MAX_WORKDAYS = 10_000  # about 40 years of working days: more is a typing mistak
 def _get(session, model, key, what: str):
     row = session.get(model, key)
     if row is None:
-        raise InputError(f"no {what} with id {key}")
+        raise InputError(f"没有 id 为 {key} 的{what}")
     return row
 
 
@@ -42,7 +42,7 @@ def _transition_errors(work):
 
 def cmd_submit(args) -> int:
     with session_scope() as session:
-        item = _get(session, RectificationItem, args.item_id, "rectification item")
+        item = _get(session, RectificationItem, args.item_id, "整改事项")
         unit = session.get(Unit, item.unit_id)
         submission = _transition_errors(lambda: submit_rectification(
             session, item, args.text.strip(), clock.resolve(args.as_of), actor=unit.code))
@@ -54,9 +54,9 @@ def cmd_submit(args) -> int:
 def cmd_review_submission(args) -> int:
     rt = load_runtime()
     with session_scope() as session:
-        submission = _get(session, Submission, args.submission_id, "submission")
+        submission = _get(session, Submission, args.submission_id, "整改报告")
         if submission.decision != "pending":
-            raise InputError(f"submission {submission.id} was already {submission.decision}")
+            raise InputError(f"整改报告 {submission.id} 已审核（{submission.decision}）")
         _transition_errors(lambda: review_submission(session, submission, args.accept, args.reason,
                                                      clock.resolve(args.as_of), rt, actor="operator"))
         print(f"submission {submission.id}: {submission.decision}")
@@ -68,7 +68,7 @@ def cmd_review_request(args) -> int:
     with session_scope() as session:
         inspection = session.exec(select(Inspection).where(Inspection.code == args.inspection)).first()
         if inspection is None:
-            raise InputError(f"no inspection with code '{args.inspection}'")
+            raise InputError(f"没有编号为“{args.inspection}”的督导")
         request = request_review(session, inspection, args.reason, clock.resolve(args.as_of), rt, actor="unit")
         print(f"review request {request.id} for {inspection.code}: decide by {request.decide_by.isoformat()}; "
               "the ladder is not suspended")
@@ -77,7 +77,7 @@ def cmd_review_request(args) -> int:
 
 def cmd_review_decide(args) -> int:
     with session_scope() as session:
-        request = _get(session, ReviewRequest, args.request_id, "review request")
+        request = _get(session, ReviewRequest, args.request_id, "复核申请")
         decide_review(session, request, args.uphold, args.reason, clock.resolve(args.as_of), actor="operator",
                       withdraw=tuple(args.withdraw or ()))
         print(f"review request {request.id}: {request.decision}")
@@ -87,9 +87,9 @@ def cmd_review_decide(args) -> int:
 def cmd_raise(args) -> int:
     rt = load_runtime()
     with session_scope() as session:
-        finding = _get(session, Finding, args.finding_id, "finding")
+        finding = _get(session, Finding, args.finding_id, "问题")
         if not raise_issue(session, finding, clock.resolve(args.as_of), rt, actor="operator"):
-            raise InputError(f"finding {finding.id} is already rising, withdrawn or at the top level")
+            raise InputError(f"问题 {finding.id} 已在上报中、已撤回或已在最高一级")
         print(f"finding {finding.id}: raised at level {finding.level}, rises on {finding.escalate_on}")
     return 0
 

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from core import clock
 from core.db import session_scope
 from core.errors import InputError
+from core.toml_input import zh_message
 from dudao.cli_support import MAX_ID, bounded, iso_date, require_seeded, text_arg, year_arg
 from dudao.plan_printing import print_plan, print_ratio
 from flows.annual_cycle import annual_cycle, cycle_rows
@@ -76,7 +77,7 @@ def _validated(model, **fields):
         return model(**fields)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise InputError(f"--{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+        raise InputError(f"--{'.'.join(str(p) for p in first['loc'])}：{zh_message(first)}") from None
 
 
 def _precheck(start, request) -> None:

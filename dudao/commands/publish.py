@@ -20,7 +20,7 @@ def find_inspection(session, ref: str):
     inspection = (session.get(Inspection, int(ref)) if ref.isdigit()
                   else session.exec(select(Inspection).where(Inspection.code == ref)).first())
     if inspection is None:
-        raise InputError(f"release: no inspection '{ref}' in the ledger")
+        raise InputError(f"release：台账中没有督导“{ref}”")
     return inspection
 
 
@@ -34,7 +34,7 @@ def cmd_release(args) -> int:
         try:
             release_report(session, inspection, as_of, actor=args.by)
         except ValueError as exc:
-            raise InputError(f"release: {exc}") from None
+            raise InputError(f"release：{exc}") from None
         print(f"{inspection.code}: released on {as_of.isoformat()}; the next daily sweep publishes it")
     return 0
 
