@@ -81,6 +81,7 @@ def zh_message(error: dict) -> str:
         return error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     template = _ZH.get(error["type"])
     try:
-        return template.format(**error.get("ctx", {})) if template else error["msg"]
+        ctx = {k: f"{v:g}" if isinstance(v, float) else v for k, v in error.get("ctx", {}).items()}
+        return template.format(**ctx) if template else error["msg"]
     except (KeyError, IndexError):
         return error["msg"]

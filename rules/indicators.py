@@ -84,10 +84,10 @@ class Framework(_Node):
         codes += [e.item.code for e in self.entries()]
         duplicates = sorted({c for c in codes if codes.count(c) > 1})
         if duplicates:
-            raise ValueError(f"codes used twice: {', '.join(duplicates)}")
+            raise ValueError(f"代码重复：{'、'.join(duplicates)}")
         points = sum(a.points for a in self.areas)
         if abs(points - self.total) > 1e-9:
-            raise ValueError(f"item points add up to {points:g}, not the framework's total {self.total:g}")
+            raise ValueError(f"考查要点分值合计 {points:g}，不等于指标体系总分 {self.total:g}")
         return self
 
     def entries(self) -> list[Entry]:

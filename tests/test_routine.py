@@ -75,7 +75,7 @@ def test_the_items_are_the_frameworks_areas_and_problems_keep_their_order():
     found = problems_of({ROUTINE_ITEMS[6]: " 留样缺3天 ", ROUTINE_ITEMS[1]: "公示不全", ROUTINE_ITEMS[3]: "  "},
                         ROUTINE_ITEMS)
     assert found == [(ROUTINE_ITEMS[1], "公示不全"), (ROUTINE_ITEMS[6], "留样缺3天")]
-    with pytest.raises(ValueError, match="unknown item '食堂/饮水/宿舍卫生'"):
+    with pytest.raises(ValueError, match="未知的项目“食堂/饮水/宿舍卫生”"):
         problems_of({"食堂/饮水/宿舍卫生": "x"}, ROUTINE_ITEMS)
 
 
@@ -163,9 +163,9 @@ def test_schools_short_of_visits_are_flagged_once_on_the_semesters_check_day(see
 def test_a_visit_check_day_outside_its_semester_is_refused():
     from rules.policy import InspectorPolicy
 
-    with pytest.raises(ValueError, match="visit_check_on: \\['12-15', '06-15'\\] must be a day of the spring"):
+    with pytest.raises(ValueError, match="visit_check_on: \\['12-15', '06-15'\\] 须为春季学期"):
         InspectorPolicy(visit_check_on=("12-15", "06-15"))
-    with pytest.raises(ValueError, match="visit_check_on: '06-31' is not a day of the year"):
+    with pytest.raises(ValueError, match="visit_check_on: '06-31' 不是 MM-DD 格式的日期"):
         InspectorPolicy(visit_check_on=("06-31", "12-15"))
 
 
