@@ -97,5 +97,5 @@ def select_specs(names: list[str] | None) -> list[DeploymentSpec]:
     unknown = sorted(set(names) - set(BY_NAME))
     if unknown:
 
-        raise InputError(f"unknown deployment(s) {', '.join(unknown)}; known: {', '.join(BY_NAME)}")
+        raise InputError(f"未知的部署 {'、'.join(unknown)}；已有：{'、'.join(BY_NAME)}")
     return [BY_NAME[name] for name in names]

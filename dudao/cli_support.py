@@ -10,6 +10,7 @@ from core.db import session_scope
 from core.errors import InputError
 from core.lang import say
 from models import Unit
+from rules.text_input import control_character
 
 FIRST_YEAR, LAST_YEAR = 2000, 2199  # the years a supervision ledger can be about
 MAX_ID = 2**63 - 1  # the largest id a ledger column holds (BIGINT)
@@ -66,7 +67,7 @@ def text_arg(value: str) -> str:
         raise argparse.ArgumentTypeError(say("不能为空", "must not be empty"))
     if len(stripped) > MAX_TEXT:
         raise argparse.ArgumentTypeError(say(f"超过 {MAX_TEXT} 字", f"longer than {MAX_TEXT} characters"))
-    bad = next((c for c in stripped if ord(c) < 32 and c not in "\n\t" or c == "\x7f"), None)
+    bad = control_character(stripped, multiline=True)  # the one rule of every text input (rules.text_input)
     if bad is not None:
         raise argparse.ArgumentTypeError(say(f"含有控制字符 U+{ord(bad):04X}", f"contains control character U+{ord(bad):04X}"))
     return stripped

@@ -22,12 +22,12 @@ def check_request(year: int, seed: int, until: date | None) -> None:
     """Refuse, before anything runs or is written, what start_or_resume would refuse or silently ignore: a
     year already simulated with another seed, or a last day outside the year."""
     if until is not None and until.year != year:
-        raise InputError(f"--until {until} is not in {year}")
+        raise InputError(f"--until {until} 不在 {year} 年内")
     with session_scope() as session:
         run = session.get(SimulationRun, year)
         if run is not None and run.seed != seed:
-            raise InputError(f"year {year} was simulated with --seed {run.seed}, not {seed}: run it with "
-                             f"--seed {run.seed} to resume, or start from an empty ledger")
+            raise InputError(f"{year} 年是以 --seed {run.seed} 而不是 {seed} 模拟的：请以 "
+                             f"--seed {run.seed} 续跑，或从空台账开始")
 
 
 def start_or_resume(year: int, seed: int) -> date:

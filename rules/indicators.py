@@ -84,10 +84,10 @@ class Framework(_Node):
         codes += [e.item.code for e in self.entries()]
         duplicates = sorted({c for c in codes if codes.count(c) > 1})
         if duplicates:
-            raise ValueError(f"codes used twice: {', '.join(duplicates)}")
+            raise ValueError(f"代码重复：{'、'.join(duplicates)}")
         points = sum(a.points for a in self.areas)
         if abs(points - self.total) > 1e-9:
-            raise ValueError(f"item points add up to {points:g}, not the framework's total {self.total:g}")
+            raise ValueError(f"考查要点分值合计 {points:g}，不等于指标体系总分 {self.total:g}")
         return self
 
     def entries(self) -> list[Entry]:
@@ -125,7 +125,7 @@ class Registry:
 
 def read_framework(path: Path) -> Framework:
     """Parse and validate one framework file; a bad file raises InputError naming the file and the place."""
-    _, data = read_toml(path, "indicator framework")
+    _, data = read_toml(path, "指标体系文件")
     try:
         return Framework.model_validate(data)
     except ValidationError as exc:
@@ -136,13 +136,13 @@ def read_framework(path: Path) -> Framework:
 def load_frameworks(folder: Path) -> Registry:
     """All `*.toml` frameworks of a folder; two files with the same code and version are refused."""
     if not folder.is_dir():
-        raise InputError(f"{folder}: indicator folder not found")
+        raise InputError(f"{folder}：找不到指标体系文件夹")
     frameworks, seen = [], {}
     for path in sorted(folder.glob("*.toml")):
         framework = read_framework(path)
         key = (framework.code, framework.version)
         if key in seen:
-            raise InputError(f"{path}: framework {key[0]} version {key[1]} is also defined in {seen[key]}")
+            raise InputError(f"{path}：指标体系 {key[0]} 版本 {key[1]} 在 {seen[key]} 中也有定义")
         seen[key] = path.name
         frameworks.append(framework)
     return Registry(frameworks)

@@ -19,13 +19,13 @@ def years_after(day: date, years: int) -> date:
 def term_problem(start: date, end: date, consecutive: int, policy: InspectorPolicy) -> str | None:
     """Why a term is impossible (条例 art. 7: 3-year terms, at most 3 in a row), or None."""
     if end <= start:
-        return f"term_end {end} is not after term_start {start}"
+        return f"聘期结束 {end} 不晚于聘期开始 {start}"
     if end > years_after(start, policy.term_years):
-        return f"term {start} … {end} is longer than {policy.term_years} years"
+        return f"聘期 {start} 至 {end} 超过 {policy.term_years} 年"
     if consecutive < 1:
-        return f"consecutive_terms {consecutive} must be at least 1"
+        return f"连任届数 {consecutive} 至少为 1"
     if consecutive > policy.max_consecutive_terms:
-        return f"consecutive_terms {consecutive}: at most {policy.max_consecutive_terms} terms in a row"
+        return f"连任届数 {consecutive}：最多连任 {policy.max_consecutive_terms} 届"
     return None
 
 

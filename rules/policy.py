@@ -32,7 +32,7 @@ class _Section(BaseModel):
             value = getattr(self, name)
             numbers = value if isinstance(value, tuple) else (value,)
             if any(isinstance(n, int | float) and not isinstance(n, bool) and n > LARGEST for n in numbers):
-                raise ValueError(f"{name}: larger than {LARGEST}")
+                raise ValueError(f"{name}：大于 {LARGEST}")
             if isinstance(field.default, str) and _MONTH_DAY.fullmatch(field.default):
                 _check_month_day(name, value)
             if isinstance(field.default, tuple) and field.default and all(
@@ -46,7 +46,7 @@ def _check_month_day(name: str, value: str) -> None:
     try:
         date.fromisoformat(f"2000-{value}")  # a leap year: 02-29 is a day of the year
     except ValueError:
-        raise ValueError(f"{name}: {value!r} is not a day of the year in MM-DD form") from None
+        raise ValueError(f"{name}: {value!r} 不是 MM-DD 格式的日期") from None
 
 
 class AnnualPolicy(_Section):
@@ -113,8 +113,8 @@ class InspectorPolicy(_Section):
     def _checks_within_their_semesters(self):
         spring, autumn = (int(day[:2]) for day in self.visit_check_on)
         if not (2 <= spring <= 7 and 8 <= autumn <= 12):
-            raise ValueError(f"visit_check_on: {list(self.visit_check_on)} must be a day of the spring semester "
-                             "(February–July) and one of the autumn semester (August–December)")
+            raise ValueError(f"visit_check_on: {list(self.visit_check_on)} 须为春季学期（2–7 月）的一天"
+                             "和秋季学期（8–12 月）的一天")
         return self
 
 
@@ -146,7 +146,7 @@ class ScoringPolicy(_Section):
     @model_validator(mode="after")
     def _ordered(self):
         if not self.excellent_from > self.good_from > self.pass_from:
-            raise ValueError("excellent_from > good_from > pass_from must hold")
+            raise ValueError("须满足 excellent_from > good_from > pass_from")
         return self
 
 
@@ -242,7 +242,7 @@ class Policy(_Section):
 
 def load_policy(path: Path) -> Policy:
     """Read and validate the policy file; a bad file raises InputError naming the line."""
-    text, data = read_toml(path, "policy file")
+    text, data = read_toml(path, "政策文件")
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:

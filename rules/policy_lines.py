@@ -6,12 +6,14 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from core.toml_input import zh_message
+
 
 def describe_error(path: Path, text: str, exc: ValidationError) -> str:
     """`file:line: dotted.key: message` for the first error."""
     first = exc.errors()[0]
     keys = [str(part) for part in first["loc"] if not isinstance(part, int)]
-    return f"{path}:{_line_of(text, keys)}: {'.'.join(keys)}: {first['msg']}"
+    return f"{path}:{_line_of(text, keys)}: {'.'.join(keys)}: {zh_message(first)}"  # path:line: as editors read it
 
 
 _HEADER = re.compile(r"\[\[?\s*([^\]]+?)\s*\]")

@@ -7,7 +7,7 @@ def problems_of(items: dict[str, str], names: tuple[str, ...]) -> list[tuple[str
     """(item, problem) for each item whose record names a problem, in the order of `names`."""
     unknown = set(items) - set(names)
     if unknown:
-        raise ValueError(f"unknown item '{sorted(unknown)[0]}'")
+        raise ValueError(f"未知的项目“{sorted(unknown)[0]}”")
     return [(item, items[item].strip()) for item in names if items.get(item, "").strip()]
 
 

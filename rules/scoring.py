@@ -56,9 +56,9 @@ def percent(score: float, points: float) -> float:
 def score_problem(item: Item, value: float) -> str | None:
     """Why `value` is not a valid score for `item`, or None."""
     if value != value or value in (float("inf"), float("-inf")):
-        return "is not a finite number"
+        return "不是有限的数字"
     if value < 0 or value > item.points:
-        return f"{value:g} is outside 0–{item.points:g} (the item's points)"
+        return f"{value:g} 不在 0–{item.points:g}（该项分值）之内"
     return None
 
 

@@ -29,7 +29,7 @@ logger = logging.getLogger("dudao.calendar")
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _KINDS = {"workday": True, "holiday": False}
-_LINE_FORMAT = "expected 'YYYY-MM-DD holiday' or 'YYYY-MM-DD workday'"
+_LINE_FORMAT = "应为“YYYY-MM-DD holiday”或“YYYY-MM-DD workday”"
 
 
 @dataclass(frozen=True)
@@ -146,13 +146,13 @@ class WorkdayCalendar:
 def read_overrides(path: Path) -> dict[date, bool]:
     """Parse an override file into {date: is_workday}; InputError names the file and line."""
     if not path.is_file():
-        raise InputError(f"{path}: calendar override file not found")
+        raise InputError(f"{path}：找不到日历调整文件")
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise InputError(f"{path}:{line}: not valid UTF-8 text") from None
+        raise InputError(f"{path}:{line}: 不是有效的 UTF-8 文本") from None
     overrides: dict[date, bool] = {}
     first_seen: dict[date, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
@@ -162,8 +162,8 @@ def read_overrides(path: Path) -> dict[date, bool]:
         day, workday = entry
         if overrides.get(day, workday) != workday:
             raise InputError(
-                f"{path}:{number}: {day.isoformat()} is listed as {_word(workday)} here "
-                f"but as {_word(overrides[day])} on line {first_seen[day]}"
+                f"{path}:{number}: {day.isoformat()} 此处列为 {_word(workday)}，"
+                f"第 {first_seen[day]} 行却列为 {_word(overrides[day])}"
             )
         overrides[day] = workday
         first_seen.setdefault(day, number)
@@ -176,16 +176,16 @@ def _parse_line(line: str, *, where: str) -> tuple[date, bool] | None:
     if not fields:
         return None
     if len(fields) != 2:
-        raise InputError(f"{where}: {_LINE_FORMAT}, got {line.strip()!r}")
+        raise InputError(f"{where}: {_LINE_FORMAT}，实为 {line.strip()!r}")
     text, word = fields
     if not _ISO_DATE.fullmatch(text):
-        raise InputError(f"{where}: {text!r} is not a date in YYYY-MM-DD form")
+        raise InputError(f"{where}: {text!r} 不是 YYYY-MM-DD 格式的日期")
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"{where}: {text!r} is not a valid date") from None
+        raise InputError(f"{where}: {text!r} 不是有效日期") from None
     if word.lower() not in _KINDS:
-        raise InputError(f"{where}: {word!r} is neither 'holiday' nor 'workday'")
+        raise InputError(f"{where}: {word!r} 既不是 holiday 也不是 workday")
     return day, _KINDS[word.lower()]
 
 
@@ -194,7 +194,7 @@ def _validated_overrides(overrides: Mapping[date, bool]) -> dict[int, bool]:
     checked: dict[int, bool] = {}
     for day, workday in overrides.items():
         if not isinstance(day, date) or not isinstance(workday, bool):
-            raise InputError(f"calendar override {day!r}: {workday!r} must map a date to True/False")
+            raise InputError(f"日历调整 {day!r}：{workday!r} 须将日期对应到 True/False")
         checked[day.toordinal()] = workday
     return checked
 

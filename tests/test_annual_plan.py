@@ -99,7 +99,7 @@ def test_a_different_seed_for_an_existing_plan_is_refused(seeded):
         try:
             make_plan(session, year=2027, rt=load_runtime(), as_of=AS_OF, seed=6)
         except InputError as exc:
-            assert "seed 5" in str(exc)
+            assert "种子 5" in str(exc)
         else:
             raise AssertionError("a second draw with another seed was allowed")
 
@@ -121,7 +121,7 @@ def test_random_rosters_never_yield_a_plan_that_breaks_recusal_size_or_cap(seede
         try:
             make_plan(session, year=2027, rt=rt, as_of=AS_OF, seed=data.draw(st.integers(0, 10**6)), covert_seed=3)
         except InputError as exc:
-            assert "no valid team for" in str(exc)
+            assert "无法为" in str(exc) and "组成督导组" in str(exc)
         else:
             assert_plan_invariants(session, rt)
         session.rollback()
@@ -163,7 +163,7 @@ def test_what_comes_after_the_plan_keeps_recusal_size_and_the_cap(seeded, data):
                                  "t", AS_OF + timedelta(days=data.draw(st.integers(1, 45))))  # before any visit
         except InputError as exc:
             event("refused: no valid team")
-            assert "no valid team for" in str(exc) or "no other inspector free of conflict" in str(exc)
+            assert "组成督导组" in str(exc) or "没有其他无利益冲突且在任的督学" in str(exc)
         else:
             event("checked")
             assert_plan_invariants(session, rt)
@@ -212,7 +212,7 @@ def test_a_plan_without_a_valid_team_is_refused_and_nothing_is_written(seeded, p
                                           declared_on=AS_OF))
     result = run_cli("plan", "--year", "2027", "--as-of", "2027-01-04", env={"PREFECT_API_URL": prefect_harness})
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[-1].startswith("dudao：错误：no valid team for 区政府办公室 (D01)")
+    assert result.stderr.strip().splitlines()[-1].startswith("dudao：错误：") and "无法为 区政府办公室（D01）组成督导组" in result.stderr
     with session_scope() as session:
         for table in (AnnualPlan, PlanEntry, Inspection, Document, Notice):
             assert session.exec(select(func.count()).select_from(table)).one() == 0, table

@@ -32,7 +32,7 @@ def test_a_malformed_seed_file_is_refused_whole(ledger, tmp_path):
     bad.write_text(source.replace('superior = "D06"', 'superior = "D99"', 1), encoding="utf-8")
     result = run_cli("seed", "--file", str(bad), env=_env(ledger))
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "unknown unit 'D99'" in result.stderr
+    assert result.stderr.count("\n") == 1 and "未知单位“D99”" in result.stderr
     assert _units() == 0
 
 
@@ -78,10 +78,10 @@ def test_simulate_refuses_another_seed_for_a_year_begun_and_a_day_outside_the_ye
     before = _written()
     other_seed = run_cli("simulate", "--year", "2026", "--seed", "5", env=_env(seeded))
     assert other_seed.returncode == 2, other_seed.stderr[-1500:]
-    assert other_seed.stderr == ("dudao：错误：year 2026 was simulated with --seed 11, not 5: run it with "
-                                 "--seed 11 to resume, or start from an empty ledger\n")
+    assert other_seed.stderr == ("dudao：错误：2026 年是以 --seed 11 而不是 5 模拟的：请以 "
+                                 "--seed 11 续跑，或从空台账开始\n")
     outside = run_cli("simulate", "--year", "2026", "--seed", "11", "--until", "2027-01-05", env=_env(seeded))
-    assert outside.returncode == 2 and outside.stderr == "dudao：错误：--until 2027-01-05 is not in 2026\n"
+    assert outside.returncode == 2 and outside.stderr == "dudao：错误：--until 2027-01-05 不在 2026 年内\n"
     assert other_seed.stdout == outside.stdout == ""
     assert _written() == before
 

@@ -94,7 +94,7 @@ def test_retry_by_hand_uses_the_units_corrected_address(seeded, smtp_server, mon
     [got] = smtp_server.received
     assert [a.addr_spec for a in got["To"].addresses] == ["office@s001.nanan.example.cn"]
     again = run_cli("notices", "retry", str(notice.id), "--as-of", AS_OF.isoformat())
-    assert again.returncode == 2 and "it is not sent twice" in again.stderr
+    assert again.returncode == 2 and "不会重复发送" in again.stderr
     assert len(smtp_server.received) == 1
 
 
@@ -166,7 +166,7 @@ def test_a_header_with_a_newline_is_refused_and_the_rest_is_sent(seeded, smtp_se
         session.execute(update(Notice).where(Notice.id == bad.id).values(subject="通知\r\nBcc: all@example.cn"))
     assert deliver_pending_now(AS_OF).counts == {"sent": 1, "transient": 0, "permanent": 1}
     row = notices_by_key()[bad.key]
-    assert row.status == "failed" and "subject contains a line break" in row.last_error
+    assert row.status == "failed" and "subject 含有换行符" in row.last_error
     assert list(smtp_server.message_ids) == [good.message_id]
 
 
@@ -250,7 +250,7 @@ def test_a_big_maildir_run_is_built_and_filed_in_worker_processes_byte_for_byte(
     assert len(pools) == 1
     rows = notices_by_key()
     bad = rows[notices[30].key]
-    assert bad.status == "failed" and "subject contains a line break" in bad.last_error
+    assert bad.status == "failed" and "subject 含有换行符" in bad.last_error
     folder = seeded.outbox_dir / "new"
     assert len(list(folder.iterdir())) == 59
     settings = delivery.get_settings()

@@ -56,8 +56,8 @@ def test_a_username_without_a_password_is_refused_at_start_and_nothing_is_claime
     queue_notices(2)
     result = run_cli("notices", "deliver", "--as-of", AS_OF.isoformat())
     assert result.returncode == 2
-    assert result.stderr.strip() == ("dudao：错误：SMTP settings: DUDAO_SMTP_USERNAME is set but no password is "
-                                     "(set DUDAO_SMTP_PASSWORD, or DUDAO_SMTP_PASSWORD_BLOCK to a Prefect Secret block)")
+    assert result.stderr.strip() == ("dudao：错误：SMTP 设置：设置了 DUDAO_SMTP_USERNAME 却没有密码"
+                                     "（请设置 DUDAO_SMTP_PASSWORD，或将 DUDAO_SMTP_PASSWORD_BLOCK 设为一个 Prefect Secret 块）")
     assert {(n.status, n.attempts) for n in notices_by_key().values()} == {("pending", 0)}
     assert smtp_server.received == []
 

@@ -113,6 +113,14 @@ def test_prefect_yaml_is_generated_from_the_catalog_and_names_real_flows():
         assert flow is not None and flow.name == spec.name, spec.entrypoint
 
 
+def test_every_deployed_flow_names_its_own_runs():
+    """The UI's form prefills a random English run name in the browser; a flow with its own flow_run_name
+    renames the run when it starts (issue 20 item 5), so every deployed flow must have one (the Chinese names
+    themselves are asserted by each flow's tests and the browser test)."""
+    unnamed = [spec.name for spec in SPECS if load_flow(spec).flow_run_name is None]
+    assert unnamed == []
+
+
 def test_dudao_approve_releases_once_and_refuses_unknown_or_unissued(seeded):
     simulate_until(date(2026, 3, 31))
     inspection = issued_unreleased()
@@ -129,7 +137,7 @@ def test_dudao_approve_releases_once_and_refuses_unknown_or_unissued(seeded):
     unknown = run_cli("approve", "2026-ZH-999")
     assert unknown.returncode == 2 and "2026-ZH-999" in unknown.stderr
     unissued = run_cli("approve", planned.code)
-    assert unissued.returncode == 2 and "no report issued yet" in unissued.stderr
+    assert unissued.returncode == 2 and "尚未下达报告" in unissued.stderr
 
 
 @pytest.fixture

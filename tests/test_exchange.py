@@ -127,7 +127,7 @@ def test_findings_of_an_inspection_without_a_framework_need_no_scores(scene, tmp
         assert (inspection.stage, found) == ("onsite", [("校园安全", "消防通道堵塞")])
         assert session.exec(select(ItemScore)).first() is None
     scored = set_cell(list(rows), 2, "指标代码", "B1.1")
-    with pytest.raises(ImportRefused, match="is at stage 'onsite'"):
+    with pytest.raises(ImportRefused, match="处于“onsite”阶段"):
         run_import("findings", write_csv(tmp_path / "again.csv", scored), as_of=AS_OF)
 
 
@@ -232,12 +232,13 @@ def test_the_cli_imports_exports_and_refuses_with_one_line_per_problem(scene, se
                   "--as-of", "2026-03-10", env=_env(seeded))
     assert bad.returncode == 2
     lines = bad.stderr.splitlines()
-    assert lines[0] == "dudao：错误：bad.csv: 3 problems, nothing imported"
-    assert lines[1] == "  bad.csv: row 3, column 得分 (I): '满分' is not a number"
-    assert lines[2].startswith("  bad.csv: row 5, column 指标代码 (F): unknown indicator 'B0.0'")
+    assert lines[0] == "dudao：错误：bad.csv：3 处问题，未导入任何数据"
+    assert lines[1] == "  bad.csv：第 3 行，得分 (I) 列：“满分”不是数字"
+    assert lines[2].startswith("  bad.csv：第 5 行，指标代码 (F) 列：")
+    assert "中没有指标“B0.0”" in lines[2]
     ok = run_cli("import", "self-assessment", str(write_csv(tmp_path / "ok.csv", fill(rows, "得分", lambda r: "1"))),
                  "--as-of", "2026-03-10", env=_env(seeded))
-    assert ok.returncode == 2 and "row 5, column 指标代码 (F)" in ok.stderr  # still the unknown indicator
+    assert ok.returncode == 2 and "第 5 行，指标代码 (F) 列" in ok.stderr  # still the unknown indicator
     ledger = run_cli("export", "ledger", "--year", "2026", "-o", str(tmp_path / "l.xlsx"), env=_env(seeded))
     assert ledger.returncode == 0 and "2 items" in ledger.stdout
 

@@ -135,17 +135,17 @@ def test_deep_nesting_and_directories_are_input_errors(tmp_path):
     deep = tmp_path / "deep.toml"
     deep.write_text("a = " + "[" * 100_000 + "]" * 100_000)
     for kind in ("district", "policy"):
-        with pytest.raises(InputError, match="nested too deeply"):
+        with pytest.raises(InputError, match="嵌套层次过深"):
             LOADERS[kind](deep)
-        with pytest.raises(InputError, match="cannot read"):
+        with pytest.raises(InputError, match="无法读取"):
             LOADERS[kind](tmp_path)
         tally(f"hostile.{kind}.edge-case", 2)
 
 
 BAD_DISTRICT_EDITS = [
-    ('name = "区政府办公室"', 'name = "区政府办公室\\r\\nBcc: x@y.cn"', "control or line-break"),
-    ("students = ", "students = 100000000000000000000 #", "less than or equal"),
-    ('name = "区政府办公室"', 'name = "' + "校" * 101 + '"', "at most 100"),
+    ('name = "区政府办公室"', 'name = "区政府办公室\\r\\nBcc: x@y.cn"', "含有控制字符 U+000D"),
+    ("students = ", "students = 100000000000000000000 #", "应不大于"),
+    ('name = "区政府办公室"', 'name = "' + "校" * 101 + '"', "最多 100 个字"),
     ("schema_version = 1", "schema_version = 2", "schema_version"),
 ]
 
@@ -171,7 +171,7 @@ def test_a_name_held_by_another_unit_is_refused_before_writing(seeded, tmp_path)
     clash = tmp_path / "clash.toml"
     clash.write_text(text, encoding="utf-8")
     before = _fingerprint()
-    with pytest.raises(InputError, match="held by unit S002"):
+    with pytest.raises(InputError, match="已是台账中单位 S002 的名称"):
         with session_scope() as session:
             load_district(session, read_district_file(clash))
     tally("hostile.district.edge-case")

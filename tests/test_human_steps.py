@@ -127,7 +127,7 @@ def test_recheck_import_closes_every_item_and_the_sweep_closes_the_inspection(se
 
 
 @pytest.mark.parametrize(("cell", "value", "says"), [
-    ("回头看结果", "好", "'好' is not one of 通过、反弹"),
+    ("回头看结果", "好", "“好”不是通过、反弹之一"),
     ("问题序号", "7", "没有第7项问题"),
     ("督导编号", "2026-ZH-404", "台账中没有督导 2026-ZH-404"),
 ])
@@ -138,7 +138,7 @@ def test_a_bad_recheck_file_names_row_and_column_and_writes_nothing(seeded, runt
     before = counts()
     result = run_cli("import", "recheck", str(write_xlsx(tmp_path / "bad.xlsx", rows)), env=_env(seeded))
     assert result.returncode == 2 and counts() == before
-    assert "bad.xlsx" in result.stderr and "row 3" in result.stderr and cell in result.stderr and says in result.stderr
+    assert "bad.xlsx" in result.stderr and "第 3 行" in result.stderr and cell in result.stderr and says in result.stderr
 
 
 def test_a_recheck_file_for_items_not_yet_accepted_is_refused(seeded, runtime, tmp_path):
@@ -149,7 +149,7 @@ def test_a_recheck_file_for_items_not_yet_accepted_is_refused(seeded, runtime, t
     before = counts()
     result = run_cli("import", "recheck", str(write_xlsx(tmp_path / "early.xlsx", rows)), env=_env(seeded))
     assert result.returncode == 2 and counts() == before
-    assert "row 2" in result.stderr and "整改中" in result.stderr
+    assert "第 2 行" in result.stderr and "整改中" in result.stderr
 
 
 def test_rebuttal_import_records_each_case_and_refuses_a_late_file(seeded, runtime, tmp_path):
@@ -200,5 +200,5 @@ def test_a_bad_review_file_names_row_and_column_and_writes_nothing(seeded, runti
     before = counts()
     result = run_cli("import", "reviews", str(write_xlsx(tmp_path / "审核.xlsx", rows)), env=_env(seeded))
     assert result.returncode == 2 and counts() == before
-    assert "row 2" in result.stderr and "没有待审核的整改报告" in result.stderr
-    assert "row 3" in result.stderr and "审核结果" in result.stderr
+    assert "第 2 行" in result.stderr and "没有待审核的整改报告" in result.stderr
+    assert "第 3 行" in result.stderr and "审核结果" in result.stderr

@@ -50,31 +50,31 @@ def valid_rows(kind: str, scene: dict, tmp) -> list[list]:
 
 # (kind, what breaks, row, column, value, expected reason)
 DEFECTS = [
-    ("self-assessment", "wrong header", 1, "督导编号", "督导编码", "unknown column"),
-    ("self-assessment", "bad number", 3, "得分", "八十", "'八十' is not a number"),
-    ("self-assessment", "score above the points", 3, "得分", "9", "9 is outside 0–3"),
-    ("self-assessment", "unknown indicator", 4, "指标代码", "B99.1", "unknown indicator 'B99.1'"),
-    ("self-assessment", "unknown inspection", 2, "督导编号", "2026-ZH-999", "no inspection '2026-ZH-999'"),
-    ("self-assessment", "unit of another inspection", 2, "单位代码", "S002", "is of unit S001, not S002"),
-    ("findings", "wrong header", 1, "得分", "分数", "missing column"),
-    ("findings", "bad number", 5, "得分", "1O", "'1O' is not a number"),
-    ("findings", "unknown indicator", 2, "指标代码", "C1.1", "unknown indicator 'C1.1'"),
-    ("findings", "bad severity", 2, "问题性质", "很严重", "is not one of 一般、严重"),
-    ("rectification", "wrong header", 1, "整改情况", "整改说明", "unknown column"),
-    ("rectification", "bad number", 2, "问题序号", "第一", "'第一' is not a number"),
-    ("rectification", "fraction", 3, "问题序号", "1.5", "'1.5' is not a whole number"),
-    ("rectification", "unknown problem", 3, "问题序号", "9", "no rectification item for problem 9"),
-    ("rectification", "unknown inspection", 2, "督导编号", "2025-ZH-001", "no inspection '2025-ZH-001'"),
-    ("units", "wrong header", 1, "单位类别", "类别", "unknown column"),
-    ("units", "bad number", 2, "学生数", "很多", "'很多' is not a number"),
-    ("units", "unknown unit", 2, "上级单位代码", "D99", "no unit 'D99' in the file or the ledger"),
-    ("units", "bad e-mail", 3, "电子邮箱", "t16 at nanan", "is not an e-mail address"),
-    ("units", "bad date", 2, "校长任期结束", "2029-02-30", "is not a date"),
-    ("units", "name of another unit", 2, "单位名称", "南坪育才小学（示例）", "already the name of unit S001"),
-    ("inspectors", "wrong header", 1, "督学代码", "督学编号", "unknown column"),
-    ("inspectors", "bad number", 2, "连任届数", "two", "is not a number"),
-    ("inspectors", "unknown unit", 2, "工作单位代码", "S999", "no unit 'S999' in the ledger"),
-    ("inspectors", "term order", 2, "聘期结束", "2026-08-31", "term_end must be after term_start"),
+    ("self-assessment", "wrong header", 1, "督导编号", "督导编码", "未知的列"),
+    ("self-assessment", "bad number", 3, "得分", "八十", "“八十”不是数字"),
+    ("self-assessment", "score above the points", 3, "得分", "9", "9 不在 0–3"),
+    ("self-assessment", "unknown indicator", 4, "指标代码", "B99.1", "没有指标“B99.1”"),
+    ("self-assessment", "unknown inspection", 2, "督导编号", "2026-ZH-999", "台账中没有督导“2026-ZH-999”"),
+    ("self-assessment", "unit of another inspection", 2, "单位代码", "S002", "的被督导单位是 S001，不是 S002"),
+    ("findings", "wrong header", 1, "得分", "分数", "缺少此列"),
+    ("findings", "bad number", 5, "得分", "1O", "“1O”不是数字"),
+    ("findings", "unknown indicator", 2, "指标代码", "C1.1", "没有指标“C1.1”"),
+    ("findings", "bad severity", 2, "问题性质", "很严重", "不是一般、严重"),
+    ("rectification", "wrong header", 1, "整改情况", "整改说明", "未知的列"),
+    ("rectification", "bad number", 2, "问题序号", "第一", "“第一”不是数字"),
+    ("rectification", "fraction", 3, "问题序号", "1.5", "“1.5”不是 0 或正整数"),
+    ("rectification", "unknown problem", 3, "问题序号", "9", "没有第 9 项问题的整改事项"),
+    ("rectification", "unknown inspection", 2, "督导编号", "2025-ZH-001", "台账中没有督导“2025-ZH-001”"),
+    ("units", "wrong header", 1, "单位类别", "类别", "未知的列"),
+    ("units", "bad number", 2, "学生数", "很多", "“很多”不是数字"),
+    ("units", "unknown unit", 2, "上级单位代码", "D99", "文件和台账中都没有单位“D99”"),
+    ("units", "bad e-mail", 3, "电子邮箱", "t16 at nanan", "不是电子邮箱地址"),
+    ("units", "bad date", 2, "校长任期结束", "2029-02-30", "不是日期"),
+    ("units", "name of another unit", 2, "单位名称", "南坪育才小学（示例）", "已是单位 S001 的名称"),
+    ("inspectors", "wrong header", 1, "督学代码", "督学编号", "未知的列"),
+    ("inspectors", "bad number", 2, "连任届数", "two", "不是数字"),
+    ("inspectors", "unknown unit", 2, "工作单位代码", "S999", "台账中没有单位“S999”"),
+    ("inspectors", "term order", 2, "聘期结束", "2026-08-31", "任期结束日期须晚于开始日期"),
 ]
 
 
@@ -91,10 +91,10 @@ def test_a_broken_file_is_refused_naming_file_row_column_and_reason(scene, tmp_p
     with pytest.raises(ImportRefused) as caught:
         run_import(kind, path, as_of=AS_OF)
     message = str(caught.value)
-    assert message.startswith(f"broken.{fmt}: ") and "nothing imported" in message.splitlines()[0]
-    shown = value if reason == "unknown column" else column  # a renamed header is unknown under its new name
+    assert message.startswith(f"broken.{fmt}：") and "未导入任何数据" in message.splitlines()[0]
+    shown = value if reason == "未知的列" else column  # a renamed header is unknown under its new name
     line = next(line for line in message.splitlines()[1:] if reason in line)
-    assert line.strip().startswith(f"broken.{fmt}: row {row}, column {shown}"), message
+    assert line.strip().startswith(f"broken.{fmt}：第 {row} 行，{shown} "), message
     assert counts() == before
 
 
@@ -110,6 +110,41 @@ def test_a_correct_file_imports_in_every_encoding_offices_send(scene, tmp_path, 
     assert counts() != before
 
 
+# Issue 20 item 13: a bad character in 单位名称 (B) was reported at 校长任期结束 (M); one rule for every text.
+HOSTILE_TEXTS = [("right-to-left mark", "南坪\u200f新城小学", "U+200F"), ("NUL", "南坪\x00新城小学", "U+0000"),
+                 ("emoji joined by ZWJ", "南坪👨\u200d👩\u200d👧小学", "U+200D"),
+                 ("line separator", "南坪\u2028新城小学", "U+2028")]
+
+
+@pytest.mark.parametrize(("what", "value", "character"), HOSTILE_TEXTS, ids=[t[0] for t in HOSTILE_TEXTS])
+def test_a_control_character_in_a_unit_name_is_reported_at_its_own_column(scene, tmp_path, what, value, character):
+    rows = set_cell(valid_rows("units", scene, tmp_path), 2, "单位名称", value)
+    before = counts()
+    with pytest.raises(ImportRefused) as caught:
+        run_import("units", write_csv(tmp_path / "units.csv", rows), as_of=AS_OF)
+    problems = str(caught.value).splitlines()[1:]
+    assert len(problems) == 1 and "单位名称 (B)" in problems[0] and f"含有控制字符 {character}" in problems[0], problems
+    assert counts() == before
+
+
+@pytest.mark.parametrize(("what", "value", "character"), HOSTILE_TEXTS, ids=[t[0] for t in HOSTILE_TEXTS])
+def test_the_same_characters_are_refused_in_a_rectification_text(scene, tmp_path, what, value, character):
+    rows = fill(template_rows("rectification", [scene["rectifying"]], tmp_path), "整改情况", lambda r: value)
+    before = counts()
+    with pytest.raises(ImportRefused) as caught:
+        run_import("rectification", write_csv(tmp_path / "reports.csv", rows), as_of=AS_OF)
+    problems = str(caught.value).splitlines()[1:]
+    assert problems and all("整改情况" in line and f"含有控制字符 {character}" in line for line in problems)
+    assert counts() == before
+
+
+def test_a_multi_line_rectification_text_is_taken(scene, tmp_path):
+    """Line breaks and tabs belong in a report (not in a name): the rule refuses controls, not paragraphs."""
+    rows = fill(template_rows("rectification", [scene["rectifying"]], tmp_path), "整改情况",
+                lambda r: "一、已建立台账；\r\n二、\t已完成整改")
+    assert run_import("rectification", write_csv(tmp_path / "reports.csv", rows), as_of=AS_OF)["rows"] >= 1
+
+
 def test_every_bad_cell_is_listed_up_to_the_limit(scene, tmp_path):
     rows = valid_rows("self-assessment", scene, tmp_path)
     for number in range(2, len(rows) + 1):
@@ -118,17 +153,17 @@ def test_every_bad_cell_is_listed_up_to_the_limit(scene, tmp_path):
     with pytest.raises(ImportRefused) as caught:
         run_import("self-assessment", path, as_of=AS_OF, limits=Limits(max_problems=10))
     lines = str(caught.value).splitlines()
-    assert lines[0] == f"all-bad.csv: {len(rows) - 1} problems, nothing imported"
-    assert len(lines) == 12 and lines[-1] == f"  … and {len(rows) - 11} more"
-    assert [line.split(",")[0].strip() for line in lines[1:4]] == ["all-bad.csv: row 2", "all-bad.csv: row 3",
-                                                                   "all-bad.csv: row 4"]
+    assert lines[0] == f"all-bad.csv：{len(rows) - 1} 处问题，未导入任何数据"
+    assert len(lines) == 12 and lines[-1] == f"  …… 另有 {len(rows) - 11} 处问题"
+    assert [line.split("，")[0].strip() for line in lines[1:4]] == ["all-bad.csv：第 2 行", "all-bad.csv：第 3 行",
+                                                                   "all-bad.csv：第 4 行"]
 
 
 def test_a_sheet_missing_items_is_refused(scene, tmp_path):
     rows = valid_rows("self-assessment", scene, tmp_path)
     del rows[5:9]
     before = counts()
-    with pytest.raises(ImportRefused, match=r"row 2, column 指标代码 \(F\): inspection 2026-T-002: no 得分 for 4 item"):
+    with pytest.raises(ImportRefused, match=r"第 2 行，指标代码 \(F\) 列：督导 2026-T-002：4 个考查要点没有得分"):
         run_import("self-assessment", write_csv(tmp_path / "short.csv", rows), as_of=AS_OF)
     assert counts() == before
 
@@ -137,18 +172,18 @@ def test_a_second_self_assessment_is_refused_by_the_lifecycle(scene, tmp_path):
     path = write_csv(tmp_path / "self.csv", valid_rows("self-assessment", scene, tmp_path))
     run_import("self-assessment", path, as_of=AS_OF)
     before = counts()
-    with pytest.raises(ImportRefused, match="is at stage 'self_assessment'"):
+    with pytest.raises(ImportRefused, match="处于“self_assessment”阶段"):
         run_import("self-assessment", path, as_of=AS_OF)
     assert counts() == before
 
 
 @pytest.mark.parametrize(("content", "reason"), [
-    (b"", "the file is empty"),
-    ("督导编号,指标代码,得分\n".encode(), "a header but no data rows"),
-    (b"\n\n\n", "the first row must be the header"),
-    (b"\x81\x30\xff\xfe\x00garbage", "neither UTF-8 nor GBK/GB18030"),
-    (b"PK\x03\x04 not really a zip", "not a readable XLSX workbook"),
-    (bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504), "old Excel .xls format: save it as .xlsx or CSV"),
+    (b"", "文件为空"),
+    ("督导编号,指标代码,得分\n".encode(), "文件只有表头，没有数据行"),
+    (b"\n\n\n", "第一行须为表头"),
+    (b"\x81\x30\xff\xfe\x00garbage", "既不是 UTF-8 也不是 GBK/GB18030"),
+    (b"PK\x03\x04 not really a zip", "不是可读取的 XLSX 工作簿"),
+    (bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504), "旧的 Excel .xls 格式：请另存为 .xlsx 或 CSV"),
 ])
 def test_empty_and_unreadable_files_are_refused(scene, tmp_path, content, reason):
     path = tmp_path / "odd.csv"
@@ -167,7 +202,7 @@ def test_200k_rows_are_refused_fast_in_bounded_memory(scene, tmp_path):
     before = counts()
     tracemalloc.start()
     started = time.perf_counter()
-    with pytest.raises(ImportRefused, match="more than 20000 data rows: split the file"):
+    with pytest.raises(ImportRefused, match="数据超过 20000 行：请拆分文件"):
         run_import("self-assessment", path, as_of=AS_OF)
     elapsed = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1]
@@ -181,7 +216,7 @@ def test_a_10mb_cell_is_refused_before_reading(scene, tmp_path):
                                                  [scene["rectifying"], "1", "整" * (10 * 2**20 // 3 + 1)]])
     before = counts()
     started = time.perf_counter()
-    with pytest.raises(ImportRefused, match=r"big-cell.csv: the file is 10.0 MB; at most 8 MB"):
+    with pytest.raises(ImportRefused, match=r"big-cell.csv：文件有 10.0 MB，一次最多导入 8 MB"):
         run_import("rectification", path, as_of=AS_OF)
     assert time.perf_counter() - started < 1 and counts() == before
 
@@ -192,7 +227,7 @@ def test_an_overlong_cell_names_its_row_and_column(scene, tmp_path, fmt):
     path = tmp_path / f"long.{fmt}"
     (write_csv(path, rows) if fmt == "csv" else write_xlsx(path, rows))
     before = counts()
-    with pytest.raises(ImportRefused, match=r"row 3, column 整改情况 \(C\): the cell has 5000 characters; at most 4000"):
+    with pytest.raises(ImportRefused, match=r"第 3 行，整改情况 \(C\) 列：单元格有 5000 字，最多 4000 字"):
         run_import("rectification", path, as_of=AS_OF)
     assert counts() == before
 
@@ -201,7 +236,7 @@ def test_a_workbook_that_unpacks_too_far_is_refused_unopened(scene, tmp_path):
     rows = [["督导编号", "问题序号", "整改情况"]] + [[scene["rectifying"], "1", "同" * 3000]] * 2000
     path = write_xlsx(tmp_path / "bomb.xlsx", rows)
     assert path.stat().st_size < 2**20  # it compresses well: the size check alone would let it through
-    with pytest.raises(ImportRefused, match=r"bomb.xlsx: the workbook unpacks to \d+ MB; at most 4 MB"):
+    with pytest.raises(ImportRefused, match=r"bomb.xlsx：工作簿解压后有 \d+ MB，最多可导入 4 MB"):
         run_import("rectification", path, as_of=AS_OF, limits=Limits(max_unpacked_bytes=4 * 2**20))
 
 
@@ -210,7 +245,7 @@ def _refused(kind: str, path, reason: str, limits: Limits | None = None) -> str:
     with pytest.raises(ImportRefused) as caught:
         run_import(kind, path, as_of=AS_OF, **({"limits": limits} if limits else {}))
     assert reason in str(caught.value), str(caught.value)
-    assert str(caught.value).startswith(f"{path.name}: ")
+    assert str(caught.value).startswith(f"{path.name}：")
     assert counts() == before
     return str(caught.value)
 
@@ -220,14 +255,14 @@ def _refused(kind: str, path, reason: str, limits: Limits | None = None) -> str:
 def test_an_empty_file_of_every_kind_is_refused(scene, tmp_path, kind, fmt):
     empty = tmp_path / f"empty.{fmt}"
     empty.write_bytes(b"")
-    _refused(kind, empty, "the file is empty")
+    _refused(kind, empty, "文件为空")
     header = valid_rows(kind, scene, tmp_path)[:1]
     only_header = tmp_path / f"header-only.{fmt}"
     (write_csv(only_header, header, "gbk") if fmt == "csv" else write_xlsx(only_header, header))
-    _refused(kind, only_header, "the file has a header but no data rows")
+    _refused(kind, only_header, "文件只有表头，没有数据行")
     blank = tmp_path / f"blank.{fmt}"
     (write_csv(blank, [[""], [""]]) if fmt == "csv" else write_xlsx(blank, [[None], [None]]))
-    _refused(kind, blank, "the first row must be the header")
+    _refused(kind, blank, "第一行须为表头")
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -237,7 +272,7 @@ def test_a_gbk_file_with_a_byte_outside_gbk_is_refused_naming_its_line(scene, tm
     lines = path.read_bytes().split(b"\r\n")
     lines[1] = lines[1] + b"\xff"  # a byte neither UTF-8 nor GB18030 can hold, at the end of line 2
     path.write_bytes(b"\r\n".join(lines))
-    _refused(kind, path, "line 2: byte 0xff is neither UTF-8 nor GBK/GB18030 text")
+    _refused(kind, path, "第 2 行：字节 0xff 既不是 UTF-8 也不是 GBK/GB18030 文本")
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -248,11 +283,11 @@ def test_a_huge_file_of_every_kind_is_refused(scene, tmp_path, kind, fmt):
     huge = rows[:1] + [rows[1]] * (limit + 1)
     path = tmp_path / f"huge.{fmt}"
     (write_csv(path, huge, "gbk") if fmt == "csv" else write_xlsx(path, huge))
-    _refused(kind, path, f"more than {limit} data rows: split the file", Limits(max_rows=limit))
+    _refused(kind, path, f"数据超过 {limit} 行：请拆分文件", Limits(max_rows=limit))
     if fmt == "csv":  # and one over the size limit, refused before it is read
         big = tmp_path / "big.csv"
         big.write_bytes(path.read_bytes() * (8 * 2**20 // path.stat().st_size + 1))
-        _refused(kind, big, "MB; at most 8 MB can be imported at once: split it")
+        _refused(kind, big, "MB，一次最多导入 8 MB：请拆分后导入")
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -264,7 +299,7 @@ def test_a_gbk_file_with_a_line_pasted_in_utf8_is_refused_not_imported_as_mojiba
     gbk[row] = utf8[row]  # GB18030 would read it as 宸插缓… and import that
     mixed = tmp_path / "mixed.csv"
     mixed.write_bytes(b"\r\n".join(gbk))
-    _refused(kind, mixed, f"line {row + 1} is UTF-8 text but the rest of the file is GBK/GB18030")
+    _refused(kind, mixed, f"第 {row + 1} 行是 UTF-8 文本，文件其余部分是 GBK/GB18030")
 
 
 def test_gbk_text_is_never_taken_for_utf8():

@@ -44,7 +44,7 @@ def test_a_malformed_override_file_is_refused_naming_the_line(ledger, tmp_path):
     overrides.write_text("2027-02-08 holiday\n\n2027-02-30 holiday\n", encoding="utf-8")
     result = run_cli("calendar", "add", "2027-02-05", "1", env=_env(ledger, DUDAO_CALENDAR_OVERRIDE_PATH=str(overrides)))
     assert result.returncode == 2 and result.stdout == ""
-    assert f"{overrides}:3: '2027-02-30' is not a valid date" in result.stderr
+    assert f"{overrides}:3: '2027-02-30' 不是有效日期" in result.stderr
 
 
 def test_policy_show_prints_the_policy_in_force(ledger):
@@ -71,7 +71,7 @@ def test_a_bad_policy_is_refused_naming_the_line_and_nothing_moves(seeded, tmp_p
     for args in (("policy", "show"), ("rectification", "review", str(submission_id), "--accept", "--reason", "ok")):
         result = run_cli(*args, env=env)
         assert result.returncode == 2
-        assert result.stderr == f"dudao：错误：{bad}:{line}: ladder.urge_workdays: Input should be greater than 0\n"
+        assert result.stderr == f"dudao：错误：{bad}:{line}: ladder.urge_workdays: 应大于 0\n"
     assert totals() == before
     with session_scope() as session:
         assert session.get(Submission, submission_id).decision == "pending"
@@ -89,11 +89,11 @@ def test_submit_and_review_from_the_command_line(seeded):
                      "--as-of", "2026-09-25", env=env)
     assert result.returncode == 0 and "rejected" in result.stdout
     again = run_cli("rectification", "review", str(submission.id), "--accept", "--reason", "x", env=env)
-    assert again.returncode == 2 and "already rejected" in again.stderr
+    assert again.returncode == 2 and "已审核（rejected）" in again.stderr
     with session_scope() as session:
         assert session.get(RectificationItem, item_id).stage == "open"
     missing = run_cli("rectification", "submit", "999999", "--text", "x", env=env)
-    assert missing.returncode == 2 and "no rectification item with id 999999" in missing.stderr
+    assert missing.returncode == 2 and "没有 id 为 999999 的整改事项" in missing.stderr
 
 
 def test_review_request_from_the_command_line(seeded):
@@ -102,7 +102,7 @@ def test_review_request_from_the_command_line(seeded):
         code = session.get(Inspection, session.get(RectificationItem, item_id).inspection_id).code
     env = _env(seeded)
     late = run_cli("review", "request", code, "--reason", "有异议", "--as-of", "2026-09-30", env=env)
-    assert late.returncode == 2 and "until 2026-09-16" in late.stderr
+    assert late.returncode == 2 and "至 2026-09-16" in late.stderr
     ok = run_cli("review", "request", code, "--reason", "有异议", "--as-of", "2026-09-05", env=env)
     assert ok.returncode == 0 and "decide by 2026-10-05" in ok.stdout and "not suspended" in ok.stdout
     with session_scope() as session:

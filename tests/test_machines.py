@@ -57,7 +57,7 @@ def test_the_ladder_declares_exactly_the_steps_the_rule_takes():
 def test_an_item_event_its_stage_does_not_allow_raises_and_a_legal_one_moves_and_audits(seeded):
     [item_id] = make_items("S012", DAY)
     before = totals()
-    with pytest.raises(IllegalTransition, match="'accept' is not allowed in stage 'open'"), session_scope() as s:
+    with pytest.raises(IllegalTransition, match="当前阶段“open”不允许“accept”"), session_scope() as s:
         transition(s, s.get(RectificationItem, item_id), "accept", as_of=DAY)
     assert totals() == before
     with session_scope() as session:
@@ -79,7 +79,7 @@ def test_a_ladder_step_out_of_order_raises_and_a_legal_one_moves_with_no_audit_o
     before = totals()
     with session_scope() as session:
         item = session.get(RectificationItem, item_id)
-        with pytest.raises(IllegalTransition, match="'summon' is not allowed"):  # 约谈 before 督办
+        with pytest.raises(IllegalTransition, match="不允许“summon”"):  # 约谈 before 督办
             move(session, LADDER, item, "summon", read=("current_deadline",))
         with pytest.raises(IllegalTransition, match="leads to 'urge', not 'interview'"):  # the rule disagrees
             move(session, LADDER, item, "urge", values={"ladder_step": "interview"})
@@ -96,7 +96,7 @@ def test_a_ladder_step_needs_an_open_item_and_a_stale_read_moves_nothing(seeded)
     [submitted, stale] = make_items("S012", date(2026, 10, 20), 2)
     with session_scope() as session:
         transition(session, session.get(RectificationItem, submitted), "submit", as_of=DAY)
-    with session_scope() as session, pytest.raises(IllegalTransition, match="'urge' is not allowed"):
+    with session_scope() as session, pytest.raises(IllegalTransition, match="不允许“urge”"):
         move(session, LADDER, session.get(RectificationItem, submitted), "urge")  # a report holds the ladder
     with session_scope() as first, session_scope() as second:
         a, b = first.get(RectificationItem, stale), second.get(RectificationItem, stale)
@@ -124,7 +124,7 @@ def test_an_issue_past_the_top_raises_and_a_rise_moves_once(seeded):
     top_id = _finding(top, level=4, escalate_on=None)
     rising_id = _finding(rising, escalate_on=DAY, needs_escalation=True)
     before = totals()
-    with session_scope() as session, pytest.raises(IllegalTransition, match="'escalate' is not allowed in stage '4'"):
+    with session_scope() as session, pytest.raises(IllegalTransition, match="当前阶段“4”不允许“escalate”"):
         move(session, ISSUE_LEVEL, session.get(Finding, top_id), "escalate")
     with session_scope() as first, session_scope() as second:
         a, b = first.get(Finding, rising_id), second.get(Finding, rising_id)

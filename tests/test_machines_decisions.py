@@ -44,7 +44,7 @@ def test_a_review_decision_moves_and_audits_once_and_a_second_raises(seeded, run
         request = session.get(ReviewRequest, request_id)
         assert (request.decision, request.decision_reason, request.decided_on) == (
             "upheld", "认定依据不充分", D("2026-09-20"))
-        with pytest.raises(IllegalTransition, match="'dismiss' is not allowed in stage 'upheld'"):
+        with pytest.raises(IllegalTransition, match="当前阶段“upheld”不允许“dismiss”"):
             move(session, REVIEW, request, "dismiss")
     assert _decisions() == [{"request": request_id, "decision": "upheld", "late": False}]
 
@@ -56,7 +56,7 @@ def test_a_review_decided_meanwhile_elsewhere_is_refused_and_nothing_is_written(
         decide_review(first, a, False, "认定事实清楚", D("2026-09-20"), actor="operator")
         first.commit()
         before = totals()
-        with pytest.raises(InputError, match="decided meanwhile"):  # b still reads pending
+        with pytest.raises(InputError, match="已由他人同时作出决定"):  # b still reads pending
             decide_review(second, b, True, "认定依据不充分", D("2026-09-21"), actor="operator", withdraw=(1,))
         second.rollback()
     assert totals() == before
@@ -79,7 +79,7 @@ def test_a_report_is_decided_once_and_moves_its_item(seeded, runtime):
         events = session.exec(select(AuditEvent.event).where(AuditEvent.entity == "item")).all()
     assert events == ["submit", "accept"]  # the report's decision is audited as its item's event
     before = totals()
-    with pytest.raises(IllegalTransition, match="submission .*'reject' is not allowed in stage 'accepted'"), \
+    with pytest.raises(IllegalTransition, match="submission .*当前阶段“accepted”不允许“reject”"), \
             session_scope() as session:
         review_submission(session, session.get(Submission, submission_id), False, "x", D("2026-10-15"), runtime,
                           actor="operator")

@@ -100,7 +100,7 @@ def test_message_id_format():
     ],
 )
 def test_header_injection_is_refused_naming_the_field(overrides, field):
-    with pytest.raises(InputError, match=r"line break") as caught:
+    with pytest.raises(InputError, match=r"换行符") as caught:
         notice(**overrides)
     assert str(caught.value).startswith(field)
 
@@ -115,11 +115,11 @@ def test_malformed_addresses_are_refused(address):
 
 
 def test_other_bad_input_is_refused():
-    with pytest.raises(InputError, match="recipients is empty"):
+    with pytest.raises(InputError, match="收件人为空"):
         notice(recipients=[])
-    with pytest.raises(InputError, match="key is empty"):
+    with pytest.raises(InputError, match="key 为空"):
         notice(key="")
-    with pytest.raises(InputError, match="domain"):
+    with pytest.raises(InputError, match="域名"):
         notice(domain="evil.cn>\r\nBcc: x@y.cn")
     with pytest.raises(InputError, match="mime_type"):
         notice(attachments=[Attachment("a.html", b"x", "text/html\r\nX: y")])

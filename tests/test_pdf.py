@@ -88,7 +88,7 @@ def test_pdf_command_renders_by_id_and_refuses_unknown_ids(report_pdf, seeded):
     assert done.returncode == 0, done.stderr
     assert "2 PDF(s)" in done.stdout and "documents/s" in done.stdout
     missing = run_cli("pdf", "999999")
-    assert missing.returncode == 2 and "no document with id 999999" in missing.stderr
+    assert missing.returncode == 2 and "台账中没有 id 为 999999 的文书" in missing.stderr
 
 
 def test_samples_give_one_pdf_of_each_kind(report_pdf, seeded):
@@ -108,7 +108,7 @@ def test_a_document_whose_file_is_gone_is_a_clear_error(report_pdf, seeded):
     report_pdf.with_suffix(".html").unlink()
     with session_scope() as session:
         document = session.exec(select(Document).where(Document.key == "inspection:2026-ZH-001:report")).one()
-        with pytest.raises(InputError, match="its HTML file .* is missing"):
+        with pytest.raises(InputError, match="其 HTML 文件 .* 不存在"):
             pdf.pdf_for(document, seeded.out_dir)
 
 

@@ -155,9 +155,9 @@ def test_release_and_publish_commands(world, tmp_path):
     again = run_cli("release", "2026-ZH-002", "--as-of", "2026-07-02")
     assert "already released on 2026-07-01" in again.stdout
     missing = run_cli("release", "2026-ZH-999")
-    assert missing.returncode == 2 and "no inspection '2026-ZH-999'" in missing.stderr
+    assert missing.returncode == 2 and "台账中没有督导“2026-ZH-999”" in missing.stderr
     unvisited = run_cli("release", "2026-AF-001")
-    assert unvisited.returncode == 2 and "no report issued yet" in unvisited.stderr
+    assert unvisited.returncode == 2 and "尚未下达报告" in unvisited.stderr
     built = run_cli("publish", "--out", str(tmp_path / "site"), "--as-of", "2026-12-31")
     assert built.returncode == 0, built.stderr
     assert "1 published report(s)" in built.stdout  # released, but the sweep has not published it yet

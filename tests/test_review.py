@@ -46,11 +46,11 @@ def test_a_request_outside_the_window_is_refused_and_nothing_is_written(seeded, 
     [item_id] = make_items("S020", D("2026-09-30"), issued_on=D("2026-09-01"))
     inspection = _inspection_of(item_id)
     before = totals()
-    with pytest.raises(InputError, match=r"until 2026-09-16 \(rectification.review_request_days\)"):
+    with pytest.raises(InputError, match=r"至 2026-09-16（rectification.review_request_days）"):
         _request(inspection.id, D("2026-09-17"), runtime)
     assert totals() == before
     _request(inspection.id, D("2026-09-16"), runtime)  # the last day is inside
-    with pytest.raises(InputError, match="already requested"):
+    with pytest.raises(InputError, match="已申请过复核"):
         _request(inspection.id, D("2026-09-16"), runtime)
 
 
@@ -70,7 +70,7 @@ def test_the_office_is_reminded_once_when_a_decision_is_due_and_then_decides(see
     assert kinds == ["review_decision", "review_due", "review_receipt"]
     assert "维持原督导意见书" in decision.body_text and late["late"] is True
     assert sweep(D("2026-10-12"), runtime, step=remind_review_decisions) == []
-    with session_scope() as session, pytest.raises(InputError, match="already decided"):
+    with session_scope() as session, pytest.raises(InputError, match="已作出决定"):
         decide_review(session, session.get(ReviewRequest, request_id), True, "x", D("2026-10-12"), actor="operator")
 
 
@@ -113,7 +113,7 @@ def test_a_report_pending_on_a_withdrawn_finding_is_withdrawn_with_it(seeded, ru
         assert (submission.decision, submission.decided_on) == ("withdrawn", D("2026-09-20"))
         assert session.get(RectificationItem, item_id).stage == "closed"
         assert pending_submissions(session, D("2026-12-31")) == []  # nothing left for the office to review
-        with pytest.raises(IllegalTransition, match="'accept' is not allowed in stage 'withdrawn'"):
+        with pytest.raises(IllegalTransition, match="当前阶段“withdrawn”不允许“accept”"):
             review_submission(session, submission, True, "整改到位", D("2026-09-21"), runtime, actor="operator")
 
 

@@ -35,14 +35,14 @@ def test_a_roster_row_with_an_impossible_term_is_refused_and_nothing_is_written(
     before = _count(Inspector)
     result = run_cli("inspectors", "import", str(roster))
     assert result.returncode == 2
-    assert "roster.csv: row 3, column 聘期结束 (H): term 2026-09-01 … 2030-08-31 is longer than 3 years" in result.stderr
+    assert "roster.csv：第 3 行，聘期结束 (H) 列：聘期 2026-09-01 至 2030-08-31 超过 3 年" in result.stderr
     assert _count(Inspector) == before and _count(EmploymentHistory) == 0 and _count(InspectorConflict) == 0
     roster.write_text(HEADER + "I103,新督学丙（示例）,i103@example.cn,否,否,S999,2026-09-01,2029-08-31,4,,S998\n",
                       encoding="utf-8")
     stderr = run_cli("import", "inspectors", str(roster)).stderr  # the same import under its other name
-    assert "row 2, column 连任届数 (I): consecutive_terms 4: at most 3 terms in a row" in stderr
-    assert "row 2, column 工作单位代码 (F): no unit 'S999'" in stderr
-    assert "row 2, column 申报回避单位代码 (K): no unit 'S998'" in stderr
+    assert "第 2 行，连任届数 (I) 列：连任届数 4：最多连任 3 届" in stderr
+    assert "第 2 行，工作单位代码 (F) 列：台账中没有单位“S999”" in stderr
+    assert "第 2 行，申报回避单位代码 (K) 列：台账中没有单位“S998”" in stderr
 
 
 def test_a_good_roster_loads_with_history_and_conflicts_that_recuse(seeded, tmp_path):

@@ -63,7 +63,7 @@ def test_a_visit_row_by_a_recused_inspector_is_refused_and_nothing_is_written(se
     visits.write_text(HEADER + f"S001,I004,2026-04-08,{empty}\nS028,I009,2026-04-08,{empty}\n", encoding="utf-8")
     result = run_cli("visits", "import", str(visits))
     assert result.returncode == 2
-    assert result.stderr.strip() == f"dudao：错误：{visits}:3: I009 may not visit S028 on 2026-04-08 (recusal or term)"
+    assert result.stderr.strip() == f"dudao：错误：{visits}:3：I009 不能于 2026-04-08 督导 S028（须回避或不在任期内）"
     with session_scope() as session:
         assert session.exec(select(func.count()).select_from(RoutineVisit)).one() == 0
 
@@ -75,7 +75,7 @@ def test_the_items_are_the_frameworks_areas_and_problems_keep_their_order():
     found = problems_of({ROUTINE_ITEMS[6]: " 留样缺3天 ", ROUTINE_ITEMS[1]: "公示不全", ROUTINE_ITEMS[3]: "  "},
                         ROUTINE_ITEMS)
     assert found == [(ROUTINE_ITEMS[1], "公示不全"), (ROUTINE_ITEMS[6], "留样缺3天")]
-    with pytest.raises(ValueError, match="unknown item '食堂/饮水/宿舍卫生'"):
+    with pytest.raises(ValueError, match="未知的项目“食堂/饮水/宿舍卫生”"):
         problems_of({"食堂/饮水/宿舍卫生": "x"}, ROUTINE_ITEMS)
 
 
@@ -84,7 +84,7 @@ def test_a_visits_file_with_the_old_item_names_is_refused_naming_the_items(seede
     visits.write_text("school,inspector,visit_on,食堂/饮水/宿舍卫生\nS001,I004,2026-04-08,\n", encoding="utf-8")
     result = run_cli("visits", "import", str(visits), "--as-of", "2026-04-09")
     assert result.returncode == 2
-    assert f"{visits}:1: the header must name school, inspector, visit_on and the items 校务管理、" in result.stderr
+    assert f"{visits}:1：表头须为 school、inspector、visit_on 及各项 校务管理、" in result.stderr
 
 
 def _visit_rows(rows: list[tuple[str, str, str]]) -> str:
@@ -163,9 +163,9 @@ def test_schools_short_of_visits_are_flagged_once_on_the_semesters_check_day(see
 def test_a_visit_check_day_outside_its_semester_is_refused():
     from rules.policy import InspectorPolicy
 
-    with pytest.raises(ValueError, match="visit_check_on: \\['12-15', '06-15'\\] must be a day of the spring"):
+    with pytest.raises(ValueError, match="visit_check_on: \\['12-15', '06-15'\\] 须为春季学期"):
         InspectorPolicy(visit_check_on=("12-15", "06-15"))
-    with pytest.raises(ValueError, match="visit_check_on: '06-31' is not a day of the year"):
+    with pytest.raises(ValueError, match="visit_check_on: '06-31' 不是 MM-DD 格式的日期"):
         InspectorPolicy(visit_check_on=("06-31", "12-15"))
 
 

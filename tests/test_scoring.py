@@ -71,9 +71,9 @@ def test_a_newer_version_applies_from_its_date_and_the_old_one_stays_readable(tm
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({'["B1.1", 4,': '["B1.1", 5,'}, "add up to 101, not the framework's total 100"),
-    ({'["B1.2", 3,': '["B1.1", 3,'}, "codes used twice: B1.1"),
-    ({'["B1.1", 4,': '["B1.1", -4,'}, "greater than 0"),
+    ({'["B1.1", 4,': '["B1.1", 5,'}, "分值合计 101，不等于指标体系总分 100"),
+    ({'["B1.2", 3,': '["B1.1", 3,'}, "代码重复：B1.1"),
+    ({'["B1.1", 4,': '["B1.1", -4,'}, "应大于 0"),
     ({'name = "办学方向"': 'nom = "办学方向"'}, "areas.0"),
 ])
 def test_a_bad_framework_file_is_refused_naming_the_file_and_place(tmp_path, change, message):
@@ -86,7 +86,7 @@ def test_a_bad_framework_file_is_refused_naming_the_file_and_place(tmp_path, cha
 def test_two_files_with_one_version_are_refused(tmp_path):
     for name in ("a.toml", "b.toml"):
         (tmp_path / name).write_bytes((DATA / "guapai-2026.1.toml").read_bytes())
-    with pytest.raises(InputError, match="also defined in a.toml"):
+    with pytest.raises(InputError, match="在 a.toml 中也有定义"):
         load_frameworks(tmp_path)
 
 
@@ -121,9 +121,9 @@ def test_grade_thresholds_are_policy():
 def test_scores_outside_the_items_points_are_named(frameworks):
     item = frameworks.get("school", "2026.1").entry("B1.1").item
     assert score_problem(item, 4) is None and score_problem(item, 0) is None
-    assert "outside 0–4" in score_problem(item, 4.5)
-    assert "outside" in score_problem(item, -1)
-    assert score_problem(item, float("nan")) == "is not a finite number"
+    assert "不在 0–4" in score_problem(item, 4.5)
+    assert "不在 0–4" in score_problem(item, -1)
+    assert score_problem(item, float("nan")) == "不是有限的数字"
 
 
 def test_missing_items_are_listed_in_framework_order(frameworks):

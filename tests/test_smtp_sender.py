@@ -157,9 +157,9 @@ async def test_login_and_the_password_stays_secret():
 
 
 def test_config_is_checked():
-    with pytest.raises(ValueError, match="go together"):
+    with pytest.raises(ValueError, match="须同时设置"):
         SmtpConfig(host="127.0.0.1", port=25, username="dudao")
-    with pytest.raises(ValueError, match="concurrency"):
+    with pytest.raises(ValueError, match="并发数"):
         SmtpConfig(host="127.0.0.1", port=25, concurrency=0)
 
 

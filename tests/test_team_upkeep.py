@@ -128,9 +128,8 @@ def test_a_conflict_with_no_replacement_is_refused_and_nothing_is_written(seeded
                      "--as-of", str(LATER))
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == (
-        f"dudao：错误：{member.code} must leave the team of {inspection.code} ({unit.code}, {inspection.visit_on}), "
-        "but no other inspector free of conflict and in term can take the place; add one to the roster first "
-        "(nothing was written)")
+        f"dudao：错误：{member.code} 须退出 {inspection.code} ({unit.code}, {inspection.visit_on}) 的督导组，"
+        "但没有其他无利益冲突且在任的督学可以接替；请先在名册中增加督学（未写入任何数据）")
     with session_scope() as session:
         assert session.exec(select(func.count()).select_from(InspectorConflict)).one() == declared
         assert set(_team(session, inspection.id)) == team
@@ -151,6 +150,6 @@ def test_an_inspector_leaves_the_roster_on_the_command_line(seeded):
         _assert_valid(session, session.get(Inspection, inspection.id), size)
         assert not session.exec(select(ZoneAssignment).where(ZoneAssignment.inspector_id == member.id)).all()
     again = run_cli("inspectors", "exit", "--inspector", member.code, "--reason", "x", "--as-of", str(LATER))
-    assert again.returncode == 2 and f"{member.code} has already left the roster" in again.stderr
+    assert again.returncode == 2 and f"{member.code} 已离任" in again.stderr
     unknown = run_cli("inspectors", "exit", "--inspector", "I999", "--reason", "x")
-    assert unknown.returncode == 2 and "no inspector with code 'I999'" in unknown.stderr
+    assert unknown.returncode == 2 and "台账中没有代码为“I999”的督学" in unknown.stderr

@@ -132,6 +132,8 @@ def test_a_run_from_the_form_shows_its_artifact_and_info_logs_sqlite_only(stack,
     run = submit(page, api_url, run_ids(api_url))
     finished = wait_finished(api_url, run["id"], timeout=120)
     assert finished["state_type"] == "COMPLETED", finished["state"]["message"]
+    # The form prefills a random English run name in the browser; the flow's Chinese name replaces it (item 5).
+    assert finished["name"] == f"2026年突发事件督导 · {UNIT}", finished["name"]
     [artifact] = api(api_url, "/artifacts/filter", {"flow_runs": {"id": {"any_": [run["id"]]}},
                                                     "artifacts": {"type": {"any_": ["markdown"]}}})
     assert artifact["key"].startswith("emergency-2026-")

@@ -218,14 +218,14 @@ def test_from_file_with_a_missing_file_is_an_input_error(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("bad_line", "message"),
     [
-        ("2027-02-30 holiday", "'2027-02-30' is not a valid date"),
-        ("2027-13-01 holiday", "'2027-13-01' is not a valid date"),
-        ("20270101 holiday", "'20270101' is not a date in YYYY-MM-DD form"),
-        ("2027-1-1 holiday", "'2027-1-1' is not a date in YYYY-MM-DD form"),
-        ("2027-01-04 vacation", "'vacation' is neither 'holiday' nor 'workday'"),
-        ("2027-01-04 holiday extra", "expected 'YYYY-MM-DD holiday'"),
-        ("2027-01-04", "expected 'YYYY-MM-DD holiday'"),
-        ("2027-01-01 workday", "2027-01-01 is listed as workday here but as holiday on line 2"),
+        ("2027-02-30 holiday", "'2027-02-30' 不是有效日期"),
+        ("2027-13-01 holiday", "'2027-13-01' 不是有效日期"),
+        ("20270101 holiday", "'20270101' 不是 YYYY-MM-DD 格式的日期"),
+        ("2027-1-1 holiday", "'2027-1-1' 不是 YYYY-MM-DD 格式的日期"),
+        ("2027-01-04 vacation", "'vacation' 既不是 holiday 也不是 workday"),
+        ("2027-01-04 holiday extra", "应为“YYYY-MM-DD holiday”"),
+        ("2027-01-04", "应为“YYYY-MM-DD holiday”"),
+        ("2027-01-01 workday", "2027-01-01 此处列为 workday，第 2 行却列为 holiday"),
     ],
 )
 def test_a_malformed_line_names_file_and_line(tmp_path: Path, bad_line: str, message: str) -> None:
@@ -239,7 +239,7 @@ def test_a_malformed_line_names_file_and_line(tmp_path: Path, bad_line: str, mes
 def test_a_file_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "calendar-overrides.txt"
     path.write_bytes("# 日历\n2027-01-01 holiday\n".encode() + "2027-02-08 holiday # 春节\n".encode("gbk"))
-    with pytest.raises(InputError, match=r"calendar-overrides\.txt:3: not valid UTF-8"):
+    with pytest.raises(InputError, match=r"calendar-overrides\.txt:3: 不是有效的 UTF-8"):
         WorkdayCalendar.from_file(path)
 
 

@@ -26,7 +26,7 @@ def _check_anchor(session, anchor: str) -> str | None:
     """An anchor ID:HASH kept from earlier must still be in the chain (catches a rewritten or truncated tail)."""
     event_id, _, expected = anchor.partition(":")
     if not event_id.isdigit() or len(expected) != 64:
-        raise InputError(f"--anchor {anchor!r}: expected EVENT_ID:SHA256 as printed by `dudao audit head`")
+        raise InputError(f"--anchor {anchor!r}：应为 `dudao audit head` 打印的 EVENT_ID:SHA256")
     event = session.get(AuditEvent, int(event_id))
     if event is None:
         return f"event {event_id} is missing (the log was truncated)"
@@ -43,9 +43,9 @@ def cmd_head(args) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    audit = sub.add_parser("audit", help="tamper evidence of the audit log")
+    audit = sub.add_parser("audit", help="审计日志的防篡改核验")
     verbs = audit.add_subparsers(dest="audit_command", required=True)
-    verify = verbs.add_parser("verify", help="check the hash chain; exit 1 naming the first broken event")
-    verify.add_argument("--anchor", help="EVENT_ID:SHA256 printed earlier by `dudao audit head`")
+    verify = verbs.add_parser("verify", help="核验哈希链；有断裂时指出第一个断裂的事件并以 1 退出")
+    verify.add_argument("--anchor", help="此前由 `dudao audit head` 打印的 EVENT_ID:SHA256")
     verify.set_defaults(func=cmd_verify)
-    verbs.add_parser("head", help="print the last event as EVENT_ID:SHA256").set_defaults(func=cmd_head)
+    verbs.add_parser("head", help="以 EVENT_ID:SHA256 打印最后一个事件").set_defaults(func=cmd_head)

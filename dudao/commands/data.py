@@ -42,24 +42,23 @@ def cmd_export_ledger(args) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    imp = sub.add_parser("import", help="import a filled-in file (CSV in UTF-8 or GBK, or XLSX); "
-                                        "a file with any error writes nothing")
+    imp = sub.add_parser("import", help="导入填好的文件（UTF-8 或 GBK 编码的 CSV，或 XLSX）；文件有任何错误则不写入任何数据")
     imp.add_argument("kind", choices=IMPORT_KINDS)
     imp.add_argument("file", type=Path)
-    imp.add_argument("--as-of", type=iso_date, help="the day the file was handed in (default: today)")
-    imp.add_argument("--actor", default="import", help="who handed it in, for the audit trail")
+    imp.add_argument("--as-of", type=iso_date, help="文件报送日期（默认：今天）")
+    imp.add_argument("--actor", default="import", help="报送人，记入审计日志")
     imp.set_defaults(func=cmd_import)
-    export = sub.add_parser("export", help="write templates to fill in, or the rectification ledger")
+    export = sub.add_parser("export", help="导出待填写的模板，或整改台账")
     what = export.add_subparsers(dest="what", required=True)
-    template = what.add_parser("template", help="the blank file for `dudao import KIND`")
+    template = what.add_parser("template", help="`dudao import KIND` 所用的空白文件")
     template.add_argument("kind", choices=IMPORT_KINDS)
     template.add_argument("-o", "--output", type=Path,
-                          help="file to write, .xlsx or .csv (default: KIND-template.xlsx)")
+                          help="输出文件，.xlsx 或 .csv（默认：KIND-template.xlsx）")
     template.add_argument("--inspection", action="append", metavar="CODE",
-                          help="prefill the rows of this inspection (repeatable)")
-    template.add_argument("--as-of", type=iso_date, help="the day whose framework applies (default: today)")
+                          help="预填此督导的行（可重复）")
+    template.add_argument("--as-of", type=iso_date, help="按哪一天适用的指标体系（默认：今天）")
     template.set_defaults(func=cmd_export_template)
-    ledger = what.add_parser("ledger", help="整改台账: every rectification item of a year, as XLSX")
+    ledger = what.add_parser("ledger", help="整改台账：一年的全部整改事项，XLSX 格式")
     ledger.add_argument("--year", type=year_arg, required=True)
-    ledger.add_argument("-o", "--output", type=Path, required=True, help="file to write, .xlsx (or .csv)")
+    ledger.add_argument("-o", "--output", type=Path, required=True, help="输出文件，.xlsx（或 .csv）")
     ledger.set_defaults(func=cmd_export_ledger)

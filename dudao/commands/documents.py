@@ -13,18 +13,18 @@ from tasks.documents import pdf
 
 def cmd_pdf(args) -> int:
     if not (args.ids or args.kind or args.year):
-        raise InputError("pdf: name DOCUMENT_IDs, or --kind and/or --year")
+        raise InputError("pdf：请给出 DOCUMENT_ID，或 --kind 和/或 --year")
     out_dir = get_settings().out_dir
     with session_scope() as session:
         if args.samples:
             if args.year is None:
-                raise InputError("pdf --samples needs --year")
+                raise InputError("pdf --samples 须同时给出 --year")
             documents = pdf.sample_documents(session, args.year, out_dir)
         else:
             documents = pdf.select_documents(session, kind=args.kind, year=args.year, ids=args.ids)
         session.expunge_all()
     if not documents:
-        raise InputError("pdf: no document matches")
+        raise InputError("pdf：没有符合条件的文书")
     run = (pdf.write_samples if args.samples else pdf.render_batch)(documents, out_dir)
     for path in run.paths:
         print(path)
@@ -40,15 +40,15 @@ def cmd_year_end(args) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    pdf = sub.add_parser("pdf", help="PDFs of filed documents (beside their HTML), or one sample of each kind")
+    pdf = sub.add_parser("pdf", help="已归档文书的 PDF（与其 HTML 同目录），或每类一份样本")
     pdf.add_argument("ids", nargs="*", type=id_arg, metavar="DOCUMENT_ID")
-    pdf.add_argument("--kind", help="document kind, e.g. report, opinion, urge, annual_report")
-    pdf.add_argument("--year", type=year_arg, help="year of issue")
+    pdf.add_argument("--kind", help="文书类别，如 report、opinion、urge、annual_report")
+    pdf.add_argument("--year", type=year_arg, help="发文年度")
     pdf.add_argument("--samples", action="store_true",
-                     help="one document of each kind of --year, as var/out/samples/<kind>.html/.pdf")
+                     help="--year 年度每类文书一份，输出为 var/out/samples/<kind>.html/.pdf")
     pdf.set_defaults(func=cmd_pdf)
-    year_end = sub.add_parser("year-end", help="year-end report with charts, upward report, commendation list")
+    year_end = sub.add_parser("year-end", help="年度督导报告（含图表）、上报报告、表扬名单")
     year_end.add_argument("--year", type=year_arg, required=True)
-    year_end.add_argument("--as-of", type=iso_date, help="date the documents bear (default: today)")
-    year_end.add_argument("--no-deliver", action="store_true", help="file and queue, do not deliver")
+    year_end.add_argument("--as-of", type=iso_date, help="文书落款日期（默认：今天）")
+    year_end.add_argument("--no-deliver", action="store_true", help="归档并排队，不投递")
     year_end.set_defaults(func=cmd_year_end)

@@ -29,7 +29,7 @@ MAX_WORKDAYS = 10_000  # about 40 years of working days: more is a typing mistak
 def _get(session, model, key, what: str):
     row = session.get(model, key)
     if row is None:
-        raise InputError(f"no {what} with id {key}")
+        raise InputError(f"没有 id 为 {key} 的{what}")
     return row
 
 
@@ -43,7 +43,7 @@ def _transition_errors(work):
 
 def cmd_submit(args) -> int:
     with session_scope() as session:
-        item = _get(session, RectificationItem, args.item_id, "rectification item")
+        item = _get(session, RectificationItem, args.item_id, "整改事项")
         unit = session.get(Unit, item.unit_id)
         submission = _transition_errors(lambda: submit_rectification(
             session, item, args.text.strip(), clock.resolve(args.as_of), actor=unit.code))
@@ -55,9 +55,9 @@ def cmd_submit(args) -> int:
 def cmd_review_submission(args) -> int:
     rt = load_runtime()
     with session_scope() as session:
-        submission = _get(session, Submission, args.submission_id, "submission")
+        submission = _get(session, Submission, args.submission_id, "整改报告")
         if submission.decision != "pending":
-            raise InputError(f"submission {submission.id} was already {submission.decision}")
+            raise InputError(f"整改报告 {submission.id} 已审核（{submission.decision}）")
         _transition_errors(lambda: review_submission(session, submission, args.accept, args.reason,
                                                      clock.resolve(args.as_of), rt, actor="operator"))
         print(f"submission {submission.id}: {submission.decision}")
@@ -69,7 +69,7 @@ def cmd_review_request(args) -> int:
     with session_scope() as session:
         inspection = session.exec(select(Inspection).where(Inspection.code == args.inspection)).first()
         if inspection is None:
-            raise InputError(f"no inspection with code '{args.inspection}'")
+            raise InputError(f"没有编号为“{args.inspection}”的督导")
         request = request_review(session, inspection, args.reason, clock.resolve(args.as_of), rt, actor="unit")
         print(f"review request {request.id} for {inspection.code}: decide by {request.decide_by.isoformat()}; "
               "the ladder is not suspended")
@@ -78,7 +78,7 @@ def cmd_review_request(args) -> int:
 
 def cmd_review_decide(args) -> int:
     with session_scope() as session:
-        request = _get(session, ReviewRequest, args.request_id, "review request")
+        request = _get(session, ReviewRequest, args.request_id, "复核申请")
         decide_review(session, request, args.uphold, args.reason, clock.resolve(args.as_of), actor="operator",
                       withdraw=tuple(args.withdraw or ()), amendments=_amendments(args))
         print(f"review request {request.id}: {request.decision}")
@@ -98,9 +98,9 @@ def _amendments(args) -> tuple[Amendment, ...]:
 def cmd_raise(args) -> int:
     rt = load_runtime()
     with session_scope() as session:
-        finding = _get(session, Finding, args.finding_id, "finding")
+        finding = _get(session, Finding, args.finding_id, "问题")
         if not raise_issue(session, finding, clock.resolve(args.as_of), rt, actor="operator"):
-            raise InputError(f"finding {finding.id} is already rising, withdrawn or at the top level")
+            raise InputError(f"问题 {finding.id} 已在上报中、已撤回或已在最高一级")
         print(f"finding {finding.id}: raised at level {finding.level}, rises on {finding.escalate_on}")
     return 0
 
@@ -137,7 +137,7 @@ def cmd_calendar_add(args) -> int:
 
 
 def _as_of(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as-of", type=iso_date, help="the day it happens (default: today)")
+    parser.add_argument("--as-of", type=iso_date, help="发生日期（默认：今天）")
 
 
 def _decision(parser: argparse.ArgumentParser, yes: str, no: str, dest: str) -> None:
@@ -149,43 +149,43 @@ def _decision(parser: argparse.ArgumentParser, yes: str, no: str, dest: str) -> 
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    rect = sub.add_parser("rectification", help="rectification reports (整改报告) and their review").add_subparsers(
+    rect = sub.add_parser("rectification", help="整改报告及其审核").add_subparsers(
         dest="verb", required=True)
-    submit = rect.add_parser("submit", help="hand in a rectification report for an item")
+    submit = rect.add_parser("submit", help="报送一个整改事项的整改报告")
     submit.add_argument("item_id", type=id_arg)
     submit.add_argument("--text", type=text_arg, required=True)
     _as_of(submit)
     submit.set_defaults(func=cmd_submit)
-    review = rect.add_parser("review", help="accept or reject a report (a rejection keeps the clock running)")
+    review = rect.add_parser("review", help="通过或退回整改报告（退回后期限照常计算）")
     review.add_argument("submission_id", type=id_arg)
     _decision(review, "accept", "reject", "accept")
     review.set_defaults(func=cmd_review_submission)
     _register_review(sub)
-    finding = sub.add_parser("finding", help="findings as issues (四级议题上报)").add_subparsers(dest="verb", required=True)
-    raise_ = finding.add_parser("raise", help="raise a finding the unit cannot resolve alone")
+    finding = sub.add_parser("finding", help="问题的四级议题上报").add_subparsers(dest="verb", required=True)
+    raise_ = finding.add_parser("raise", help="将单位无法自行解决的问题提请协调")
     raise_.add_argument("finding_id", type=id_arg)
     _as_of(raise_)
     raise_.set_defaults(func=cmd_raise)
-    policy = sub.add_parser("policy", help="the policy in force").add_subparsers(dest="verb", required=True)
-    show = policy.add_parser("show", help="print the policy in force (validated)")
+    policy = sub.add_parser("policy", help="现行政策").add_subparsers(dest="verb", required=True)
+    show = policy.add_parser("show", help="打印现行政策（已校验）")
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=cmd_policy_show)
-    cal = sub.add_parser("calendar", help="Chinese working days").add_subparsers(dest="verb", required=True)
-    add = cal.add_parser("add", help="print the date N working days after a date")
+    cal = sub.add_parser("calendar", help="中国工作日").add_subparsers(dest="verb", required=True)
+    add = cal.add_parser("add", help="打印某日之后第 N 个工作日的日期")
     add.add_argument("start", type=iso_date)
     add.add_argument("n", type=bounded(-MAX_WORKDAYS, MAX_WORKDAYS))
     add.set_defaults(func=cmd_calendar_add)
 
 
 def _register_review(sub: argparse._SubParsersAction) -> None:
-    review = sub.add_parser("review", help="复核 of a 督导意见书 (the ladder is not suspended)").add_subparsers(
+    review = sub.add_parser("review", help="督导意见书的复核（复核期间整改督办照常进行）").add_subparsers(
         dest="verb", required=True)
-    request = review.add_parser("request", help="a unit asks for review of its 督导意见书")
-    request.add_argument("inspection", help="inspection code, e.g. 2026-ZH-007")
+    request = review.add_parser("request", help="单位对督导意见书申请复核")
+    request.add_argument("inspection", help="督导编号，如 2026-ZH-007")
     request.add_argument("--reason", type=text_arg, required=True)
     _as_of(request)
     request.set_defaults(func=cmd_review_request)
-    decide = review.add_parser("decide", help="the office decides a review request")
+    decide = review.add_parser("decide", help="督导室对复核申请作出决定")
     decide.add_argument("request_id", type=id_arg)
     _decision(decide, "uphold", "dismiss", "uphold")
     decide.add_argument("--withdraw", type=int, action="append", metavar="N",

@@ -51,18 +51,18 @@ def cmd_retry(args) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    notices = sub.add_parser("notices", help="the outbox: counts by status, failed or stuck notices; deliver; retry")
-    notices.add_argument("--failed", action="store_true", help="notices refused for good (5xx), with the reason")
+    notices = sub.add_parser("notices", help="发件箱：按状态计数、失败或滞留的通知；投递；重发")
+    notices.add_argument("--failed", action="store_true", help="被永久拒收（5xx）的通知及原因")
     notices.add_argument("--stuck", action="store_true",
-                         help="pending after DUDAO_SMTP_MAX_ATTEMPTS transient failures, with the last error")
+                         help="经 DUDAO_SMTP_MAX_ATTEMPTS 次暂时失败后仍待发的通知及最后一次错误")
     notices.add_argument("--limit", type=bounded(1, 100_000), default=50)
     notices.add_argument("--json", action="store_true")
     notices.set_defaults(func=cmd_notices)
     actions = notices.add_subparsers(dest="action")
-    deliver = actions.add_parser("deliver", help="deliver what is due (SMTP when configured, else var/outbox/)")
-    deliver.add_argument("--as-of", type=iso_date, help="held notices go out from their date on (default: today)")
+    deliver = actions.add_parser("deliver", help="投递到期的通知（已配置 SMTP 时经 SMTP，否则写入 var/outbox/）")
+    deliver.add_argument("--as-of", type=iso_date, help="暂缓的通知自其日期起发出（默认：今天）")
     deliver.set_defaults(func=cmd_deliver)
-    retry = actions.add_parser("retry", help="send one notice again now (failed or pending)")
+    retry = actions.add_parser("retry", help="立即重发一条通知（失败或待发）")
     retry.add_argument("id", type=id_arg, metavar="ID")
     retry.add_argument("--as-of", type=iso_date)
     retry.set_defaults(func=cmd_retry)

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from core import clock
 from core.db import session_scope
 from core.errors import InputError
+from core.toml_input import zh_message
 from dudao.cli_support import MAX_ID, bounded, iso_date, require_seeded, text_arg, year_arg
 from dudao.plan_printing import print_plan, print_ratio
 from flows.annual_cycle import annual_cycle, cycle_rows
@@ -76,7 +77,7 @@ def _validated(model, **fields):
         return model(**fields)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise InputError(f"--{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+        raise InputError(f"--{'.'.join(str(p) for p in first['loc'])}：{zh_message(first)}") from None
 
 
 def _precheck(start, request) -> None:
@@ -106,26 +107,26 @@ def cmd_emergency(args) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    plan = sub.add_parser("plan", help="draw up (or show) the year's 年度督导工作计划 and the ratio report")
+    plan = sub.add_parser("plan", help="编制（或显示）年度督导工作计划及配比报告")
     plan.add_argument("--year", type=year_arg, required=True)
-    plan.add_argument("--seed", type=bounded(0, MAX_ID), help="public seed of the 双随机 draw (default: derived from the year)")
-    plan.add_argument("--as-of", type=iso_date, help="day of planning, YYYY-MM-DD (default: today)")
-    plan.add_argument("--json", action="store_true", help="one JSON object: targets, merges, the draw's seed")
-    plan.add_argument("--dry-run", action="store_true", help="draw the plan and show it, write nothing")
+    plan.add_argument("--seed", type=bounded(0, MAX_ID), help="双随机抽取的公开种子（默认：由年度推算）")
+    plan.add_argument("--as-of", type=iso_date, help="编制日期，YYYY-MM-DD（默认：今天）")
+    plan.add_argument("--json", action="store_true", help="一个 JSON 对象：对象、合并、抽取种子")
+    plan.add_argument("--dry-run", action="store_true", help="抽取并显示计划，不写入")
     plan.set_defaults(func=cmd_plan)
-    cycle = sub.add_parser("cycle", help="annual-cycle: carry the year's plan into the cycle (refused without a plan)")
-    cycle.add_argument("--year", type=int, help="the inspection year (default: the year of --as-of)")
-    cycle.add_argument("--as-of", type=iso_date, help="YYYY-MM-DD (default: today)")
+    cycle = sub.add_parser("cycle", help="annual-cycle：按年度计划推进督导周期（无计划则拒绝）")
+    cycle.add_argument("--year", type=int, help="督导年度（默认：--as-of 所在年度）")
+    cycle.add_argument("--as-of", type=iso_date, help="YYYY-MM-DD（默认：今天）")
     cycle.set_defaults(func=cmd_cycle)
-    special = sub.add_parser("special", help="start a special inspection (a theme across many units)")
+    special = sub.add_parser("special", help="发起专项督导（一个主题，多个单位）")
     special.add_argument("--theme", type=text_arg, required=True)
-    special.add_argument("--units", type=_units, required=True, help="names or codes, comma-separated")
+    special.add_argument("--units", type=_units, required=True, help="名称或代码，以逗号分隔")
     special.add_argument("--as-of", type=iso_date)
     special.set_defaults(func=cmd_special)
-    emergency = sub.add_parser("emergency", help="start an emergency inspection (fast track, reported upward)")
-    emergency.add_argument("--unit", required=True, help="name or code")
+    emergency = sub.add_parser("emergency", help="发起突发事件督导（快速程序，向上报告）")
+    emergency.add_argument("--unit", required=True, help="名称或代码")
     emergency.add_argument("--reason", type=text_arg, required=True)
     emergency.add_argument("--as-of", type=iso_date)
     emergency.add_argument("--deadline", type=iso_date,
-                           help="rectification deadline YYYY-MM-DD (default: the policy's days after the opinion)")
+                           help="整改期限 YYYY-MM-DD（默认：督导意见书下达后按政策规定的天数）")
     emergency.set_defaults(func=cmd_emergency)

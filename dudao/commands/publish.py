@@ -20,7 +20,7 @@ def find_inspection(session, ref: str):
     inspection = (session.get(Inspection, int(ref)) if ref.isdigit()
                   else session.exec(select(Inspection).where(Inspection.code == ref)).first())
     if inspection is None:
-        raise InputError(f"release: no inspection '{ref}' in the ledger")
+        raise InputError(f"release：台账中没有督导“{ref}”")
     return inspection
 
 
@@ -34,7 +34,7 @@ def cmd_release(args) -> int:
         try:
             release_report(session, inspection, as_of, actor=args.by)
         except ValueError as exc:
-            raise InputError(f"release: {exc}") from None
+            raise InputError(f"release：{exc}") from None
         print(f"{inspection.code}: released on {as_of.isoformat()}; the next daily sweep publishes it")
     return 0
 
@@ -51,14 +51,14 @@ def cmd_publish(args) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    release = sub.add_parser("release", help="release an inspection's report for publication (operator)")
-    release.add_argument("inspection", metavar="INSPECTION_ID", help="inspection id or code, e.g. 2026-ZH-001")
-    release.add_argument("--as-of", type=iso_date, help="release date (default: today)")
-    release.add_argument("--by", default="operator", help="who releases it, for the audit trail")
+    release = sub.add_parser("release", help="批准公开一次督导的报告（操作员）")
+    release.add_argument("inspection", metavar="INSPECTION_ID", help="督导 id 或编号，如 2026-ZH-001")
+    release.add_argument("--as-of", type=iso_date, help="批准日期（默认：今天）")
+    release.add_argument("--by", default="operator", help="批准人，记入审计日志")
     release.set_defaults(func=cmd_release)
-    publish = sub.add_parser("publish", help="build the static public site of released, published reports")
-    publish.add_argument("--out", type=Path, required=True, help="folder to build (empty, or built before)")
-    publish.add_argument("--as-of", type=iso_date, help="publish what is public on this day (default: today)")
-    publish.add_argument("--contacts", type=Path, help="listed inspectors' contact (default: data/public_contacts.toml)")
-    publish.add_argument("--base-url", default="", help="absolute URL of the site, for the Atom feed's xml:base")
+    publish = sub.add_parser("publish", help="生成已批准公开的报告的静态公开网站")
+    publish.add_argument("--out", type=Path, required=True, help="生成到的文件夹（空的，或此前生成过的）")
+    publish.add_argument("--as-of", type=iso_date, help="公开在这一天应公开的内容（默认：今天）")
+    publish.add_argument("--contacts", type=Path, help="挂牌督学联系方式（默认：data/public_contacts.toml）")
+    publish.add_argument("--base-url", default="", help="网站的绝对地址，用作 Atom 订阅的 xml:base")
     publish.set_defaults(func=cmd_publish)

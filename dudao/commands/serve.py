@@ -88,20 +88,20 @@ def cmd_approve(args) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    serve = sub.add_parser("serve", help="serve the deployments (schedules, UI forms) on this machine")
-    serve.add_argument("--only", nargs="+", metavar="NAME", help="serve only these deployments")
+    serve = sub.add_parser("serve", help="在本机提供部署（定时计划、界面表单）")
+    serve.add_argument("--only", nargs="+", metavar="NAME", help="只提供这些部署")
     serve.add_argument("--with-server", action="store_true",
-                       help="also start a local Prefect server with its UI (SQLite under PREFECT_HOME)")
+                       help="同时启动本地 Prefect 服务器及其界面（SQLite 位于 PREFECT_HOME 下）")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=bounded(1, 65535), default=4200)
-    serve.add_argument("--limit", type=bounded(1, 1000), help="at most this many flow runs at once")
+    serve.add_argument("--limit", type=bounded(1, 1000), help="同时运行的流程数上限")
     serve.set_defaults(func=cmd_serve)
-    alerts = sub.add_parser("alerts", help="the office's alerts as Prefect automations").add_subparsers(
+    alerts = sub.add_parser("alerts", help="督导室的告警（Prefect 自动化）").add_subparsers(
         dest="verb", required=True)
-    alerts.add_parser("apply", help="create or replace them on PREFECT_API_URL (after `prefect deploy`)").set_defaults(
+    alerts.add_parser("apply", help="在 PREFECT_API_URL 上创建或替换（在 `prefect deploy` 之后）").set_defaults(
         func=cmd_alerts_apply)
-    approve = sub.add_parser("approve", help="sign off an issued report for publication (CLI fallback of the UI)")
-    approve.add_argument("inspection", metavar="INSPECTION_ID", help="inspection code (2026-ZH-001) or id")
-    approve.add_argument("--as-of", type=iso_date, help="release date (default: today)")
-    approve.add_argument("--operator", default=os.environ.get("USER", "operator"), help="who signs off")
+    approve = sub.add_parser("approve", help="签发已下达的报告以便公开（界面的命令行替代）")
+    approve.add_argument("inspection", metavar="INSPECTION_ID", help="督导编号（2026-ZH-001）或 id")
+    approve.add_argument("--as-of", type=iso_date, help="批准日期（默认：今天）")
+    approve.add_argument("--operator", default=os.environ.get("USER", "operator"), help="签发人")
     approve.set_defaults(func=cmd_approve)

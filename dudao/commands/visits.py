@@ -36,13 +36,13 @@ def cmd_coverage(args) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    visits = sub.add_parser("visits", help="routine visits of the responsible inspectors (挂牌督导)")
+    visits = sub.add_parser("visits", help="责任督学的经常性督导（挂牌督导）")
     cmds = visits.add_subparsers(dest="visits_command", required=True)
-    imp = cmds.add_parser("import", help="record a CSV of visits (school, inspector, visit_on, the eight items)")
+    imp = cmds.add_parser("import", help="登记督导记录 CSV（学校、督学、日期、八项内容）")
     imp.add_argument("file", type=Path)
     imp.add_argument("--as-of", type=iso_date)
     imp.set_defaults(func=cmd_import)
-    cov = cmds.add_parser("coverage", help="schools short of routine visits by their responsible inspector in a semester (e.g. 2026-1)")
+    cov = cmds.add_parser("coverage", help="某学期（如 2026-1）责任督学经常性督导次数不足的学校")
     cov.add_argument("--semester", required=True)
     cov.add_argument("--json", action="store_true")
     cov.set_defaults(func=cmd_coverage)

@@ -68,7 +68,7 @@ class Machine:
         """The entity's state after `event`, or IllegalTransition."""
         state = self.state_of(entity)
         if not self.permits(entity, event, state):
-            raise IllegalTransition(f"{self.name} {entity.id}: '{event}' is not allowed in stage '{state}'")
+            raise IllegalTransition(f"{self.name} {entity.id}：当前阶段“{state}”不允许“{event}”")
         return self.events[event].moves[state]
 
     def next(self, state: Any, event: str) -> Any:

@@ -90,7 +90,7 @@ def release_report(session: Session, inspection: Inspection, as_of: date, actor:
                    batch: Transitions | None = None) -> None:
     """An operator signs off the report for publication."""
     if inspection.issued_on is None:
-        raise ValueError(f"inspection {inspection.code}: no report issued yet")
+        raise ValueError(f"督导 {inspection.code}：尚未下达报告")
     inspection.released_on = as_of
     session.add(inspection)
     with in_batch(session, batch) as moves:

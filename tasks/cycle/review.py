@@ -35,12 +35,12 @@ def request_review(session: Session, inspection: Inspection, reason: str, as_of:
         raise InputError(f"inspection {inspection.code}: no 督导意见书 issued yet, nothing to review")
     last_day = inspection.issued_on + timedelta(days=rt.policy.rectification.review_request_days)
     if not inspection.issued_on <= as_of <= last_day:
-        raise InputError(f"inspection {inspection.code}: a review may be asked from {inspection.issued_on} "
-                         f"until {last_day} (rectification.review_request_days), not on {as_of}")
+        raise InputError(f"督导 {inspection.code}：复核申请期为 {inspection.issued_on} 至 {last_day}"
+                         f"（rectification.review_request_days），{as_of} 不在期内")
     if session.exec(select(ReviewRequest.id).where(ReviewRequest.inspection_id == inspection.id)).first():
-        raise InputError(f"inspection {inspection.code}: a review was already requested")
+        raise InputError(f"督导 {inspection.code}：已申请过复核")
     if not reason.strip():
-        raise InputError("a review request needs a reason")
+        raise InputError("复核申请须写明理由")
     request = ReviewRequest(inspection_id=inspection.id, unit_id=inspection.unit_id, requested_on=as_of,
                             reason=reason.strip(), decide_by=as_of + timedelta(
                                 days=rt.policy.rectification.review_decision_days))
@@ -60,9 +60,9 @@ def decide_review(session: Session, request: ReviewRequest, uphold: bool, reason
     someone else since it was read."""
     event = "uphold" if uphold else "dismiss"
     if not REVIEW.permits(request, event):
-        raise InputError(f"review request {request.id} was already decided ({request.decision})")
+        raise InputError(f"复核申请 {request.id} 已作出决定（{request.decision}）")
     if not reason.strip():
-        raise InputError("a review decision needs a reason")
+        raise InputError("复核决定须写明理由")
     if not uphold and (withdraw or amendments):
         raise InputError("复核不成立时不撤回、不变更问题：--withdraw 和 --amend 只用于 --uphold")
     withdrawn = _withdrawable(session, request, withdraw) if uphold and (withdraw or not amendments) else []
@@ -74,7 +74,7 @@ def decide_review(session: Session, request: ReviewRequest, uphold: bool, reason
         move(session, REVIEW, request, event, values={"decision_reason": reason.strip(), "decided_on": as_of},
              audit=audit)
     except StaleTransition:
-        raise InputError(f"review request {request.id} was decided meanwhile by someone else") from None
+        raise InputError(f"复核申请 {request.id} 已由他人同时作出决定") from None
     _withdraw(session, withdrawn, request, as_of, actor)
     listed = amend(session, amended, request, as_of, actor)
     _issue(session, request, "review_decision", as_of, copy_office=True,

@@ -41,8 +41,8 @@ def routine_items(as_of: date) -> tuple[str, ...]:
     """The items a routine visit checks on `as_of`: the areas of the 挂牌督导 framework then in force."""
     framework = registry().select(UnitKind.SCHOOL, None, "routine", as_of)
     if framework is None:
-        raise InputError(f"no 挂牌督导 framework (inspection kind 'routine') in force on {as_of} in "
-                         f"{get_settings().indicators_path}")
+        raise InputError(f"{get_settings().indicators_path} 中没有 {as_of} 适用的挂牌督导指标体系"
+                         f"（督导类别 routine）")
     return tuple(area.name for area in framework.areas)
 
 
@@ -53,10 +53,10 @@ def read_visits(session: Session, path: Path, as_of: date) -> list[VisitRow]:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
     except (FileNotFoundError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: {exc}") from None
+        raise InputError(f"{path}：无法读取（{exc}）") from None
     needed = {"school", "inspector", "visit_on", *names}
     if not rows or needed - set(rows[0]):
-        raise InputError(f"{path}:1: the header must name school, inspector, visit_on and the items "
+        raise InputError(f"{path}:1：表头须为 school、inspector、visit_on 及各项 "
                          f"{'、'.join(names)}")
     return [_row(session, f"{path}:{n}", raw, names) for n, raw in enumerate(rows, start=2)]
 
@@ -67,12 +67,12 @@ def _row(session: Session, where: str, raw: dict, names: tuple[str, ...]) -> Vis
     try:
         visit_on = date.fromisoformat(raw["visit_on"].strip())
     except ValueError as exc:
-        raise InputError(f"{where}: visit_on: {exc}") from None
+        raise InputError(f"{where}：visit_on：{exc}") from None
     if unit is None or inspector is None:
-        raise InputError(f"{where}: unknown {'school' if unit is None else 'inspector'}")
+        raise InputError(f"{where}：未知的{'学校' if unit is None else '督学'}")
     allowed = next(c for c in candidates(session) if c.inspector_id == inspector.id)
     if not allowed.may_inspect(unit.id, visit_on):
-        raise InputError(f"{where}: {inspector.code} may not visit {unit.code} on {visit_on} (recusal or term)")
+        raise InputError(f"{where}：{inspector.code} 不能于 {visit_on} 督导 {unit.code}（须回避或不在任期内）")
     items = {item: (raw.get(item) or "").strip() for item in names}
     return VisitRow(where, unit, inspector, visit_on, tuple(problems_of(items, names)),
                     json.dumps(items, ensure_ascii=False))

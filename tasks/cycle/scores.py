@@ -57,8 +57,8 @@ class Sheets:
             return self.frameworks.select(unit.kind, unit.school_type, inspection.kind, as_of)
         framework = self.frameworks.get(*pinned)
         if framework is None:
-            raise InputError(f"inspection {inspection.code} is scored against {pinned[0]} "
-                             f"{pinned[1]}, which is no longer among the indicator files")
+            raise InputError(f"督导 {inspection.code} 按 {pinned[0]} "
+                             f"{pinned[1]} 计分，该指标体系已不在指标文件中")
         return framework
 
     def results(self, inspection: Inspection, policy: ScoringPolicy) -> dict | None:

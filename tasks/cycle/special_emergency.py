@@ -15,6 +15,7 @@ from models.queries import office
 from rules.emergency_deadline import deadline_problem
 from rules.frequency import Decision, Request, plan_frequency, semester_of
 from rules.runtime import Runtime
+from rules.text_input import control_problem
 from tasks.cycle.opening import add_theme, next_code, open_inspection
 from tasks.documents.contexts import doc_no, team_names
 from tasks.documents.issuing import Paper, issue
@@ -40,6 +41,8 @@ class SpecialInspectionInput(BaseModel):
     def _strip(cls, value: str) -> str:
         if not value.strip():
             raise ValueError(say("督导主题不能为空", "the theme is empty"))
+        if problem := control_problem(value.strip()):  # the one rule of every text input (rules.text_input)
+            raise ValueError(f"督导主题{problem}")
         return value.strip()
 
 
@@ -59,6 +62,8 @@ class EmergencyInspectionInput(BaseModel):
     def _not_blank(cls, value: str, info) -> str:
         if not value.strip():
             raise ValueError(say(f"{_FIELD_NAMES[info.field_name]}不能为空", f"the {info.field_name} is empty"))
+        if problem := control_problem(value.strip(), multiline=info.field_name == "reason"):
+            raise ValueError(f"{_FIELD_NAMES[info.field_name]}{problem}")
         return value.strip()
 
 

@@ -77,7 +77,7 @@ def write_pdf(html: str, target: Path, key: str, issued_on: date) -> Path:
 def html_path(document: Document, out_dir: Path) -> Path:
     path = out_dir / document.path
     if not path.is_file():
-        raise InputError(f"document {document.id} ({document.key}): its HTML file {path} is missing")
+        raise InputError(f"文书 {document.id}（{document.key}）：其 HTML 文件 {path} 不存在")
     return path
 
 
@@ -106,7 +106,7 @@ def select_documents(session: Session, *, kind: str | None = None, year: int | N
     documents = [d for d in session.exec(query).all() if year is None or d.issued_on.year == year]
     missing = set(ids or []) - {d.id for d in documents}
     if missing:
-        raise InputError(f"no document with id {', '.join(map(str, sorted(missing)))} in the ledger")
+        raise InputError(f"台账中没有 id 为 {'、'.join(map(str, sorted(missing)))} 的文书")
     return documents
 
 

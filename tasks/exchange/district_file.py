@@ -1,31 +1,29 @@
 """The district data file (units, principals, inspectors): parsed, validated, then loaded in one transaction."""
 
-import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlmodel import Session, select
 
 from core.errors import InputError
 from core.toml_input import first_error, read_toml
 from models import District, Inspector, Principal, Unit
+from rules.text_input import control_problem
 
 
 class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    @model_validator(mode="after")
-    def _no_control_characters(self):
-        """Names and addresses end up in e-mail headers and documents: no line breaks, controls or bidi tricks."""
-        for name, value in self:
-            if isinstance(value, str) and any(unicodedata.category(ch) in _REFUSED for ch in value):
-                raise ValueError(f"{name}: contains a control or line-break character")
-        return self
-
-
-_REFUSED = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value):
+        """Names and addresses end up in e-mail headers and documents: no line breaks, controls or bidi tricks
+        (the one rule of rules.text_input). A field check, so the error names the field that holds them."""
+        if isinstance(value, str) and (problem := control_problem(value)):
+            raise ValueError(problem)
+        return value
 
 
 class PrincipalEntry(_Entry):
@@ -36,7 +34,7 @@ class PrincipalEntry(_Entry):
     @model_validator(mode="after")
     def _term_order(self):
         if self.term_end <= self.term_start:
-            raise ValueError("term_end must be after term_start")
+            raise ValueError("任期结束日期须晚于开始日期")
         return self
 
 
@@ -79,7 +77,7 @@ class InspectorEntry(_Entry):
     @model_validator(mode="after")
     def _term_order(self):
         if self.term_end <= self.term_start:
-            raise ValueError("term_end must be after term_start")
+            raise ValueError("任期结束日期须晚于开始日期")
         return self
 
 
@@ -104,10 +102,10 @@ class DistrictFile(_Entry):
         for n, unit in enumerate(self.units):
             for ref in (unit.superior, unit.town):
                 if ref is not None and ref not in known:
-                    raise ValueError(f"units[{n}] ({unit.code}): unknown unit '{ref}'")
+                    raise ValueError(f"units[{n}]（{unit.code}）：未知单位“{ref}”")
         for n, inspector in enumerate(self.inspectors):
             if inspector.employer is not None and inspector.employer not in known:
-                raise ValueError(f"inspectors[{n}] ({inspector.code}): unknown employer '{inspector.employer}'")
+                raise ValueError(f"inspectors[{n}]（{inspector.code}）：未知工作单位“{inspector.employer}”")
         return self
 
     def identity(self) -> District:
@@ -122,7 +120,7 @@ def _no_duplicates(what: str, field: str, values: list[str]) -> None:
     seen: set[str] = set()
     for value in values:
         if value in seen:
-            raise ValueError(f"{what}: {field} '{value}' appears twice")
+            raise ValueError(f"{what}：{field}“{value}”重复")
         seen.add(value)
 
 
@@ -168,7 +166,7 @@ def _no_name_taken(units: dict[str, Unit], district: DistrictFile) -> None:
     for entry in district.units:
         holder = holders.get(entry.name, entry.code)
         if holder != entry.code:
-            raise InputError(f"units ({entry.code}): name '{entry.name}' is held by unit {holder} in the ledger")
+            raise InputError(f"units（{entry.code}）：名称“{entry.name}”已是台账中单位 {holder} 的名称")
 
 
 def _upsert_unit(session: Session, unit: Unit | None, entry: UnitEntry, channels: bool) -> Unit:

@@ -53,7 +53,7 @@ def write_table(path: Path, title: str, headers: list[str], rows: Iterable[list]
     """Write header and rows to `path` (.xlsx or .csv). Returns the number of rows written."""
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
-        raise InputError(f"{path}: write .xlsx or .csv")
+        raise InputError(f"{path}：请写为 .xlsx 或 .csv")
     with atomic_file(path) as temp:  # a full disk or a failure half-way leaves no half-written file
         if suffix == ".csv":
             return _write_csv(temp, headers, rows)

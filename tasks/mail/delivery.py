@@ -171,15 +171,15 @@ def retry_notice(notice_id: int, as_of: date) -> Notice:
     with session_scope() as session:
         notice = session.get(Notice, notice_id)
         if notice is None:
-            raise InputError(f"notice {notice_id} does not exist")
+            raise InputError(f"通知 {notice_id} 不存在")
         if notice.status == "sent":
-            raise InputError(f"notice {notice_id} was sent at {notice.sent_at:%Y-%m-%d %H:%M}; it is not sent twice")
+            raise InputError(f"通知 {notice_id} 已于 {notice.sent_at:%Y-%m-%d %H:%M} 发出，不会重复发送")
         if notice.hold_until is not None and notice.hold_until > as_of:
-            raise InputError(f"notice {notice_id} is held until {notice.hold_until} (covert inspection)")
+            raise InputError(f"通知 {notice_id} 暂缓至 {notice.hold_until}（暗访）")
         refresh_recipients(session, notice)
     outcome = deliver_pending_now(as_of, only_id=notice_id)
     if sum(outcome.counts.values()) == 0:
-        raise InputError(f"notice {notice_id} is being sent by another run right now")
+        raise InputError(f"通知 {notice_id} 正由另一个运行发送")
     with session_scope() as session:
         return session.get(Notice, notice_id)
 

@@ -42,7 +42,7 @@ def message_id_for(key: str, domain: str) -> str:
     """Return the deterministic Message-ID ``<sha256(key)[:32]@domain>`` of an outbox key."""
     _check_header("key", key)
     if not _DOMAIN.match(domain):
-        raise InputError(f"domain {domain!r} is not a host name")
+        raise InputError(f"域名 {domain!r} 不是主机名")
     return f"<{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}@{domain}>"
 
 
@@ -77,7 +77,7 @@ def build_message(
         InputError: a header value with CR/LF, a malformed address, an empty key or recipient list.
     """
     if not key:
-        raise InputError("key is empty")
+        raise InputError("key 为空")
     message = EmailMessage(policy=email_policy)
     message["Subject"] = _check_header("subject", subject)
     message["From"] = _address("sender", sender_name, sender)
@@ -105,9 +105,9 @@ def _check_header(field: str, value: str) -> str:
     decodes an encoded word on assignment, so '=?utf-8?q?=0D=0ABcc:...?=' would smuggle in a CR/LF.
     """
     if "\r" in value or "\n" in value:
-        raise InputError(f"{field} contains a line break (CR or LF)")
+        raise InputError(f"{field} 含有换行符（CR 或 LF）")
     if (value and value.splitlines() != [value]) or "=?" in value:
-        raise InputError(f"{field} contains a line break or an encoded-word marker '=?'")
+        raise InputError(f"{field} 含有换行符或编码字标记“=?”")
     return value
 
 
@@ -115,10 +115,10 @@ def _check_address(field: str, address: str) -> str:
     """Refuse an address that is not exactly ``local@domain`` in printable ASCII without spaces."""
     _check_header(field, address)
     if address.count("@") != 1:
-        raise InputError(f"{field} {address!r} must contain exactly one '@'")
+        raise InputError(f"{field} {address!r} 须恰好含有一个“@”")
     local, _, host = address.partition("@")
     if not _ADDRESS_PART.match(local) or not _DOMAIN.match(host):
-        raise InputError(f"{field} {address!r} is not a valid address (spaces or forbidden characters)")
+        raise InputError(f"{field} {address!r} 不是有效地址（含空格或禁用字符）")
     return address
 
 
@@ -142,7 +142,7 @@ def _address_object(display_name: str, addr_spec: str) -> Address:
 
 def _recipient_addresses(recipients: Sequence[tuple[str, str]]) -> list[Address]:
     if not recipients:
-        raise InputError("recipients is empty")
+        raise InputError("收件人为空")
     return [_address(f"recipients[{i}]", name, addr) for i, (name, addr) in enumerate(recipients)]
 
 
@@ -157,7 +157,7 @@ def _attach(message: EmailMessage, index: int, attachment: Attachment) -> None:
     field = f"attachments[{index}]"
     _check_header(f"{field} filename", attachment.filename)
     if not _MIME_TYPE.match(attachment.mime_type):
-        raise InputError(f"{field} mime_type {attachment.mime_type!r} is not type/subtype")
+        raise InputError(f"{field} mime_type {attachment.mime_type!r} 不是 type/subtype 形式")
     maintype, subtype = attachment.mime_type.lower().split("/")
     params = {"charset": "utf-8"} if maintype == "text" and _is_utf8(attachment.content) else {}
     # The email package writes a non-ASCII filename as RFC 2231 (filename*=utf-8''...).

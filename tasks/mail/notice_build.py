@@ -100,7 +100,7 @@ def build(spec: MessageSpec, email_policy: EmailPolicy | None = None) -> EmailMe
     try:
         attachments = [Attachment(name, Path(path).read_bytes(), mime) for name, path, mime in spec.attachments]
     except OSError as exc:
-        raise InputError(f"attachment of {spec.key} cannot be read: {exc}") from None
+        raise InputError(f"无法读取 {spec.key} 的附件：{exc}") from None
     return build_message(
         key=spec.key, sender=spec.sender, sender_name=spec.sender_name, recipients=list(spec.recipients),
         subject=spec.subject, text=spec.text, html=spec.html, attachments=attachments, domain=spec.domain,

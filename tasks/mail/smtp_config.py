@@ -24,7 +24,7 @@ def _password(settings: Settings) -> SecretStr | None:
     try:
         value = Secret.load(settings.smtp_password_block).get()
     except ValueError as exc:  # no such block (the message names the block, not its value)
-        raise InputError(f"SMTP settings: DUDAO_SMTP_PASSWORD_BLOCK: {exc}") from None
+        raise InputError(f"SMTP 设置：DUDAO_SMTP_PASSWORD_BLOCK：{exc}") from None
     return SecretStr(str(value)) if value else None
 
 
@@ -39,13 +39,13 @@ def smtp_config(settings: Settings) -> SmtpConfig | None:
     username = settings.smtp_username or None
     password = _password(settings)
     if username and password is None:
-        raise InputError("SMTP settings: DUDAO_SMTP_USERNAME is set but no password is "
-                         "(set DUDAO_SMTP_PASSWORD, or DUDAO_SMTP_PASSWORD_BLOCK to a Prefect Secret block)")
+        raise InputError("SMTP 设置：设置了 DUDAO_SMTP_USERNAME 却没有密码"
+                         "（请设置 DUDAO_SMTP_PASSWORD，或将 DUDAO_SMTP_PASSWORD_BLOCK 设为一个 Prefect Secret 块）")
     if password is not None and not username:
-        raise InputError("SMTP settings: a password is set but DUDAO_SMTP_USERNAME is not")
+        raise InputError("SMTP 设置：设置了密码却没有设置 DUDAO_SMTP_USERNAME")
     try:
         return SmtpConfig(host=settings.smtp_host, port=settings.smtp_port, username=username, password=password,
                           tls=settings.smtp_tls, timeout=settings.smtp_timeout,
                           concurrency=settings.smtp_concurrency)
     except InputError as exc:
-        raise InputError(f"SMTP settings (DUDAO_SMTP_*): {exc}") from None
+        raise InputError(f"SMTP 设置（DUDAO_SMTP_*）：{exc}") from None

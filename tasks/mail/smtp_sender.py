@@ -40,13 +40,13 @@ class SmtpConfig:
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
-            raise InputError(f"SMTP port {self.port} is out of range")
+            raise InputError(f"SMTP 端口 {self.port} 超出范围")
         if self.tls not in ("none", "starttls", "ssl"):
-            raise InputError(f"SMTP tls must be none, starttls or ssl, not {self.tls!r}")
+            raise InputError(f"SMTP tls 须为 none、starttls 或 ssl，不能是 {self.tls!r}")
         if self.concurrency < 1 or self.timeout <= 0:
-            raise InputError("SMTP concurrency must be at least 1 and timeout positive")
+            raise InputError("SMTP 并发数至少为 1，超时须为正数")
         if (self.username is None) != (self.password is None):
-            raise InputError("SMTP username and password go together")
+            raise InputError("SMTP 用户名和密码须同时设置")
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,8 @@ def make_plan(session: Session, *, year: int, rt: Runtime, as_of: date, seed: in
     plan = session.get(AnnualPlan, year)
     if plan is not None:
         if seed is not None and seed != plan.seed:
-            raise InputError(f"the {year} plan was drawn with seed {plan.seed} on {plan.planned_on}; it cannot be "
-                             f"drawn again with seed {seed}")
+            raise InputError(f"{year} 年度计划已于 {plan.planned_on} 以种子 {plan.seed} 抽取，"
+                             f"不能再以种子 {seed} 重新抽取")
         return plan
     seed, source = resolve_seed(year, seed, letterhead(session).name)
     covert_seed = secrets.randbits(48) if covert_seed is None else covert_seed
@@ -100,8 +100,8 @@ def _team(session: Session, target: Target, visit_on: date, pool: list[Candidate
     try:
         drawn = draw_team(seed, f"{visit_on.year}:{target.unit.code}", eligible, size)
     except DrawTooSmall:
-        raise InputError(f"no valid team for {target.unit.name} ({target.unit.code}) on {visit_on}: "
-                         f"{len(eligible)} inspectors free of conflict and in term, {size} needed") from None
+        raise InputError(f"{visit_on} 无法为 {target.unit.name}（{target.unit.code}）组成督导组："
+                         f"无利益冲突且在任的督学 {len(eligible)} 名，需要 {size} 名") from None
     ids = {code: i for i, code in codes.items()}
     team = [ids[c] for c in drawn]
     load.update(team)

@@ -28,7 +28,7 @@ def find_inspection(session: Session, ref: str) -> Inspection:
     if inspection is None and ref.isdigit():
         inspection = session.get(Inspection, int(ref))
     if inspection is None:
-        raise InputError(f"inspection '{ref}': no such inspection code or id in the ledger")
+        raise InputError(f"督导“{ref}”：台账中没有此督导编号或 id")
     return inspection
 
 
@@ -47,7 +47,7 @@ def approve(session: Session, ref: str, as_of: date, actor: str) -> Outcome:
     if inspection.released_on is not None:
         return Outcome(inspection.code, unit.name, inspection.released_on, newly=False)
     if inspection.issued_on is None:
-        raise InputError(f"inspection {inspection.code}: no report issued yet (stage {inspection.stage})")
+        raise InputError(f"督导 {inspection.code}：尚未下达报告（当前阶段 {inspection.stage}）")
     release_report(session, inspection, as_of, actor=actor)
     return Outcome(inspection.code, unit.name, as_of, newly=True)
 

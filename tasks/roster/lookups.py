@@ -56,7 +56,7 @@ def find_unit(session: Session, name_or_code: str, *, where: str = "unit") -> Un
 def find_inspector(session: Session, code: str) -> Inspector:
     inspector = session.exec(select(Inspector).where(Inspector.code == code.strip())).first()
     if inspector is None:
-        raise InputError(f"no inspector with code '{code}' in the ledger")
+        raise InputError(f"台账中没有代码为“{code}”的督学")
     return inspector
 
 

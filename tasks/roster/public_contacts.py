@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from core.errors import InputError
 from core.settings import REPO_ROOT
+from core.toml_input import first_error
 from models import Inspector
 
 DEFAULT_PATH = REPO_ROOT / "data" / "public_contacts.toml"
@@ -40,15 +41,13 @@ def read_contacts(path: Path = DEFAULT_PATH) -> list[ContactEntry]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+        raise InputError(f"{path}：无法读取（{exc.strerror}）") from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: {exc}") from None
+        raise InputError(f"{path}：无法解析（{exc}）") from None
     try:
         return ContactsFile.model_validate(data).contacts
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise InputError(f"{path}: {where}: {first['msg']}") from None
+        raise first_error(path, exc) from None
 
 
 def listed_contacts(session: Session, entries: list[ContactEntry], path: Path = DEFAULT_PATH
@@ -59,9 +58,9 @@ def listed_contacts(session: Session, entries: list[ContactEntry], path: Path = 
     for n, entry in enumerate(entries):
         inspector = by_code.get(entry.inspector)
         if inspector is None:
-            raise InputError(f"{path}: contacts.{n}.inspector: unknown inspector '{entry.inspector}'")
+            raise InputError(f"{path}：contacts.{n}.inspector：未知督学“{entry.inspector}”")
         if not inspector.listed:
-            raise InputError(f"{path}: contacts.{n}: {entry.inspector} is not a listed inspector (挂牌督学); "
-                             "only listed inspectors' contact is published")
+            raise InputError(f"{path}：contacts.{n}：{entry.inspector} 不是挂牌督学；"
+                             "只公开挂牌督学的联系方式")
         contacts.append(PublicContact(inspector.code, inspector.name, inspector.email, entry.phone))
     return contacts

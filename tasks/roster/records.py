@@ -29,7 +29,7 @@ class Addressee:
 
 def add_training(session: Session, inspector: Inspector, on: date, hours: float, topic: str) -> TrainingRecord:
     if not 0 < hours <= 24:
-        raise InputError(f"training of {inspector.code} on {on}: {hours} hours is not a day's training")
+        raise InputError(f"{inspector.code} {on} 的培训：{hours} 学时不是一天的培训量")
     row = TrainingRecord(inspector_id=inspector.id, on=on, hours=hours, topic=topic)
     session.add(row)
     return row
@@ -51,7 +51,7 @@ def appraise(session: Session, inspector: Inspector, year: int, passed: bool, no
     """Record the year's appraisal; failing it dismisses the inspector (实施方案 §十八) from the next day."""
     if session.exec(select(InspectorAppraisal.id).where(InspectorAppraisal.inspector_id == inspector.id,
                                                         InspectorAppraisal.year == year)).first():
-        raise InputError(f"{inspector.code} already has an appraisal for {year}")
+        raise InputError(f"{inspector.code} 已有 {year} 年度考核")
     session.add(InspectorAppraisal(inspector_id=inspector.id, year=year, result="pass" if passed else "fail",
                                    note=note, decided_on=as_of))
     record(session, "inspector", inspector.id, "appraise", as_of=as_of, actor="operator",

@@ -53,8 +53,8 @@ def _replace(session: Session, inspection: Inspection, member: InspectionMember,
         new = choose_team(others, unit, 1, year_load(session, inspection.year), inspection.visit_on)[0]
     except InputError:
         what = "a sealed covert visit" if inspection.covert else f"{inspection.code} ({unit.code}, {inspection.visit_on})"
-        raise InputError(f"{leaving.code} must leave the team of {what}, but no other inspector free of conflict "
-                         f"and in term can take the place; add one to the roster first (nothing was written)") from None
+        raise InputError(f"{leaving.code} 须退出 {what} 的督导组，但没有其他无利益冲突且在任的督学可以接替；"
+                         f"请先在名册中增加督学（未写入任何数据）") from None
     session.delete(member)
     session.add(InspectionMember(inspection_id=inspection.id, inspector_id=new, role=member.role))
     detail = SEALED if inspection.covert else {"out": leaving.code, "in": session.get(Inspector, new).code}

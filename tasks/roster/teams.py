@@ -37,5 +37,5 @@ def pick_team(picker: TeamPicker, unit: Unit, size: int, on: date) -> list[int]:
     try:
         return picker.pick(unit.id, size, on)
     except NoValidTeam as exc:
-        raise InputError(f"no valid team for {unit.name} ({unit.code}) on {on}: {exc.eligible} inspectors "
-                         f"free of conflict and in term, {exc.needed} needed") from None
+        raise InputError(f"{on} 无法为 {unit.name}（{unit.code}）组成督导组：无利益冲突且在任的督学 "
+                         f"{exc.eligible} 名，需要 {exc.needed} 名") from None

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from rules.text_input import control_problem
 from tasks.exchange.imports.problems import Problems
 from tasks.exchange.imports.reading import Cell, Table, column_label
 
@@ -52,11 +53,15 @@ def clean(cell: Cell) -> str:
     return "" if cell is None else unicodedata.normalize("NFKC", str(cell)).strip()
 
 
-def text(max_chars: int) -> Callable[[Cell], str]:
+def text(max_chars: int, multiline: bool = True) -> Callable[[Cell], str]:
+    """A text cell; a name (multiline=False) may hold no line break or tab. Control characters are refused by
+    the one rule of rules.text_input, so the problem is reported at the cell that holds them."""
     def parse(cell: Cell) -> str:
         value = str(cell).strip()
         if len(value) > max_chars:
-            raise ValueError(f"{len(value)} characters; at most {max_chars}")
+            raise ValueError(f"{len(value)} 字，最多 {max_chars} 字")
+        if problem := control_problem(value, multiline):
+            raise ValueError(problem)
         return value
     return parse
 
@@ -65,30 +70,30 @@ def pattern(regex: re.Pattern, what: str, upper: bool = True) -> Callable[[Cell]
     def parse(cell: Cell) -> str:
         value = clean(cell).upper() if upper else clean(cell)
         if not regex.match(value):
-            raise ValueError(f"'{_short(value)}' is not {what}")
+            raise ValueError(f"“{_short(value)}”不是{what}")
         return value
     return parse
 
 
 def number(cell: Cell) -> float:
     if isinstance(cell, bool) or isinstance(cell, (date, datetime)):
-        raise ValueError(f"'{cell}' is not a number")
+        raise ValueError(f"“{cell}”不是数字")
     if isinstance(cell, (int, float)):
         value = float(cell)
     else:
         try:
             value = float(clean(cell).replace(",", ""))
         except ValueError:
-            raise ValueError(f"'{_short(clean(cell))}' is not a number") from None
+            raise ValueError(f"“{_short(clean(cell))}”不是数字") from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(f"'{_short(clean(cell))}' is not a finite number")
+        raise ValueError(f"“{_short(clean(cell))}”不是有限的数字")
     return value
 
 
 def whole_number(cell: Cell) -> int:
     value = number(cell)
     if not value.is_integer() or value < 0:
-        raise ValueError(f"'{_short(clean(cell))}' is not a whole number of 0 or more")
+        raise ValueError(f"“{_short(clean(cell))}”不是 0 或正整数")
     return int(value)
 
 
@@ -101,13 +106,13 @@ def a_date(cell: Cell) -> date:
     try:
         return date(*map(int, match.groups())) if match else date.fromisoformat(clean(cell))
     except ValueError:
-        raise ValueError(f"'{_short(clean(cell))}' is not a date (write 2026-05-06)") from None
+        raise ValueError(f"“{_short(clean(cell))}”不是日期（请写作 2026-05-06）") from None
 
 
 def yes_no(cell: Cell) -> bool:
     value = clean(cell).lower()
     if value not in YES:
-        raise ValueError(f"'{_short(value)}' is not 是 or 否")
+        raise ValueError(f"“{_short(value)}”不是“是”或“否”")
     return YES[value]
 
 
@@ -118,7 +123,7 @@ def choice(labels: dict[str, str]) -> Callable[[Cell], str]:
     def parse(cell: Cell) -> str:
         value = clean(cell)
         if value not in accepted:
-            raise ValueError(f"'{_short(value)}' is not one of {'、'.join(labels)}")
+            raise ValueError(f"“{_short(value)}”不是{'、'.join(labels)}之一")
         return accepted[value]
     return parse
 
@@ -147,7 +152,7 @@ def bind(table: Table, columns: list[Column], problems: Problems) -> list[Row] |
                 bad.add(column.key)
         for index in range(len(table.header), len(cells)):
             if clean(cells[index]):
-                problems.add(number, column_label(table.header, index), "a value outside any column")
+                problems.add(number, column_label(table.header, index), "值不在任何一列之内")
                 bad.add("")
         rows.append(Row(number, values, labels, frozenset(bad)))
     return rows
@@ -157,7 +162,7 @@ def _bind_cell(column: Column, cell: Cell, label: str, number: int, values: dict
     if clean(cell) == "":
         values[column.key] = None
         if not column.blank_ok:
-            problems.add(number, label, "empty; a value is required")
+            problems.add(number, label, "为空；此项必填")
             return False
         return True
     try:
@@ -176,14 +181,14 @@ def _header_positions(table: Table, columns: list[Column], problems: Problems) -
         if header == "":
             continue
         if header in seen:
-            problems.add(1, column_label(table.header, index), f"column appears twice (also {seen[header]})")
+            problems.add(1, column_label(table.header, index), f"列重复（另见 {seen[header]}）")
         elif header not in known:
             problems.add(1, column_label(table.header, index),
-                         f"unknown column; the columns are: {'、'.join(known)}")
+                         f"未知的列；应有的列为：{'、'.join(known)}")
         elif known[header].key:
             positions.append((known[header], index))
         seen.setdefault(header, column_label(table.header, index))
     for column in columns:
         if column.key and column.required and column.header not in seen:
-            problems.add(1, column.header, "missing column")
+            problems.add(1, column.header, "缺少此列")
     return positions

@@ -12,10 +12,10 @@ class Problem:
     reason: str
 
     def describe(self) -> str:
-        parts = [f"row {self.row}" if self.row is not None else "",
-                 f"column {self.column}" if self.column else ""]
-        where = ", ".join(part for part in parts if part)
-        return f"{where}: {self.reason}" if where else self.reason
+        parts = [f"第 {self.row} 行" if self.row is not None else "",
+                 f"{self.column} 列" if self.column else ""]
+        where = "，".join(part for part in parts if part)
+        return f"{where}：{self.reason}" if where else self.reason
 
 
 @dataclass
@@ -48,11 +48,10 @@ class ImportRefused(InputError):
         super().__init__(self._message())
 
     def _message(self) -> str:
-        count = f"{self.total} problem{'s' if self.total != 1 else ''}"
-        lines = [f"{self.file}: {count}, nothing imported"]
-        lines += [f"  {self.file}: {p.describe()}" for p in self.problems]
+        lines = [f"{self.file}：{self.total} 处问题，未导入任何数据"]
+        lines += [f"  {self.file}：{p.describe()}" for p in self.problems]
         if self.total > len(self.problems):
-            lines.append(f"  … and {self.total - len(self.problems)} more")
+            lines.append(f"  …… 另有 {self.total - len(self.problems)} 处问题")
         return "\n".join(lines)
 
 

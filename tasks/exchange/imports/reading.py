@@ -44,18 +44,18 @@ def read_table(path: Path, limits: Limits | None = None) -> Table:
     limits = limits or DEFAULT_LIMITS
     name = path.name
     if not path.is_file():
-        raise refuse(name, "file not found")
+        raise refuse(name, "找不到文件")
     size = path.stat().st_size
     if size == 0:
-        raise refuse(name, "the file is empty")
+        raise refuse(name, "文件为空")
     if size > limits.max_bytes:
-        raise refuse(name, f"the file is {size / 2**20:.1f} MB; at most {limits.max_bytes / 2**20:g} MB "
-                           "can be imported at once: split it")
+        raise refuse(name, f"文件有 {size / 2**20:.1f} MB，一次最多导入 {limits.max_bytes / 2**20:g} MB："
+                           "请拆分后导入")
     suffix = path.suffix.lower()
     with path.open("rb") as handle:
         magic = handle.read(8)
     if suffix == ".xls" or magic == OLE_MAGIC:
-        raise refuse(name, "old Excel .xls format: save it as .xlsx or CSV")
+        raise refuse(name, "旧的 Excel .xls 格式：请另存为 .xlsx 或 CSV")
     if suffix in (".xlsx", ".xlsm") or magic.startswith(b"PK\x03\x04"):
         return _read_xlsx(path, limits)
     return _read_csv(path, limits)
@@ -73,8 +73,8 @@ def decode(name: str, raw: bytes) -> tuple[str, str]:
         pass
     mixed = _utf8_line(raw)
     if mixed:  # GB18030 decodes most UTF-8 bytes too, into mojibake that would be imported as the unit's text
-        raise refuse(name, f"line {mixed} is UTF-8 text but the rest of the file is GBK/GB18030: save the "
-                           "whole file in one encoding (CSV UTF-8 or XLSX)")
+        raise refuse(name, f"第 {mixed} 行是 UTF-8 文本，文件其余部分是 GBK/GB18030：请将整个文件"
+                           "保存为同一种编码（CSV UTF-8 或 XLSX）")
     return _strict(name, raw, "gb18030"), "gb18030"
 
 
@@ -108,8 +108,8 @@ def _strict(name: str, raw: bytes, encoding: str) -> str:
         return raw.decode(encoding)
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        raise refuse(name, f"line {line}: byte 0x{raw[exc.start]:02x} is neither UTF-8 nor GBK/GB18030 "
-                           "text: save the file as CSV (UTF-8) or XLSX") from None
+        raise refuse(name, f"第 {line} 行：字节 0x{raw[exc.start]:02x} 既不是 UTF-8 也不是 GBK/GB18030 "
+                           "文本：请将文件保存为 CSV（UTF-8）或 XLSX") from None
 
 
 def _read_csv(path: Path, limits: Limits) -> Table:
@@ -130,8 +130,8 @@ def _read_csv(path: Path, limits: Limits) -> Table:
                 rows.append((number, list(cells)))
                 _check_rows(path.name, len(rows), limits)
     except csv.Error as exc:
-        reason = (f"a cell is longer than {limits.max_cell_chars} characters" if "field larger" in str(exc)
-                  else f"not a well-formed CSV file ({exc})")
+        reason = (f"有单元格超过 {limits.max_cell_chars} 字" if "field larger" in str(exc)
+                  else f"不是格式正确的 CSV 文件（{exc}）")
         raise refuse(path.name, reason, row=number + 1) from None
     return _table(path.name, encoding, header, rows)
 
@@ -143,7 +143,7 @@ def _read_xlsx(path: Path, limits: Limits) -> Table:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
-        raise refuse(path.name, f"not a readable XLSX workbook ({type(exc).__name__})") from None
+        raise refuse(path.name, f"不是可读取的 XLSX 工作簿（{type(exc).__name__}）") from None
     try:
         return _table(path.name, "xlsx", *_sheet_rows(path.name, workbook.worksheets[0], limits))
     finally:
@@ -174,29 +174,29 @@ def _check_unpacked(path: Path, limits: Limits) -> None:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        raise refuse(path.name, "not a readable XLSX workbook (damaged zip)") from None
+        raise refuse(path.name, "不是可读取的 XLSX 工作簿（zip 已损坏）") from None
     if unpacked > limits.max_unpacked_bytes:
-        raise refuse(path.name, f"the workbook unpacks to {unpacked / 2**20:.0f} MB; at most "
-                                f"{limits.max_unpacked_bytes / 2**20:g} MB can be imported: split it")
+        raise refuse(path.name, f"工作簿解压后有 {unpacked / 2**20:.0f} MB，最多可导入 "
+                                f"{limits.max_unpacked_bytes / 2**20:g} MB：请拆分后导入")
 
 
 def _check_cells(name: str, header: list[str], row: int, cells: list[Cell], limits: Limits) -> None:
     for index, cell in enumerate(cells):
         if isinstance(cell, str) and len(cell) > limits.max_cell_chars:
-            raise refuse(name, f"the cell has {len(cell)} characters; at most {limits.max_cell_chars}",
+            raise refuse(name, f"单元格有 {len(cell)} 字，最多 {limits.max_cell_chars} 字",
                          row=row, column=column_label(header, index))
 
 
 def _check_rows(name: str, count: int, limits: Limits) -> None:
     if count > limits.max_rows:
-        raise refuse(name, f"more than {limits.max_rows} data rows: split the file")
+        raise refuse(name, f"数据超过 {limits.max_rows} 行：请拆分文件")
 
 
 def _table(name: str, encoding: str, header: list[str] | None, rows: list) -> Table:
     if header is None or not any(header):
-        raise refuse(name, "the file is empty: the first row must be the header")
+        raise refuse(name, "文件为空：第一行须为表头")
     if not rows:
-        raise refuse(name, "the file has a header but no data rows")
+        raise refuse(name, "文件只有表头，没有数据行")
     return Table(name, encoding, header, rows)
 
 

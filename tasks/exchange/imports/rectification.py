@@ -14,7 +14,7 @@ from tasks.exchange.imports.context import Context
 from tasks.exchange.imports.problems import Problems
 
 COLUMNS = [
-    Column("督导编号", "inspection", pattern(INSPECTION_CODE, "an inspection code such as 2026-ZH-001"),
+    Column("督导编号", "inspection", pattern(INSPECTION_CODE, "督导编号（如 2026-ZH-001）"),
            hint="督导意见书上的督导编号"),
     Column("问题序号", "seq", whole_number, hint="督导意见书所列问题的序号"),
     Column("被督导单位"), Column("问题"), Column("整改决定"), Column("当前期限"),
@@ -39,16 +39,15 @@ def validate_reports(ctx: Context, rows: list[Row], problems: Problems) -> list[
         key = (row.values["inspection"], row.values["seq"])
         found = items.get(key)
         if key[0] not in codes:
-            problems.add(row.number, row.at("inspection"), f"no inspection '{key[0]}' in the ledger")
+            problems.add(row.number, row.at("inspection"), f"台账中没有督导“{key[0]}”")
         elif found is None:
-            problems.add(row.number, row.at("seq"), f"inspection {key[0]} has no rectification item for "
-                                                    f"problem {key[1]}")
+            problems.add(row.number, row.at("seq"), f"督导 {key[0]} 没有第 {key[1]} 项问题的整改事项")
         elif key in first_at:
-            problems.add(row.number, row.at("seq"), f"problem {key[1]} of {key[0]} appears twice "
-                                                    f"(first at row {first_at[key]})")
+            problems.add(row.number, row.at("seq"), f"督导 {key[0]} 第 {key[1]} 项问题重复"
+                                                    f"（首次在第 {first_at[key]} 行）")
         elif "submit" not in allowed_events(found[0]):
-            problems.add(row.number, row.at("seq"), f"item for problem {key[1]} of {key[0]} is "
-                                                    f"'{found[0].stage}': reports are taken while it is open")
+            problems.add(row.number, row.at("seq"), f"督导 {key[0]} 第 {key[1]} 项问题的整改事项处于"
+                                                    f"“{found[0].stage}”阶段：整改中的事项才接收整改报告")
         else:
             first_at[key] = row.number
             if row.good():

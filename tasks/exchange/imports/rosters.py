@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from sqlmodel import select
 
+from core.toml_input import zh_message
 from models import Inspector, Unit
 from rules.inspectors import term_problem
 from tasks.exchange.district_file import DistrictFile, InspectorEntry, UnitEntry, load_entries
@@ -32,8 +33,8 @@ from tasks.roster.team_upkeep import keep_teams_valid
 KINDS = {"部门": "department", "镇街": "town", "学校": "school", "机关": "office"}
 SCHOOL_TYPES = {"小学": "primary", "初中": "middle", "九年一贯制": "nine_year", "幼儿园": "kindergarten"}
 OWNERSHIP = {"公办": "public", "民办": "private"}
-_code = pattern(CODE, "a code such as S001")
-_email = pattern(EMAIL, "an e-mail address", upper=False)
+_code = pattern(CODE, "代码（如 S001）")
+_email = pattern(EMAIL, "电子邮箱地址", upper=False)
 
 
 def _codes(cell) -> tuple[str, ...]:
@@ -43,20 +44,20 @@ def _codes(cell) -> tuple[str, ...]:
 
 
 UNIT_COLUMNS = [
-    Column("单位代码", "code", _code, hint="如 S061"), Column("单位名称", "name", text(100), hint="全称，不与其他单位重名"),
+    Column("单位代码", "code", _code, hint="如 S061"), Column("单位名称", "name", text(100, multiline=False), hint="全称，不与其他单位重名"),
     Column("单位类别", "kind", choice(KINDS), hint="部门、镇街、学校 或 机关"),
     Column("学段", "school_type", choice(SCHOOL_TYPES), blank_ok=True, hint="学校必填：小学、初中、九年一贯制、幼儿园"),
     Column("办学性质", "ownership", choice(OWNERSHIP), blank_ok=True, hint="公办（默认）或 民办"),
     Column("学生数", "students", whole_number, blank_ok=True),
     Column("上级单位代码", "superior", _code, blank_ok=True, hint="主管部门的单位代码，如 D06"),
     Column("所属镇街代码", "town", _code, blank_ok=True, hint="学校所在镇街的代码，如 T01"),
-    Column("电子邮箱", "email", _email, hint="接收督导文书的邮箱"), Column("负责人", "head", text(50), blank_ok=True),
-    Column("校长姓名", "principal", text(50), required=False, blank_ok=True, hint="与任期起止日期同填"),
+    Column("电子邮箱", "email", _email, hint="接收督导文书的邮箱"), Column("负责人", "head", text(50, multiline=False), blank_ok=True),
+    Column("校长姓名", "principal", text(50, multiline=False), required=False, blank_ok=True, hint="与任期起止日期同填"),
     Column("校长任期开始", "term_start", a_date, required=False, blank_ok=True),
     Column("校长任期结束", "term_end", a_date, required=False, blank_ok=True),
 ]
 INSPECTOR_COLUMNS = [
-    Column("督学代码", "code", _code, hint="如 I033"), Column("姓名", "name", text(50)),
+    Column("督学代码", "code", _code, hint="如 I033"), Column("姓名", "name", text(50, multiline=False)),
     Column("电子邮箱", "email", _email), Column("专职", "full_time", yes_no, blank_ok=True, hint="是 或 否"),
     Column("挂牌督学", "listed", yes_no, blank_ok=True, hint="是 或 否"),
     Column("工作单位代码", "employer", _code, blank_ok=True, hint="督学本人工作单位（用于回避）"),
@@ -78,12 +79,12 @@ def validate_units(ctx: Context, rows: list[Row], problems: Problems) -> list[Un
         for key in ("superior", "town"):
             ref = row.values[key]
             if ref is not None and ref not in known:
-                problems.add(row.number, row.at(key), f"no unit '{ref}' in the file or the ledger")
+                problems.add(row.number, row.at(key), f"文件和台账中都没有单位“{ref}”")
         code, name = row.values["code"], row.values["name"]
-        if code is None or _repeated(row, code, first_at, problems, "unit"):
+        if code is None or _repeated(row, code, first_at, problems, "单位"):
             continue
         if name is not None and names.setdefault(name, code) != code:
-            problems.add(row.number, row.at("name"), f"'{name}' is already the name of unit {names[name]}")
+            problems.add(row.number, row.at("name"), f"“{name}”已是单位 {names[name]} 的名称")
         entry = _unit_entry(row, problems) if row.good() else None
         if entry is not None:
             entries.append(entry)
@@ -92,8 +93,7 @@ def validate_units(ctx: Context, rows: list[Row], problems: Problems) -> list[Un
 
 def _repeated(row: Row, code: str, first_at: dict[str, int], problems: Problems, what: str) -> bool:
     if code in first_at:
-        problems.add(row.number, row.at("code"), f"{what} {code} appears twice (first at row "
-                                                 f"{first_at[code]})")
+        problems.add(row.number, row.at("code"), f"{what} {code} 重复（首次在第 {first_at[code]} 行）")
         return True
     first_at[code] = row.number
     return False
@@ -104,13 +104,13 @@ def _unit_entry(row: Row, problems: Problems) -> UnitEntry | None:
     given = [row.values[k] is not None for k in PRINCIPAL_KEYS]
     if any(given) and not all(given):
         problems.add(row.number, row.at("principal"),
-                     "give the principal's name with both term dates, or none")
+                     "校长姓名须与任期开始、结束日期同填，或都不填")
         return None
     if all(given):
         values["principal"] = {"name": row.values["principal"], "term_start": row.values["term_start"],
                                "term_end": row.values["term_end"]}
     if values["kind"] == "school" and "school_type" not in values:
-        problems.add(row.number, row.at("school_type"), "empty; a school needs its 学段")
+        problems.add(row.number, row.at("school_type"), "为空；学校须填写学段")
         return None
     return _validated(UnitEntry, values, row, problems)
 
@@ -135,8 +135,8 @@ def validate_inspectors(ctx: Context, rows: list[Row], problems: Problems) -> li
             codes = row.values.get(key) or ()
             missing = [code for code in ((codes,) if isinstance(codes, str) else codes) if code not in units]
             if missing:
-                problems.add(row.number, row.at(key), f"no unit '{missing[0]}' in the ledger")
-        if row.values["code"] is None or _repeated(row, row.values["code"], first_at, problems, "inspector"):
+                problems.add(row.number, row.at(key), f"台账中没有单位“{missing[0]}”")
+        if row.values["code"] is None or _repeated(row, row.values["code"], first_at, problems, "督学"):
             continue
         if row.good() and (entry := _inspector_entry(ctx, row, problems)) is not None:
             entries.append(InspectorRow(entry, row.values.get("former_employers") or (),
@@ -152,7 +152,7 @@ def _inspector_entry(ctx: Context, row: Row, problems: Problems) -> InspectorEnt
     problem = entry and term_problem(entry.term_start, entry.term_end, entry.consecutive_terms,
                                      ctx.rt.policy.inspectors)
     if problem:
-        problems.add(row.number, row.at("consecutive_terms" if "consecutive" in problem else "term_end"), problem)
+        problems.add(row.number, row.at("consecutive_terms" if "连任" in problem else "term_end"), problem)
         return None
     return entry
 
@@ -162,9 +162,16 @@ def _validated(model, values: dict, row: Row, problems: Problems):
         return model.model_validate(values)
     except ValidationError as exc:
         for error in exc.errors():
-            key = str(error["loc"][0]) if error["loc"] else "term_end"  # model checks: the term's order
-            problems.add(row.number, row.at("term_end" if key == "principal" else key), error["msg"])
+            problems.add(row.number, row.at(_key(error["loc"])), zh_message(error))
         return None
+
+
+def _key(loc: tuple) -> str:
+    """The row's key for a validation error's place: a field's own name; the principal's name, start and end
+    are their own columns; a check of the whole entry or of the principal (the term's order) is its end."""
+    if len(loc) >= 2 and loc[0] == "principal":
+        return {"name": "principal"}.get(str(loc[1]), str(loc[1]))
+    return "term_end" if not loc or loc[0] == "principal" else str(loc[0])
 
 
 def apply_units(ctx: Context, entries: list[UnitEntry]) -> dict[str, int]:

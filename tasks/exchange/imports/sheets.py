@@ -33,22 +33,22 @@ from tasks.exchange.imports.problems import Problems
 
 SEVERITY = {"一般": "general", "严重": "serious", "违法": "illegal"}  # 违法: referred at once (移交执法)
 _LEAD = [
-    Column("督导编号", "inspection", pattern(INSPECTION_CODE, "an inspection code such as 2026-ZH-001"),
+    Column("督导编号", "inspection", pattern(INSPECTION_CODE, "督导编号（如 2026-ZH-001）"),
            hint="督导通知书上的督导编号，如 2026-ZH-001"),
-    Column("单位代码", "unit", pattern(CODE, "a unit code such as S001"), required=False, blank_ok=True,
+    Column("单位代码", "unit", pattern(CODE, "单位代码（如 S001）"), required=False, blank_ok=True,
            hint="被督导单位代码，与督导编号核对"),
     Column("单位名称"), Column("重点内容"), Column("关键指标"),
 ]
 SELF_COLUMNS = [
     *_LEAD,
-    Column("指标代码", "item", pattern(ITEM_CODE, "an indicator code such as B1.1"), hint="考查要点代码，如 B1.1"),
+    Column("指标代码", "item", pattern(ITEM_CODE, "指标代码（如 B1.1）"), hint="考查要点代码，如 B1.1"),
     Column("考查要点"), Column("分值"),
     Column("得分", "score", number, hint="0 至该项分值，可为 0.5 分"),
     Column("说明", "note", text(1000), required=False, blank_ok=True, hint="佐证材料或说明"),
 ]
 FINDINGS_COLUMNS = [
     *_LEAD,
-    Column("指标代码", "item", pattern(ITEM_CODE, "an indicator code such as B1.1"), blank_ok=True,
+    Column("指标代码", "item", pattern(ITEM_CODE, "指标代码（如 B1.1）"), blank_ok=True,
            hint="考查要点代码，如 B1.1；无评价指标的专项督导留空"),
     Column("考查要点"), Column("分值"),
     Column("得分", "score", number, blank_ok=True, hint="每个考查要点一次；仅补充问题的行留空"),
@@ -98,22 +98,22 @@ def _open_sheet(ctx: Context, code: str, group: list[Row], found: tuple[Inspecti
                 problems: Problems, source: str) -> Sheet | None:
     first, column = group[0].number, group[0].at("inspection")
     if found is None:
-        problems.add(first, column, f"no inspection '{code}' in the ledger ({len(group)} rows)")
+        problems.add(first, column, f"台账中没有督导“{code}”（共 {len(group)} 行）")
         return None
     inspection, unit = found
     for row in group:
         if row.values["unit"] not in (None, unit.code):
             problems.add(row.number, row.at("unit"),
-                         f"inspection {code} is of unit {unit.code}, not {row.values['unit']}")
+                         f"督导 {code} 的被督导单位是 {unit.code}，不是 {row.values['unit']}")
     expected = {"receive_self_assessment"} if source == SELF else {"visit", "visit_unannounced"}
     if not expected & set(allowed_events(inspection)):
-        what = "a self-assessment is taken after the notice, before the visit" if source == SELF \
-            else "findings are taken once, at the visit"
-        problems.add(first, column, f"inspection {code} is at stage '{inspection.stage}': {what}")
+        what = "自评材料在通知之后、实地督导之前接收" if source == SELF \
+            else "督导发现在实地督导时接收，只接收一次"
+        problems.add(first, column, f"督导 {code} 处于“{inspection.stage}”阶段：{what}")
         return None
     framework = framework_for(ctx.session, inspection, unit, ctx.as_of, ctx.frameworks)
     if framework is None and source == SELF:
-        problems.add(first, column, f"inspection {code} ({inspection.kind}) has no indicator framework")
+        problems.add(first, column, f"督导 {code}（{inspection.kind}）没有指标体系")
         return None
     return Sheet(inspection, unit, framework, context=ctx)
 
@@ -137,9 +137,9 @@ def _fill(sheet: Sheet, group: list[Row], problems: Problems, source: str) -> No
     if sheet.framework is not None and None not in excused:
         missing = [code for code in missing_items(sheet.framework, sheet.scores) if code not in excused]
         if missing:
-            problems.add(group[0].number, group[0].at("item"), f"inspection {sheet.inspection.code}: no "
-                                                               f"得分 for {len(missing)} item(s): "
-                                                               f"{', '.join(missing[:12])}")
+            problems.add(group[0].number, group[0].at("item"), f"督导 {sheet.inspection.code}：{len(missing)} 个"
+                                                               f"考查要点没有得分："
+                                                               f"{'、'.join(missing[:12])}")
 
 
 def _finding(sheet: Sheet, row: Row, item: str | None, problems: Problems) -> FindingInput:
@@ -172,14 +172,14 @@ def _area_of(sheet: Sheet, item: str | None) -> str:
 def _row_has_content(sheet: Sheet, row: Row, problems: Problems) -> bool:
     values = row.values
     if sheet.framework is None and (values["item"] or values["score"] is not None):
-        problems.add(row.number, row.at("item"), f"inspection {sheet.inspection.code} has no indicator "
-                                                 "framework: leave 指标代码 and 得分 empty")
+        problems.add(row.number, row.at("item"), f"督导 {sheet.inspection.code} 没有指标体系："
+                                                 "指标代码和得分请留空")
         return False
     if sheet.framework is not None and values["item"] is None:
-        problems.add(row.number, row.at("item"), "empty; a value is required")
+        problems.add(row.number, row.at("item"), "为空；此项必填")
         return False
     if values["score"] is None and not values["finding"]:
-        problems.add(row.number, row.at("score"), "empty: give a 得分, a 发现问题, or both")
+        problems.add(row.number, row.at("score"), "为空：请填写得分或发现问题，或两者都填")
         return False
     return True
 
@@ -188,7 +188,7 @@ def _known_item(sheet: Sheet, row: Row, problems: Problems) -> bool:
     code = row.values["item"]
     if sheet.framework.entry(code) is None:
         problems.add(row.number, row.at("item"),
-                     f"unknown indicator '{code}' in {sheet.framework.name} {sheet.framework.version}")
+                     f"{sheet.framework.name} {sheet.framework.version} 中没有指标“{code}”")
         return False
     return True
 
@@ -197,7 +197,7 @@ def _score(sheet: Sheet, row: Row, first_at: dict[str, int], problems: Problems)
     code, value = row.values["item"], row.values["score"]
     if code in first_at:
         problems.add(row.number, row.at("score"),
-                     f"item {code} is scored twice (first at row {first_at[code]})")
+                     f"考查要点 {code} 重复计分（首次在第 {first_at[code]} 行）")
         return
     reason = score_problem(sheet.framework.entry(code).item, value)
     if reason:

@@ -19,7 +19,7 @@ from tasks.exchange.imports.context import Context
 from tasks.exchange.imports.problems import Problems
 
 _LEAD = [
-    Column("督导编号", "inspection", pattern(INSPECTION_CODE, "an inspection code such as 2026-ZH-001"),
+    Column("督导编号", "inspection", pattern(INSPECTION_CODE, "督导编号（如 2026-ZH-001）"),
            hint="初步督导意见反馈书、督导意见书上的督导编号"),
     Column("问题序号", "seq", whole_number, hint="所列问题的序号"),
     Column("被督导单位"), Column("问题"),

@@ -47,7 +47,7 @@ def _prefilled(session: Session, kind: str, codes: list[str], as_of: date) -> li
     found = dict(session.exec(select(Inspection.code, Inspection).where(Inspection.code.in_(codes))).all())
     unknown = [code for code in codes if code not in found]
     if unknown:
-        raise InputError(f"no inspection {', '.join(unknown)} in the ledger")
+        raise InputError(f"台账中没有督导 {'、'.join(unknown)}")
     if kind == "rectification":
         return _open_items(session, [found[c].id for c in codes])
     if kind in ("rebuttals", "reviews", "recheck"):
@@ -64,7 +64,7 @@ def _sheet_rows(session: Session, inspection: Inspection, as_of: date, kind: str
     framework = framework_for(session, inspection, unit, as_of)
     if framework is None:
         if kind == "self-assessment":
-            raise InputError(f"inspection {inspection.code} ({inspection.kind}) has no indicator framework")
+            raise InputError(f"督导 {inspection.code}（{inspection.kind}）没有指标体系")
         return [lead]  # findings only: one row per problem
     return [{**lead, "重点内容": f"{e.area.code} {e.area.name}", "关键指标": f"{e.indicator.code} {e.indicator.name}",
              "指标代码": e.item.code, "考查要点": e.item.text, "分值": e.item.points} for e in framework.entries()]
