@@ -14,7 +14,7 @@ def test_tasks_holds_areas_not_loose_modules():
     loose = sorted(p.name for p in (ROOT / "tasks").glob("*.py"))
     assert loose == ["__init__.py", "sweep.py"]
     assert AREAS == ["channels", "cycle", "documents", "exchange", "ladder", "mail", "operator", "planning", "publication",
-                     "roster", "simulation", "year_end"]
+                     "roster", "self_evaluation", "simulation", "year_end"]
 
 
 @pytest.mark.parametrize("area", AREAS)

@@ -40,7 +40,7 @@ def _refused(kind: str, path, as_of: date) -> list[str]:
 
 def _at(lines: list[str], row: int, says: str) -> bool:
     """Whether one line names spreadsheet row `row` and says `says` (the frame's words may be translated)."""
-    return any(re.search(rf"(row {row}\b|第{row}行)", line) and says in line for line in lines)
+    return any(re.search(rf"(row {row}\b|第 ?{row} ?行)", line) and says in line for line in lines)
 
 
 def _rebutted(runtime):

@@ -32,7 +32,7 @@ def request_review(session: Session, inspection: Inspection, reason: str, as_of:
                    actor: str) -> ReviewRequest:
     """Record a 复核 request and acknowledge it; InputError outside the window or if one was made before."""
     if inspection.issued_on is None:
-        raise InputError(f"inspection {inspection.code}: no 督导意见书 issued yet, nothing to review")
+        raise InputError(f"督导 {inspection.code} 尚未下发督导意见书，无可复核")
     last_day = inspection.issued_on + timedelta(days=rt.policy.rectification.review_request_days)
     if not inspection.issued_on <= as_of <= last_day:
         raise InputError(f"督导 {inspection.code}：复核申请期为 {inspection.issued_on} 至 {last_day}"
