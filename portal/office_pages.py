@@ -1,17 +1,20 @@
 """The office's pages: sign-in with an account (limited: portal/accounts.py), the rectification reports
-waiting for review, and the review of one (accept or reject, with a reason), as the office account."""
+waiting for review, and the review of one (accept or reject, with a reason), as the office account; the
+督导报告 issued and not yet released, and their publication sign-off (签发) by the signed-in account."""
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
 from core.db import session_scope
-from models import Evidence
+from models import KIND_LABELS, Evidence, Inspection
 from portal import office_views
 from portal.accounts import AccountError, authenticate
 from portal.evidence_files import evidence_response
 from portal.guard import check_csrf, ensure_csrf, sign_in_user, signed_in_user
 from portal.rendering import not_found, page
 from portal.reports import ReportRefused, review_report
+from portal.signoff import SignOffRefused, sign_off
 from rules.free_text import MAX_TEXT
 from tasks.cycle.evidence import evidence_of_submissions
 
@@ -41,12 +44,38 @@ def signin(request: Request, csrf: str = Form(""), username: str = Form(""), pas
     return RedirectResponse("/office", status_code=303)
 
 
-@router.get("")
-def office_home(request: Request) -> Response:
+def _home_page(request: Request, *, error: str = "", status: int = 200) -> Response:
     with session_scope() as session:
         user = signed_in_user(request, session)
-        context = {"title": "待审核的整改报告", "user": user, "reports": office_views.pending_reports(session)}
-    return page(request, "office_home.html", context)
+        context = {"title": "督导室工作台", "user": user, "reports": office_views.pending_reports(session),
+                   "releases": office_views.awaiting_release(session), "error": error, "kind_labels": KIND_LABELS,
+                   "released": _released(session, request.query_params.get("released", ""))}
+    return page(request, "office_home.html", context, status_code=status)
+
+
+def _released(session: Session, ref: str) -> str:
+    """The code of the report just signed off (named by id after the redirect), only if it is released: the
+    page never echoes what a link says."""
+    inspection = session.get(Inspection, int(ref)) if ref.isdigit() and len(ref) < 12 else None
+    return inspection.code if inspection is not None and inspection.released_on is not None else ""
+
+
+@router.get("")
+def office_home(request: Request) -> Response:
+    return _home_page(request)
+
+
+@router.post("/inspections/{inspection_id}/release")
+def office_release(request: Request, inspection_id: int, csrf: str = Form("")) -> Response:
+    """签发: the signed-in account releases the issued report for publication (the next publication run)."""
+    check_csrf(request, csrf)
+    try:
+        with session_scope() as session:  # all or nothing: a refusal rolls the transaction back
+            user = signed_in_user(request, session)
+            sign_off(session, user, inspection_id, request.app.state.today())
+    except SignOffRefused as refused:
+        return _home_page(request, error=str(refused), status=409)
+    return RedirectResponse(f"/office?released={inspection_id}", status_code=303)
 
 
 def _report_page(request: Request, submission_id: int, *, error: str = "", reason: str = "",

@@ -1,10 +1,11 @@
-"""What the office reads: rectification reports waiting for its review, each with its item, finding and unit."""
+"""What the office reads: rectification reports waiting for its review, each with its item, finding and unit;
+督导报告 issued and not yet signed off for publication (签发), each with its unit."""
 
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from models import Finding, RectificationItem, Submission, Unit
+from models import Finding, Inspection, RectificationItem, Submission, Unit
 from models.lifecycles import SubmissionDecision
 
 
@@ -32,3 +33,17 @@ def pending_reports(session: Session) -> list[SubmissionView]:
 def report(session: Session, submission_id: int) -> SubmissionView | None:
     row = session.exec(_query().where(Submission.id == submission_id)).first()
     return SubmissionView(*row) if row is not None else None
+
+
+@dataclass(frozen=True)
+class ReleaseView:
+    inspection: Inspection
+    unit: Unit
+
+
+def awaiting_release(session: Session) -> list[ReleaseView]:
+    """Reports issued (下达) and not yet released (签发), the oldest first."""
+    rows = session.exec(select(Inspection, Unit).join(Unit, Unit.id == Inspection.unit_id)
+                        .where(Inspection.issued_on.is_not(None), Inspection.released_on.is_(None))
+                        .order_by(Inspection.issued_on, Inspection.id)).all()
+    return [ReleaseView(*row) for row in rows]

@@ -87,14 +87,16 @@ def review_submission(session: Session, submission: Submission, accept: bool, re
 
 
 def release_report(session: Session, inspection: Inspection, as_of: date, actor: str,
-                   batch: Transitions | None = None) -> None:
-    """An operator signs off the report for publication."""
+                   batch: Transitions | None = None, signer: str | None = None) -> None:
+    """An operator signs off the report for publication. `signer`: the 签发人's name when the caller knows
+    who is signed in (the portal's office account); the audit event carries it in its detail."""
     if inspection.issued_on is None:
         raise ValueError(f"督导 {inspection.code}：尚未下达报告")
     inspection.released_on = as_of
     session.add(inspection)
     with in_batch(session, batch) as moves:
-        moves.record("inspection", inspection.id, "release", as_of=as_of, actor=actor)
+        moves.record("inspection", inspection.id, "release", as_of=as_of, actor=actor,
+                     detail={"signer": signer} if signer else None)
 
 
 def record_recheck(session: Session, item: RectificationItem, relapsed: bool, as_of: date, rt: Runtime,
