@@ -105,3 +105,22 @@ def test_a_units_session_cannot_see_the_list_nor_sign_off(inspection):
 def test_a_link_cannot_make_the_page_claim_a_sign_off(inspection):
     page = _office().get(f"/office?released={inspection.id}").text
     assert "已签发督导报告" not in page  # not released: the notice names only what the ledger holds
+
+
+def test_of_two_sign_offs_at_once_the_later_is_refused(inspection):
+    """The page was read before another account released the report: the conditional update finds it
+    released, the sign-off is refused and its transaction writes nothing."""
+    from portal.guard import SignedInUser
+    from portal.signoff import SignOffRefused, sign_off
+
+    first, second = SignedInUser(1, "wang.li", "王丽", "office"), SignedInUser(2, "zhao.min", "赵敏", "office")
+    with pytest.raises(SignOffRefused, match="刚刚已由他人签发"), session_scope() as late:
+        seen = late.get(Inspection, inspection.id)  # read while still unreleased (held: the map keeps it)
+        with session_scope() as early:
+            sign_off(early, first, inspection.id, TODAY)
+        assert seen.released_on is None
+        sign_off(late, second, inspection.id, TODAY)
+    with session_scope() as session:
+        actors = session.exec(select(AuditEvent.actor).where(AuditEvent.entity == "inspection",
+                                                             AuditEvent.event == "release")).all()
+    assert actors == ["office:wang.li"]
