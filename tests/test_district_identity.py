@@ -141,7 +141,7 @@ def test_a_bad_name_is_refused_naming_the_file_and_the_key(tmp_path, line, key):
     path.write_text(f"schema_version = 1\n{line}\nunits = []\n", encoding="utf-8")
     with pytest.raises(InputError) as refused:
         read_district_file(path)
-    assert str(refused.value).startswith(f"{path}: {key}: ")
+    assert str(refused.value).startswith(f"{path}：{key}：")  # the messages are Chinese, full-width colons
 
 
 def test_seed_refuses_a_bad_name_and_writes_nothing_then_writes_the_file_s_identity(ledger, tmp_path):
@@ -149,7 +149,7 @@ def test_seed_refuses_a_bad_name_and_writes_nothing_then_writes_the_file_s_ident
     bad.write_text(jiangbei_file(tmp_path).read_text(encoding="utf-8").replace(
         'district = "江北区"', 'district = "江北区"\nshort_name = "江 北"'), encoding="utf-8")
     refused = run_cli("seed", "--file", str(bad))
-    assert refused.returncode == 2 and f"{bad}: short_name: " in refused.stderr
+    assert refused.returncode == 2 and f"{bad}：short_name：" in refused.stderr
     with session_scope() as session:
         assert session.exec(select(District)).all() == [] and session.exec(select(Unit)).first() is None
     assert run_cli("seed").returncode == 0  # the sample file: 南岸区, then another file over it
