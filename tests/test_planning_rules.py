@@ -183,9 +183,9 @@ def test_the_draw_repeats_from_seed_and_codes_alone():
 def test_impossible_terms_are_named():
     policy = InspectorPolicy()
     assert term_problem(date(2025, 9, 1), date(2028, 8, 31), 1, policy) is None
-    assert "not after" in term_problem(date(2025, 9, 1), date(2025, 8, 31), 1, policy)
-    assert "longer than 3 years" in term_problem(date(2025, 9, 1), date(2029, 8, 31), 1, policy)
-    assert "at most 3" in term_problem(date(2025, 9, 1), date(2028, 8, 31), 4, policy)
+    assert "不晚于聘期开始" in term_problem(date(2025, 9, 1), date(2025, 8, 31), 1, policy)
+    assert "超过 3 年" in term_problem(date(2025, 9, 1), date(2029, 8, 31), 1, policy)
+    assert "最多连任 3 届" in term_problem(date(2025, 9, 1), date(2028, 8, 31), 4, policy)
 
 
 def test_zones_hold_at_most_twenty_schools_and_large_schools_get_their_own_inspector():
