@@ -17,7 +17,8 @@ from core import clock
 from core.db import session_scope
 from models import ChannelMessage
 from models.lifecycles import NOTICE, NoticeStatus
-from tasks.mail.outbox_claims import run_is_dead, token_ended
+from tasks.mail import outbox_claims
+from tasks.mail.outbox_claims import run_is_dead
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +58,7 @@ def claim(token: str, as_of: date, limit: int, claim_seconds: int, after_id: int
 
 def release(token: str) -> None:
     """End a run: what it still holds goes back to `pending`."""
-    token_ended(token)
-    try:
-        with session_scope() as session:
-            session.execute(update(M).where(M.attempt_token == token, M.status == SENDING)
-                            .values(status=_RELEASED, attempt_token=None, claimed_at=None),
-                            execution_options={"synchronize_session": False})
-    except Exception:  # the ledger is unreachable: the claims expire instead (smtp_claim_seconds)
-        logger.warning("could not release the channel claims of %s; they are taken again after they expire", token)
+    outbox_claims.release(token, M)
 
 
 @dataclass

@@ -113,12 +113,13 @@ def claim(request: ClaimRequest) -> list[Notice]:
     return list(won)
 
 
-def release(token: str) -> None:
-    """End a run: what it still holds goes back to `pending` (nothing was recorded for it)."""
+def release(token: str, model=Notice) -> None:
+    """End a run: what it still holds goes back to `pending` (nothing was recorded for it). `model`: the outbox
+    table (notices, or the channels' messages, which are claimed the same way)."""
     token_ended(token)
     try:
         with session_scope() as session:
-            session.execute(update(Notice).where(Notice.attempt_token == token, Notice.status == SENDING)
+            session.execute(update(model).where(model.attempt_token == token, model.status == SENDING)
                             .values(status=_RELEASED, attempt_token=None, claimed_at=None),
                             execution_options={"synchronize_session": False})
     except Exception:  # the ledger is unreachable: the claims expire instead (smtp_claim_seconds)
