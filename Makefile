@@ -14,7 +14,7 @@ UV_SYNC := UV_PYTHON_DOWNLOADS=never $(UV) sync --locked --python $(PY) --quiet
 APP_STAMP := $(VENV)/.installed-app
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint install install-dev clean deps-system serve upgrade lock-check
+.PHONY: demo test lint install install-dev clean deps-system serve upgrade lock-check fonts
 
 $(UV):
 	@test -x $(TOOLS)/bin/python || $(PY) -m venv $(TOOLS)
@@ -61,8 +61,12 @@ deps-system:
 	  echo "installing $$missing"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
 	else echo "warning: please install $$missing (CJK fonts for PDFs; pdftoppm for the tests)" >&2; fi
 
+## fonts: the PDFs' fonts, derived once from Noto CJK into .fonts/ (tasks/documents/print_fonts.py, ~1 min).
+fonts: $(APP_STAMP) deps-system
+	@$(BIN)/python -m tasks.documents.print_fonts
+
 ## demo: migrate, load the sample district, simulate 2026, write documents under var/out/, print a summary.
-demo: $(APP_STAMP) deps-system
+demo: $(APP_STAMP) deps-system fonts
 	$(BIN)/dudao migrate
 	$(BIN)/dudao seed
 	$(BIN)/dudao simulate --year 2026 --seed 2026 > var/simulate-2026.json
@@ -75,7 +79,7 @@ demo: $(APP_STAMP) deps-system
 	@echo "One sample of each document kind, HTML and PDF: var/out/samples/   Public site: var/out/site/index.html"
 
 ## test: the whole suite (SQLite; set DUDAO_DATABASE_URL to run it on PostgreSQL).
-test: $(DEV_STAMP) deps-system lint
+test: $(DEV_STAMP) deps-system fonts lint
 	$(BIN)/pytest -q
 
 ## serve: a local Prefect server with its UI on http://127.0.0.1:4200 (SQLite under var/prefect-server, no
@@ -84,7 +88,7 @@ test: $(DEV_STAMP) deps-system lint
 ## PREFECT_SERVER_API_AUTH_STRING ("user:password"), else made once into var/prefect-server/ui-auth (mode 600).
 SERVE_HOST ?= 127.0.0.1
 UI_AUTH := var/prefect-server/ui-auth
-serve: $(APP_STAMP)
+serve: $(APP_STAMP) fonts
 	$(BIN)/dudao migrate
 	$(BIN)/dudao seed
 	@mkdir -p var/prefect-server

@@ -1,12 +1,16 @@
 """Engines, sessions and migrations of the ledger."""
 
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 from core.settings import REPO_ROOT, get_settings
@@ -44,6 +48,31 @@ def session_scope() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
+# How long a short transaction keeps trying while another holds SQLite's one write lock: a sweep's day at
+# province scale (its documents' PDFs rendered before it commits) can hold it longer than the busy timeout.
+LOCKED_LEDGER_WAIT_SECONDS = 900
+
+
+def ledger_locked(error: OperationalError) -> bool:
+    return "database is locked" in str(error.orig)
+
+
+def when_unlocked(transaction: Callable[[], T], wait_seconds: float = LOCKED_LEDGER_WAIT_SECONDS) -> T:
+    """Run `transaction` (a whole one: it opens and commits its own session) and, when SQLite's write lock was
+    held by another process beyond the busy timeout, run it again until `wait_seconds` have passed. Only for
+    transactions that are safe to repeat (their updates are conditional). Other errors, and PostgreSQL's, pass."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return transaction()
+        except OperationalError as error:
+            if not ledger_locked(error) or time.monotonic() >= deadline:
+                raise
+            logger.warning("the ledger is locked by a long transaction elsewhere; trying again")
 
 
 def alembic_config(url: str) -> Config:

@@ -47,10 +47,20 @@ def test_the_text_a_reader_sees(report_pdf):
     assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info)
 
 
-def test_chinese_is_set_in_an_embedded_noto_cjk_font(report_pdf):
+def test_chinese_is_set_in_the_embedded_fonts_derived_from_noto_cjk(report_pdf):
     fonts = _poppler("pdffonts", str(report_pdf)).splitlines()[2:]
     assert fonts and all(" yes " in line for line in fonts)  # every font embedded
-    assert any(re.search(r"Noto-?Serif-?CJK-?sc", line, re.I) for line in fonts)  # the body: 仿宋 stands in
+    assert any("DudaoSerif-Regular" in line for line in fonts)  # the body: 仿宋 stands in
+    assert not any(re.search(r"Noto", line) for line in fonts)  # every character found in the derived fonts
+
+
+def test_a_character_the_derived_fonts_lack_is_drawn_from_noto_cjk(tmp_path):
+    html = ('<html><head><title>关于张堃同志的通知</title></head><body><p class="authority">南岸区人民政府教育督导室</p>'
+            '<h1 class="title">关于张堃同志的通知</h1><p>请张堃同志于十日内报送材料。</p></body></html>')
+    target = pdf.write_pdf(html, tmp_path / "rare.pdf", "test:rare", date(2026, 5, 6))
+    fonts = _poppler("pdffonts", str(target))
+    assert "DudaoSerif-Regular" in fonts and re.search(r"NotoSerifCJK", fonts)  # 堃 is not in GB 2312
+    assert "请张堃同志于十日内报送材料" in re.sub(r"\s+", "", _poppler("pdftotext", str(target), "-"))
 
 
 def test_page_one_shows_a_red_authority_mark_at_the_top(report_pdf, tmp_path):

@@ -68,7 +68,8 @@ def test_every_kind_has_its_red_mark_title_and_body_in_their_sizes_sqlite_only(s
             assert sizes == {22.0}, f"{kind}: the title is 2号 (22 pt), not {sizes}"
             body = [c for c in page.chars if round(c["size"], 1) == 16.0]
             assert len(body) > 20, f"{kind}: no 3号 (16 pt) body"
-            assert any("CJK" in c["fontname"] for c in body)
+            fonts = {c["fontname"].split("+")[-1] for c in body}  # derived from Noto Serif / Sans CJK
+            assert "DudaoSerif-Regular" in fonts and fonts <= {"DudaoSerif-Regular", "DudaoSans-Regular"}, fonts
 
 
 def test_body_lines_start_at_the_edge_or_two_characters_in_and_fill_the_type_area_sqlite_only(sample_pdfs):  # noqa: F811

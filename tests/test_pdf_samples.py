@@ -98,7 +98,9 @@ def test_every_kind_renders_visible_chinese_not_tofu(sample_pdfs, tmp_path):
         assert len(inked) == len(AUTHORITY), f"{kind}: some characters of the authority mark are not drawn"
         assert _distinct(glyphs) == len(AUTHORITY), f"{kind}: characters drawn alike (tofu?)"
         fonts = _poppler("pdffonts", str(path)).splitlines()[2:]
-        assert fonts and all(" yes " in line and "CJK" in line for line in fonts), f"{kind}: {fonts}"
+        # every font embedded, and each one derived from Noto CJK (or Noto CJK itself, for a rare character)
+        assert fonts and all(" yes " in line and re.search(r"Dudao(Serif|Sans)|CJK", line) for line in fonts), \
+            f"{kind}: {fonts}"
 
 
 def _distinct(glyphs: list[Image.Image]) -> int:

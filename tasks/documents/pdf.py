@@ -44,7 +44,13 @@ def _compiler():
     if compiler is None:
         import typst  # imported here: only processes that write PDFs load the engine and scan the fonts
 
-        compiler = _LOCAL.compiler = typst.Compiler()
+        from tasks.documents import print_fonts
+        from tasks.documents.typesetting import LAYOUT_DIR
+
+        derived = print_fonts.available()
+        compiler = _LOCAL.compiler = typst.Compiler(
+            root=str(LAYOUT_DIR), font_paths=[str(print_fonts.FONT_DIR)] if derived else [],
+            sys_inputs={"print-fonts": "derived" if derived else "noto"})
     return compiler
 
 
@@ -54,7 +60,8 @@ def typeset(html: str, key: str, issued_on: date) -> bytes:
     from tasks.documents.typesetting import markup
 
     source = markup(html, key, issued_on).encode("utf-8")
-    return _compiler().compile(source, format="pdf", pdf_standards=STANDARD)
+    # No tagged structure: PDF/A-2b asks for none, and tagging cost a tenth of a document's compile.
+    return _compiler().compile(source, format="pdf", pdf_standards=STANDARD, pdf_tags=False)
 
 
 def write_atomically(target: Path, content: bytes) -> Path:

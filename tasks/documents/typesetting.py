@@ -10,7 +10,6 @@ import base64
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from html.parser import HTMLParser
 
 from core.settings import REPO_ROOT
@@ -208,9 +207,10 @@ class _Title(HTMLParser):
         self.text += data if self.inside else ""
 
 
-@lru_cache
-def preamble() -> str:
-    return (REPO_ROOT / "templates" / "print" / "gongwen.typ").read_text(encoding="utf-8")
+LAYOUT_DIR = REPO_ROOT / "templates" / "print"  # the Typst compiler's root: documents import the layout from it
+# Each document's source begins so: the layout module, imported (parsed once per compiler), applied to the rest.
+PREAMBLE = '#import "/gongwen.typ": *\n'
+APPLY_LAYOUT = "#show: gongwen\n"
 
 
 def metadata(tree: Node, title: str, key: str, issued_on: date) -> str:
@@ -232,5 +232,5 @@ def markup(html: str, key: str, issued_on: date) -> str:
     heading = _Title()
     heading.feed(html[:html.find("</title>") + 8] if "</title>" in html else "")
     tree = parse(html)
-    return preamble() + metadata(tree, _SPACE.sub(" ", heading.text).strip(), key, issued_on) + \
+    return PREAMBLE + metadata(tree, _SPACE.sub(" ", heading.text).strip(), key, issued_on) + APPLY_LAYOUT + \
         "\n".join(blocks(tree)) + "\n"

@@ -25,7 +25,7 @@ from sqlalchemy import and_, bindparam, or_, select, update
 from sqlmodel import Session
 
 from core import clock
-from core.db import session_scope
+from core.db import session_scope, when_unlocked
 from models import Notice
 from models.lifecycles import NOTICE, NoticeStatus
 
@@ -93,6 +93,10 @@ class ClaimRequest:
 
 def claim(request: ClaimRequest) -> list[Notice]:
     """Mark the next due notices `sending` under the token (one committed transaction); return them."""
+    return when_unlocked(lambda: _claim(request))
+
+
+def _claim(request: ClaimRequest) -> list[Notice]:
     now = clock.now()
     with session_scope() as session:
         where = [_claimable(session, now - timedelta(seconds=request.claim_seconds)),
@@ -130,6 +134,11 @@ _RECORD = (update(_TABLE)
            .where(_TABLE.c.id == bindparam("nid"), _TABLE.c.attempt_token == bindparam("token"))
            .values(status=bindparam("new_status"), last_error=bindparam("reason"), sent_at=bindparam("at"),
                    attempts=_TABLE.c.attempts + 1, attempt_token=None, claimed_at=None))
+
+def _record(rows: list[dict]):
+    with session_scope() as session:
+        return session.connection().execute(_RECORD, rows)
+
 
 # A send's outcome (the SendResult statuses) -> the event it is and the status it leaves.
 _STATUS = {outcome: NOTICE.next(SENDING, event)
@@ -169,7 +178,6 @@ class Recorder:
         rows, self._rows = self._rows, []
         if not rows:
             return
-        with session_scope() as session:
-            result = session.connection().execute(_RECORD, rows)
+        result = when_unlocked(lambda: _record(rows))
         if result.rowcount not in (-1, len(rows)):
             logger.warning("%d outcome(s) not recorded: their claim was taken over", len(rows) - result.rowcount)
