@@ -24,54 +24,54 @@ def _set(session, item_id: int, **values) -> RectificationItem:
     return item
 
 
-def _overdue_and_due(session) -> None:
-    late = open_items(session, "S001", TODAY - timedelta(days=10), 3)
+def _overdue_and_due(session, today: date) -> None:
+    late = open_items(session, "S001", today - timedelta(days=10), 3)
     for item_id, step in zip(late, ("none", "urge", "interview"), strict=True):
         _set(session, item_id, ladder_step=step)
-    urged, fine = open_items(session, "S002", TODAY + timedelta(days=20), 2)
+    urged, fine = open_items(session, "S002", today + timedelta(days=20), 2)
     _set(session, urged, ladder_step="circular")  # past its first deadline once: overdue, whatever the new one
-    open_items(session, "S003", TODAY + timedelta(days=3))  # due this week
-    [waiting] = open_items(session, "S003", TODAY - timedelta(days=5))
-    _set(session, waiting, stage="submitted", submitted_on=TODAY - timedelta(days=6))
-    session.add(Submission(item_id=waiting, submitted_on=TODAY - timedelta(days=6), text="已整改"))
-    [rechecked] = open_items(session, "S004", TODAY - timedelta(days=40))
-    _set(session, rechecked, stage="accepted", recheck_on=TODAY + timedelta(days=2))
+    open_items(session, "S003", today + timedelta(days=3))  # due this week
+    [waiting] = open_items(session, "S003", today - timedelta(days=5))
+    _set(session, waiting, stage="submitted", submitted_on=today - timedelta(days=6))
+    session.add(Submission(item_id=waiting, submitted_on=today - timedelta(days=6), text="已整改"))
+    [rechecked] = open_items(session, "S004", today - timedelta(days=40))
+    _set(session, rechecked, stage="accepted", recheck_on=today + timedelta(days=2))
 
 
-def _reports_and_visits(session) -> None:
+def _reports_and_visits(session, today: date) -> None:
     codes = [i.code for i in session.exec(select(Inspection).order_by(Inspection.id)).all()]
     for code, released, published in ((codes[0], True, True), (codes[1], True, False), (codes[2], True, False)):
         inspection = session.exec(select(Inspection).where(Inspection.code == code)).one()
-        inspection.released_on = TODAY - timedelta(days=3) if released else None
-        inspection.published_on = TODAY - timedelta(days=1) if published else None
+        inspection.released_on = today - timedelta(days=3) if released else None
+        inspection.published_on = today - timedelta(days=1) if published else None
         session.add(inspection)
     unit = session.exec(select(Unit).where(Unit.code == "S005")).one()
     session.add(Inspection(code="2026-ZH-900", year=2026, kind="annual", unit_id=unit.id, stage="notified",
-                           visit_on=TODAY + timedelta(days=4)))
+                           visit_on=today + timedelta(days=4)))
 
 
-def _zones_and_scores(session, rt) -> None:
-    assign_zones(session, TODAY, rt)
+def _zones_and_scores(session, rt, today: date) -> None:
+    assign_zones(session, today, rt)
     zoned = session.exec(select(ZoneAssignment).order_by(ZoneAssignment.unit_id)).all()
     for n, zone in enumerate(zoned[:5]):
         for k in range(2 if n < 3 else 1):  # three schools covered, two short of the second visit
-            session.add(RoutineVisit(unit_id=zone.unit_id, inspector_id=zone.inspector_id, semester=semester_of(TODAY),
-                                     visit_on=TODAY - timedelta(days=20 + k), items="{}", by_responsible=True))
+            session.add(RoutineVisit(unit_id=zone.unit_id, inspector_id=zone.inspector_id, semester=semester_of(today),
+                                     visit_on=today - timedelta(days=20 + k), items="{}", by_responsible=True))
     scored = session.exec(select(Inspection).order_by(Inspection.id)).all()[:3]
     for inspection, score in zip(scored, (95.0, 85.0, 50.0), strict=True):
         session.add(InspectionFramework(inspection_id=inspection.id, framework="school", version="2026",
-                                        name="学校督导评估指标", assigned_on=TODAY))
+                                        name="学校督导评估指标", assigned_on=today))
         session.add(ItemScore(inspection_id=inspection.id, source="onsite", item_code="A1", area_code="A", area="管理",
-                              points=100.0, score=score, recorded_on=TODAY))
+                              points=100.0, score=score, recorded_on=today))
 
 
-def make_dashboard_world(rt) -> None:
+def make_dashboard_world(rt, today: date = TODAY) -> None:
     with session_scope() as session:
-        _overdue_and_due(session)
+        _overdue_and_due(session, today)
         session.flush()
-        _reports_and_visits(session)
+        _reports_and_visits(session, today)
         session.flush()
-        _zones_and_scores(session, rt)
+        _zones_and_scores(session, rt, today)
 
 
 def expected_overdue(as_of: date = TODAY) -> dict:
