@@ -14,7 +14,7 @@ from portal.accounts import add_user
 from portal.dashboard_charts import GREEN, RED
 from tests.conftest import ON_POSTGRES
 from tests.dashboard_support import make_dashboard_world
-from tests.test_portal_browser_sqlite import PASSWORD, SHOTS, portal_server  # noqa: F401 - the fixture
+from tests.test_portal_browser_sqlite import PASSWORD, SHOTS, portal_server  # noqa: F401, F811 - the fixture
 from tests.ui_stack import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(ON_POSTGRES, reason="browser test: SQLite only (see docstring)")]
@@ -38,7 +38,7 @@ def _sign_in(page, base: str) -> None:
     page.get_by_role("heading", name="督导室仪表盘").wait_for()
 
 
-def test_the_dashboard_draws_its_charts_and_a_bar_opens_its_list_sqlite(portal_server, runtime):
+def test_the_dashboard_draws_its_charts_and_a_bar_opens_its_list_sqlite(portal_server, runtime):  # noqa: F811
     base, _env = portal_server
     make_dashboard_world(runtime, clock.today())  # the served portal's day is the real one
     with session_scope() as session:
