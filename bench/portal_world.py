@@ -24,24 +24,15 @@ OFFICE_USER, OFFICE_PASSWORD = "bench.office", "bench-office-password-2026"
 
 
 def _unit_with_item(session, n: int, deadline: date):
-    from models import Finding, Inspection, RectificationItem, Unit
+    """A bench school with one open item: its inspection, team and finding as the portal's tests make them."""
+    from models import Unit
+    from tests.ladder_support import open_items
 
     unit = Unit(code=f"B{n:04d}", name=f"压测学校{n:04d}", kind="school", email=f"b{n:04d}@bench.invalid")
     session.add(unit)
     session.flush()
-    inspection = Inspection(code=f"2026-BENCH-{n:04d}", year=2026, kind="special", unit_id=unit.id,
-                            stage="rectifying", visit_on=deadline - timedelta(days=90),
-                            issued_on=deadline - timedelta(days=80))
-    session.add(inspection)
-    session.flush()
-    finding = Finding(inspection_id=inspection.id, seq=1, area="学校管理", text=f"安全台账不完整（{n}）")
-    session.add(finding)
-    session.flush()
-    item = RectificationItem(finding_id=finding.id, inspection_id=inspection.id, unit_id=unit.id,
-                             decision="完善台账并书面报告。", deadline=deadline, current_deadline=deadline)
-    session.add(item)
-    session.flush()
-    return unit, item.id
+    [item_id] = open_items(session, unit.code, deadline, issued_on=deadline - timedelta(days=80))
+    return unit, item_id
 
 
 def build(units: int, background: int) -> None:
