@@ -122,7 +122,9 @@ def test_a_visitor_a_unit_and_another_role_are_refused(world):
 def test_an_unknown_list_or_filter_is_not_found(world):
     browser = _office()
     for path in ("/office/dashboard/nothing", "/office/dashboard/overdue?step=<b>", "/office/dashboard/week?what=x",
-                 "/office/dashboard/reports?state=x", "/office/dashboard/grades?grade=x"):
+                 "/office/dashboard/reports?state=x", "/office/dashboard/grades?grade=x",
+                 "/office/dashboard/overdue?unit=<i>S999</i>", "/office/dashboard/zones?zone=<i>Z99</i>"):
         answer = browser.get(path)
-        assert answer.status_code == 404 and "<b>" not in answer.text, path
+        assert answer.status_code == 404 and "<b>" not in answer.text and "<i>" not in answer.text, path
     assert browser.get("/office/dashboard/overdue?page=-1").status_code == 400
+    assert browser.get("/office/dashboard/overdue?kind=x&step=urge").status_code == 200  # a stray parameter: ignored

@@ -9,12 +9,14 @@ from sqlmodel import Session, func, select
 
 from models import KIND_LABELS, Finding, Inspection, RectificationItem, Submission, Unit
 from models.lifecycles.ladder import LADDER
+from models.planning import ZoneAssignment
 from rules.dashboard import BUCKET_LABELS, BUCKETS
 from rules.frequency import semester_label, semester_of
 from rules.runtime import Runtime
 from rules.scoring import GRADES
 from tasks.cycle.scores import unit_results
 from tasks.operator.dashboard import (
+    NO_ZONE,
     REPORT_CLAUSES,
     over_schools,
     overdue_clause,
@@ -54,6 +56,8 @@ def overdue_list(session: Session, as_of: date, page: int, unit: str = "", step:
         raise UnknownList
     query = _items().where(overdue_clause(as_of, step or None))
     if unit:
+        if session.exec(select(Unit.id).where(Unit.code == unit)).first() is None:
+            raise UnknownList
         query = query.where(Unit.code == unit)
     total, rows = _paged(session, query.order_by(Unit.code, RectificationItem.id), page)
     title = "逾期整改事项" + (f"：{BUCKET_LABELS[step]}" if step else "") + (f"（{unit}）" if unit else "")
@@ -110,6 +114,8 @@ def zone_list(session: Session, as_of: date, rt: Runtime, page: int, zone: str =
     visits, done = school_visits(semester)
     query = over_schools(select(Unit.code, Unit.name, zone_column(), done), visits)
     if zone:
+        if zone != NO_ZONE and session.exec(select(ZoneAssignment.zone).where(ZoneAssignment.zone == zone)).first() is None:
+            raise UnknownList
         query = query.where(zone_column() == zone)
     if short:
         query = query.where(done < required)
