@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 # The year-end report's palette (tasks/year_end/charts.py), and a green for "done".
 RED, GREY, BLUE, GREEN = "#c00000", "#8c8c8c", "#2f5597", "#2e7d32"
-WIDTH, LABEL_WIDTH, VALUE_WIDTH, ROW, BAR = 640, 200, 70, 30, 20
+WIDTH, LABEL_WIDTH, VALUE_WIDTH, ROW, BAR = 480, 160, 50, 28, 18  # a phone-sized drawing, scaled to the column
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,12 @@ def test_the_dashboard_draws_its_charts_and_a_bar_opens_its_list_sqlite(portal_s
             coverage = page.get_by_role("img", name="挂牌督导覆盖", exact=False).screenshot(
                 path=str(SHOTS / "dashboard-coverage.png"))
             assert {_rgb(GREEN), _rgb(RED)} <= _colours(coverage)  # covered and short schools both drawn
+            page.set_viewport_size({"width": 390, "height": 844})  # a phone: the charts shrink to the screen
+            for n in range(charts.count()):
+                assert charts.nth(n).bounding_box()["width"] <= 390
+            headers = page.locator("table.figures th")
+            assert all(headers.nth(n).is_visible() for n in range(headers.count()))  # every column shown
+            page.screenshot(path=str(SHOTS / "dashboard-phone.png"), full_page=True)
             page.get_by_role("img", name="逾期整改事项（按问责阶梯）").locator("a rect").first.click()
             page.get_by_role("heading", name="逾期整改事项", exact=False).wait_for()
             assert page.locator("table.listing tr").count() >= 2
