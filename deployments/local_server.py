@@ -37,17 +37,22 @@ def server_env(home: Path, api_url: str, extra: dict | None = None) -> dict[str,
 
 
 def wait_healthy(api_url: str, process: subprocess.Popen, timeout: float) -> None:
+    wait_answering(f"{api_url}/health", process, timeout, "prefect server")
+
+
+def wait_answering(url: str, process: subprocess.Popen, timeout: float, what: str) -> None:
+    """Wait until `url` answers 200, or raise if the process ends first or the time runs out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"prefect server exited with code {process.returncode}")
+            raise RuntimeError(f"{what} exited with code {process.returncode} before answering at {url}")
         try:
-            if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
+            if httpx.get(url, timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
-        time.sleep(0.5)
-    raise TimeoutError(f"prefect server at {api_url} not healthy after {timeout:.0f} s")
+        time.sleep(0.3)
+    raise TimeoutError(f"{what} at {url} not answering after {timeout:.0f} s")
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from core import clock
 from core.settings import get_settings
-from portal import office_pages, unit_pages
+from portal import dashboard_pages, office_pages, unit_pages
 from portal.guard import PAGE_CSP, SECURE_HEADERS, SESSION_COOKIE, SESSION_HOURS, CsrfRefused, NotSignedIn
 from portal.links import LinkRefused
 from portal.rendering import TEMPLATES, message, page
@@ -36,6 +36,7 @@ def create_app(today: Callable[[], date] = clock.today) -> FastAPI:
                        https_only=get_settings().portal_base_url.startswith("https://"))
     app.include_router(unit_pages.router)
     app.include_router(office_pages.router)
+    app.include_router(dashboard_pages.router)
     _basics(app)
     return app
 

@@ -4,6 +4,10 @@ server and its UI) and `dudao approve` (publication sign-off from the terminal).
 import argparse
 import os
 import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from prefect import serve
@@ -15,7 +19,7 @@ from core.prefect_env import configure_serving
 from core.settings import REPO_ROOT, get_settings
 from deployments.alerts import apply_alerts
 from deployments.build import build_deployments
-from deployments.local_server import running_server
+from deployments.local_server import running_server, stop, wait_answering
 from dudao.cli_support import bounded, iso_date
 from tasks.publication.signoff import approve
 
@@ -54,10 +58,28 @@ def cmd_alerts_apply(args) -> int:
     return 0
 
 
+@contextmanager
+def _portal(host: str, port: int) -> Iterator[None]:
+    """`dudao portal serve` beside the deployments, in its own process group (a Ctrl-C or SIGTERM to ours is
+    passed on by `stop` here, so it never outlives us), its answer awaited so a taken port fails loudly."""
+    command = [str(Path(sys.executable).parent / "dudao"), "portal", "serve", "--host", host, "--port", str(port)]
+    process = subprocess.Popen(command, start_new_session=True)
+    try:
+        wait_answering(f"http://{host}:{port}/", process, 60, "the portal")
+        yield
+    finally:
+        stop(process)
+
+
 def cmd_serve(args) -> int:
     configure_serving()
     signal.signal(signal.SIGTERM, _terminated)
     migrate()
+    with _portal(args.host, args.portal_port) if args.portal_port else nullcontext():
+        return _serve_deployments(args)
+
+
+def _serve_deployments(args) -> int:
     if not args.with_server:
         if not os.environ.get("PREFECT_API_URL"):
             print("dudao: warning: PREFECT_API_URL is not set: runs go to a temporary server without UI; "
@@ -95,6 +117,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=bounded(1, 65535), default=4200)
     serve.add_argument("--limit", type=bounded(1, 1000), help="同时运行的流程数上限")
+    serve.add_argument("--portal-port", type=bounded(1, 65535), metavar="PORT",
+                       help="同时在该端口启动督导门户（与 --host 同一地址；make serve 用 8000）")
     serve.set_defaults(func=cmd_serve)
     alerts = sub.add_parser("alerts", help="督导室的告警（Prefect 自动化）").add_subparsers(
         dest="verb", required=True)
