@@ -102,7 +102,7 @@ def delivered(key: str) -> EmailMessage:
 
 
 def links_in(message: EmailMessage) -> tuple[list[str], list[str]]:
-    """The sign-in links of the message's plain text and of its HTML."""
+    """The sign-in links of the message's plain text and of its HTML (each once: an anchor names its href)."""
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    return LINK.findall(text), [link.replace("&amp;", "&") for link in LINK.findall(html)]
+    return LINK.findall(text), list(dict.fromkeys(link.replace("&amp;", "&") for link in LINK.findall(html)))
