@@ -6,6 +6,7 @@ why, in Chinese, with what was typed. Another unit's inspection, or one the unit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -81,8 +82,8 @@ def _write(request: Request, inspection_id: int, step) -> Response | None:
         try:
             step(session, unit, inspection)
             session.flush()
-        except (IllegalTransition, StaleTransition):
-            # another tab, the office or the sweep moved the inspection between the page and the post
+        except (IllegalTransition, StaleTransition, IntegrityError):
+            # another tab, the office or the sweep moved the inspection (or saved the draft) since the page
             raise FormRefused([MOVED]) from None
         except SelfAssessmentRefused as refused:
             raise FormRefused(refused.problems) from None

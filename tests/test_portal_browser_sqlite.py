@@ -7,6 +7,7 @@ both), so this runs on SQLite only. Screenshots: test-output/portal/."""
 
 import os
 import socket
+from contextlib import contextmanager
 from datetime import timedelta
 
 import httpx
@@ -23,8 +24,8 @@ from tasks.mail.delivery import deliver_batch_to_maildir
 from tests.conftest import ON_POSTGRES, run_cli
 from tests.ladder_support import make_items
 from tests.portal_support import OURS
-from tests.unit_forms_support import delivered, framework_of, links_in, notified
 from tests.ui_stack import CHROMIUM, CHROMIUM_ARGS, OUTPUT, REPO, spawn, wait_for
+from tests.unit_forms_support import delivered, framework_of, links_in, notified
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(ON_POSTGRES, reason="browser test: SQLite only (see docstring)")]
 SHOTS = OUTPUT / "portal"
@@ -61,6 +62,23 @@ def portal_server(seeded):
         stop(server)
 
 
+@contextmanager
+def phone_signed_in(url: str, base: str):
+    """Chromium, and a phone-sized page that opened the sign-in `url`: yields (browser, page)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")  # a phone
+            page.set_default_timeout(20_000)
+            page.goto(url)
+            assert page.url == f"{base}/unit"  # signed in, the token gone from the address bar
+            yield browser, page
+        finally:
+            browser.close()
+
+
 def office_accepts(page, base: str) -> None:
     page.set_default_timeout(20_000)
     page.goto(f"{base}/")
@@ -87,28 +105,18 @@ def test_a_unit_submits_a_report_with_evidence_and_the_office_accepts_it_sqlite(
     url = done.stdout.strip().splitlines()[-1]
     assert url.startswith(f"{base}/link/")
 
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")  # a phone
-            page.set_default_timeout(20_000)
-            page.goto(url)
-            assert page.url == f"{base}/unit"  # signed in, the token gone from the address bar
-            page.get_by_text("校园安全隐患排查台账不完整（1）").click()
-            page.get_by_label("整改情况").fill("已完善安全隐患排查台账，<b>每周</b>由副校长复核。")
-            page.set_input_files("#files", files=[{"name": "整改台账.pdf", "mimeType": "application/pdf",
-                                                   "buffer": EVIDENCE}])
-            page.screenshot(path=str(SHOTS / "item-form.png"), full_page=True)
-            page.get_by_role("button", name="报送").click()
-            page.get_by_text("整改报告已报送，待督导室审核。").wait_for()
-            assert page.get_by_text("已完善安全隐患排查台账，<b>每周</b>由副校长复核。").is_visible()  # as text
-            assert page.get_by_role("link", name="整改台账.pdf").is_visible()
-            page.screenshot(path=str(SHOTS / "item-sent.png"), full_page=True)
-            office_accepts(browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN"), base)
-        finally:
-            browser.close()
+    with phone_signed_in(url, base) as (browser, page):
+        page.get_by_text("校园安全隐患排查台账不完整（1）").click()
+        page.get_by_label("整改情况").fill("已完善安全隐患排查台账，<b>每周</b>由副校长复核。")
+        page.set_input_files("#files", files=[{"name": "整改台账.pdf", "mimeType": "application/pdf",
+                                               "buffer": EVIDENCE}])
+        page.screenshot(path=str(SHOTS / "item-form.png"), full_page=True)
+        page.get_by_role("button", name="报送").click()
+        page.get_by_text("整改报告已报送，待督导室审核。").wait_for()
+        assert page.get_by_text("已完善安全隐患排查台账，<b>每周</b>由副校长复核。").is_visible()  # as text
+        assert page.get_by_role("link", name="整改台账.pdf").is_visible()
+        page.screenshot(path=str(SHOTS / "item-sent.png"), full_page=True)
+        office_accepts(browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN"), base)
 
     with session_scope() as session:
         item = session.get(RectificationItem, item_id)
@@ -178,20 +186,10 @@ def test_a_school_signs_in_from_its_notice_hands_in_its_self_assessment_and_evid
     with session_scope() as session:
         add_user(session, "wang.li", "王丽", PASSWORD, "office", actor="operator")
 
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")  # a phone
-            page.set_default_timeout(20_000)
-            page.goto(link)
-            assert page.url == f"{base}/unit"
-            _hand_in_self_assessment(page, inspection, framework)
-            _report_with_evidence(page)
-            office_accepts(browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN"), base)
-        finally:
-            browser.close()
+    with phone_signed_in(link, base) as (browser, page):
+        _hand_in_self_assessment(page, inspection, framework)
+        _report_with_evidence(page)
+        office_accepts(browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN"), base)
 
     with session_scope() as session:
         scores = session.exec(select(ItemScore).where(ItemScore.inspection_id == inspection.id)).all()
