@@ -53,10 +53,12 @@ def _recorded(session: Session, inspection_id: int) -> tuple[dict[str, str], dic
 
 def self_assessment(session: Session, inspection: Inspection, unit: Unit, today: date,
                     typed: tuple[dict[str, str], dict[str, str]] | None = None) -> dict | None:
-    """The form (open), the sheet handed in, or why it is closed; None when the inspection has no sheet.
+    """The form (open), the sheet handed in, or why it is closed; None when the inspection has no sheet or its
+    time has passed without one (an inspection visited before the unit handed one in).
     `typed`: what the unit just posted (a refused form shows it again)."""
+    awaited = inspection.stage == InspectionStage.NOTIFIED  # open, or closed by its deadline: say so
     framework = _framework(session, inspection, unit, today)
-    if framework is None or inspection.kind == "emergency":
+    if framework is None or not (awaited or inspection.self_assessment_on is not None):
         return None
     problem = window_problem(inspection, today)
     draft = load_draft(session, inspection.id)

@@ -46,6 +46,7 @@ def test_a_unit_rebuts_a_finding_in_its_window_and_the_reason_is_shown_as_text(f
     browser = signed_in_on(fed_back.feedback_on, "S001")
     page = browser.get(f"/unit/inspections/{fed_back.id}").text
     assert "晨检记录不全" in page and "第1项申辩理由" in page and fed_back.rebuttal_due.isoformat() in page
+    assert "自评（" not in page  # visited without one: no sheet left to fill in
     path = f"/unit/inspections/{fed_back.id}/findings/1/rebuttal"
     done = _post(browser, path, f"晨检记录齐全，附台账{SCRIPT}")
     assert done.status_code == 200 and "申辩已提交" in done.text
