@@ -85,9 +85,7 @@ def _write(request: Request, inspection_id: int, step) -> Response | None:
         except (IllegalTransition, StaleTransition, IntegrityError):
             # another tab, the office or the sweep moved the inspection (or saved the draft) since the page
             raise FormRefused([MOVED]) from None
-        except SelfAssessmentRefused as refused:
-            raise FormRefused(refused.problems) from None
-        except InputError as refused:
+        except InputError as refused:  # the task's own refusal (the sheet's come as FormRefused, with what was typed)
             raise FormRefused([str(refused)]) from None
     return None
 
