@@ -17,6 +17,7 @@ from models.interview import Interview
 from models.ledger import AuditEvent, ChannelMessage, Document, Notice, SimulationRun
 from models.portal import PortalLinkEpoch, PortalUser
 from models.review import ReviewRequest
+from models.self_assessment_draft import SelfAssessmentDraft
 from models.self_evaluation import SelfEvaluationProblem
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "Principal",
     "RectificationItem",
     "ReviewRequest",
+    "SelfAssessmentDraft",
     "SelfEvaluationProblem",
     "SimulationRun",
     "Submission",

@@ -12,12 +12,12 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from core import clock
 from core.settings import get_settings
-from portal import dashboard_pages, office_pages, unit_pages
+from portal import dashboard_pages, office_pages, unit_forms, unit_pages
 from portal.guard import PAGE_CSP, SECURE_HEADERS, SESSION_COOKIE, SESSION_HOURS, CsrfRefused, NotSignedIn
 from portal.links import LinkRefused
 from portal.rendering import TEMPLATES, message, page
 from portal.reports import max_evidence_bytes
-from portal.secret import derived_key
+from tasks.access.secret import derived_key
 from tasks.cycle.evidence import MAX_FILES
 
 STATUS_TEXT = {404: ("未找到", "没有找到该页面，或该内容不属于本单位。"),
@@ -35,6 +35,7 @@ def create_app(today: Callable[[], date] = clock.today) -> FastAPI:
                        max_age=SESSION_HOURS * 3600, same_site="lax",
                        https_only=get_settings().portal_base_url.startswith("https://"))
     app.include_router(unit_pages.router)
+    app.include_router(unit_forms.router)
     app.include_router(office_pages.router)
     app.include_router(dashboard_pages.router)
     _basics(app)

@@ -1,21 +1,22 @@
 """A unit's sign-in link: a token signed with the portal's secret, naming the unit, the unit's link epoch when
 it was made and the moment it expires. A token is refused when its signature does not match (tampered), when
 it has expired, or when the unit's epoch has moved on (revoked: `revoke` raises the epoch, which also ends
-every session begun with an older link)."""
+every session begun with an older link). Tokens are made in tasks/access/links.py, below the portal, because
+the delivery of notices puts links into e-mails too."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature
 from sqlmodel import Session, select
 
 from core import clock
-from core.settings import get_settings
 from models import PortalLinkEpoch, Unit
 from models.lifecycles import record
-from portal.secret import derived_key
+from tasks.access.links import MAX_DAYS, current_epoch, link_serializer, link_url, make_token
 
-MAX_DAYS = 366  # a link lives at most a year: a longer one is a typing mistake
+__all__ = ["MAX_DAYS", "LinkGrant", "LinkRefused", "current_epoch", "issue_link", "make_token", "read_token",
+           "revoke", "unit_by_code"]
 
 
 class LinkRefused(Exception):
@@ -28,29 +29,8 @@ class LinkGrant:
     epoch: int
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(derived_key("portal-link"), salt="dudao-portal-link")
-
-
-def current_epoch(session: Session, unit_id: int) -> int:
-    row = session.get(PortalLinkEpoch, unit_id)
-    return row.epoch if row is not None else 0
-
-
 def unit_by_code(session: Session, code: str) -> Unit | None:
     return session.exec(select(Unit).where(Unit.code == code)).first()
-
-
-def make_token(session: Session, unit: Unit, days: int, now: datetime | None = None) -> str:
-    """A token for `unit`, valid `days` days from `now` under the unit's current epoch."""
-    if not 1 <= days <= MAX_DAYS:
-        raise ValueError(f"days must be 1..{MAX_DAYS}")
-    expires = (now or clock.now()) + timedelta(days=days)
-    return _serializer().dumps([unit.id, current_epoch(session, unit.id), int(expires.timestamp())])
-
-
-def link_url(token: str) -> str:
-    return f"{get_settings().portal_base_url.rstrip('/')}/link/{token}"
 
 
 def issue_link(session: Session, unit: Unit, days: int, actor: str, now: datetime | None = None) -> str:
@@ -65,7 +45,7 @@ def issue_link(session: Session, unit: Unit, days: int, actor: str, now: datetim
 def read_token(session: Session, token: str, now: datetime | None = None) -> LinkGrant:
     """The grant a token carries, or LinkRefused saying why in Chinese."""
     try:
-        unit_id, epoch, expires = _serializer().loads(token)
+        unit_id, epoch, expires = link_serializer().loads(token)
     except (BadSignature, ValueError, TypeError):
         raise LinkRefused("登录链接无效（链接不完整或已被改动），请使用督导室发送的原链接。") from None
     if not all(isinstance(part, int) for part in (unit_id, epoch, expires)):

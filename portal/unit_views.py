@@ -34,6 +34,12 @@ def inspections_of(session: Session, unit_id: int, today: date) -> list[Inspecti
                              .order_by(Inspection.year.desc(), Inspection.id.desc())).all())
 
 
+def inspection_of(session: Session, unit_id: int, inspection_id: int, today: date) -> Inspection | None:
+    """The unit's inspection `inspection_id` as it may know it today, or None (none, another's, not yet shown)."""
+    return session.exec(select(Inspection).where(Inspection.id == inspection_id, Inspection.unit_id == unit_id,
+                                                 _visible(today))).first()
+
+
 def _items_query(unit_id: int, today: date):
     return (select(RectificationItem, Finding, Inspection)
             .join(Finding, Finding.id == RectificationItem.finding_id)

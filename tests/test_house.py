@@ -13,7 +13,7 @@ PACKAGES = ("core", "models", "rules", "tasks", "flows", "deployments", "portal"
 def test_tasks_holds_areas_not_loose_modules():
     loose = sorted(p.name for p in (ROOT / "tasks").glob("*.py"))
     assert loose == ["__init__.py", "sweep.py"]
-    assert AREAS == ["channels", "cycle", "documents", "exchange", "ladder", "mail", "operator", "planning", "publication",
+    assert AREAS == ["access", "channels", "cycle", "documents", "exchange", "ladder", "mail", "operator", "planning", "publication",
                      "roster", "self_evaluation", "simulation", "year_end"]
 
 

@@ -181,7 +181,7 @@ def test_the_maildir_delivery_with_the_fast_path_off(seeded, choose_path, monkey
     settings = get_settings()
     with session_scope() as session:
         for notice in queued:
-            spec = delivery.spec_for(notice, session.get(delivery.Document, notice.document_id), settings)
+            [spec] = delivery.specs_for(session, [notice], settings)  # the portal link too
             filed = (settings.outbox_dir / "new" / _name(notice.key)).read_bytes()
             assert _numbered(filed) == _numbered(render(spec).replace(b"\r\n", b"\n"))
             message = read_back(filed)[0]

@@ -16,8 +16,8 @@ from models import AuditEvent, RectificationItem, Submission, Unit
 from models.audit_chain import verify
 from portal.guard import DOCUMENT_CSP, PAGE_CSP
 from portal.links import make_token, revoke
-from portal.secret import secret_path
 from rules.runtime import load_runtime
+from tasks.access.secret import secret_path
 from tasks.cycle.responses import review_submission
 from tests.conftest import run_cli
 from tests.portal_support import OURS, THEIRS, client, csrf_of, link_for, make_world, signed_in

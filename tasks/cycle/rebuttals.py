@@ -11,6 +11,7 @@ from models import Finding, Inspection
 from models.lifecycles import InspectionStage, Transitions
 from tasks.cycle.responses import in_batch
 
+MAX_REASON = 4000  # characters of a 申辩理由, whichever door it comes through
 PENDING, UPHELD, DISMISSED = "pending", "upheld", "dismissed"
 DECISION_LABELS = {PENDING: "待决定", UPHELD: "申辩成立", DISMISSED: "申辩不成立"}
 

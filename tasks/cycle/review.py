@@ -28,19 +28,25 @@ from tasks.documents.contexts import doc_no
 from tasks.documents.issuing import Paper, issue
 
 
+def request_problem(session: Session, inspection: Inspection, as_of: date, rt: Runtime) -> str | None:
+    """Why the unit cannot ask for a 复核 of `inspection` on `as_of` (in Chinese), or None."""
+    if inspection.issued_on is None:
+        return f"督导 {inspection.code} 尚未下发督导意见书，无可复核"
+    last_day = inspection.issued_on + timedelta(days=rt.policy.rectification.review_request_days)
+    if not inspection.issued_on <= as_of <= last_day:
+        return (f"督导 {inspection.code}：复核申请期为 {inspection.issued_on} 至 {last_day}"
+                f"（rectification.review_request_days），{as_of} 不在期内")
+    if session.exec(select(ReviewRequest.id).where(ReviewRequest.inspection_id == inspection.id)).first():
+        return f"督导 {inspection.code}：已申请过复核"
+    return None
+
+
 def request_review(session: Session, inspection: Inspection, reason: str, as_of: date, rt: Runtime,
                    actor: str) -> ReviewRequest:
     """Record a 复核 request and acknowledge it; InputError outside the window or if one was made before."""
-    if inspection.issued_on is None:
-        raise InputError(f"督导 {inspection.code} 尚未下发督导意见书，无可复核")
-    last_day = inspection.issued_on + timedelta(days=rt.policy.rectification.review_request_days)
-    if not inspection.issued_on <= as_of <= last_day:
-        raise InputError(f"督导 {inspection.code}：复核申请期为 {inspection.issued_on} 至 {last_day}"
-                         f"（rectification.review_request_days），{as_of} 不在期内")
-    if session.exec(select(ReviewRequest.id).where(ReviewRequest.inspection_id == inspection.id)).first():
-        raise InputError(f"督导 {inspection.code}：已申请过复核")
-    if not reason.strip():
-        raise InputError("复核申请须写明理由")
+    problem = request_problem(session, inspection, as_of, rt) or (None if reason.strip() else "复核申请须写明理由")
+    if problem:
+        raise InputError(problem)
     request = ReviewRequest(inspection_id=inspection.id, unit_id=inspection.unit_id, requested_on=as_of,
                             reason=reason.strip(), decide_by=as_of + timedelta(
                                 days=rt.policy.rectification.review_decision_days))

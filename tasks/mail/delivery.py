@@ -31,6 +31,7 @@ from core.db import session_scope
 from core.errors import InputError
 from core.settings import Settings, get_settings
 from models import Document, Notice, Unit
+from tasks.access.notice_links import with_portal_links
 from tasks.channels.delivery import channel_summary, deliver_channel_messages
 from tasks.channels.report import stuck_messages
 from tasks.mail.build_workers import BuildWorkers, joined
@@ -70,17 +71,19 @@ def spec_for(notice: Notice, document: Document | None, settings: Settings) -> M
         domain=settings.mail_domain)
 
 
-def claim_group(request: ClaimRequest, settings: Settings) -> Group:
-    """Claim the next notices and describe their messages (documents read in one query)."""
-    notices = claim(request)
+def specs_for(session, notices: list[Notice], settings: Settings) -> list[MessageSpec]:
+    """The notices' messages (documents read in one query), with a unit's portal link (made now, never stored)."""
     document_ids = {n.document_id for n in notices if n.document_id is not None}
-    documents: dict[int, Document] = {}
-    if document_ids:
-        with session_scope() as session:
-            documents = {d.id: d for d in session.execute(
-                select(Document).where(Document.id.in_(document_ids))).scalars()}
-    specs = [spec_for(n, documents.get(n.document_id), settings) for n in notices]
-    return Group(notices, specs, full=len(notices) == request.limit)
+    documents = {d.id: d for d in session.execute(
+        select(Document).where(Document.id.in_(document_ids))).scalars()} if document_ids else {}
+    return with_portal_links(session, notices, [spec_for(n, documents.get(n.document_id), settings) for n in notices])
+
+
+def claim_group(request: ClaimRequest, settings: Settings) -> Group:
+    """Claim the next notices and describe their messages."""
+    notices = claim(request)
+    with session_scope() as session:
+        return Group(notices, specs_for(session, notices, settings), full=len(notices) == request.limit)
 
 
 def _into_maildir(next_group, recorder: Recorder, settings: Settings) -> bool:

@@ -2,7 +2,8 @@
 
 One file may hold the sheets of several inspections. Each inspection's sheet must score every item of its
 framework once; a findings file may add rows that only describe a problem (发现问题) against an item.
-Writing goes through tasks.cycle.responses and tasks.cycle.scores, so the lifecycle and the audit are the usual ones.
+Writing goes through tasks.cycle.self_assessment (the portal's 自评 form too), tasks.cycle.responses and
+tasks.cycle.scores, so the lifecycle and the audit are the usual ones.
 """
 
 from dataclasses import dataclass, field
@@ -14,8 +15,9 @@ from models.lifecycles import allowed_events
 from rules.emergency_deadline import finding_deadline_problem
 from rules.indicators import Framework
 from rules.scoring import missing_items, score_problem
-from tasks.cycle.responses import FindingInput, receive_self_assessment, record_visit
+from tasks.cycle.responses import FindingInput, record_visit
 from tasks.cycle.scores import ONSITE, SELF, framework_for, record_scores
+from tasks.cycle.self_assessment import MAX_NOTE, hand_in_self_assessment
 from tasks.exchange.imports.cells import (
     CODE,
     INSPECTION_CODE,
@@ -44,7 +46,7 @@ SELF_COLUMNS = [
     Column("指标代码", "item", pattern(ITEM_CODE, "指标代码（如 B1.1）"), hint="考查要点代码，如 B1.1"),
     Column("考查要点"), Column("分值"),
     Column("得分", "score", number, hint="0 至该项分值，可为 0.5 分"),
-    Column("说明", "note", text(1000), required=False, blank_ok=True, hint="佐证材料或说明"),
+    Column("说明", "note", text(MAX_NOTE), required=False, blank_ok=True, hint="佐证材料或说明"),
 ]
 FINDINGS_COLUMNS = [
     *_LEAD,
@@ -211,10 +213,9 @@ def _score(sheet: Sheet, row: Row, first_at: dict[str, int], problems: Problems)
 
 def apply_self_assessments(ctx: Context, sheets: list[Sheet]) -> dict[str, int]:
     for sheet in sheets:
-        receive_self_assessment(ctx.session, sheet.inspection, ctx.as_of, actor=ctx.actor)
-        record_scores(ctx.session, inspection=sheet.inspection, framework=sheet.framework, source=SELF,
-                      scores=sheet.scores, notes=sheet.notes, as_of=ctx.as_of, actor=ctx.actor,
-                      policy=ctx.rt.policy.scoring)
+        hand_in_self_assessment(ctx.session, inspection=sheet.inspection, framework=sheet.framework,
+                                scores=sheet.scores, notes=sheet.notes, as_of=ctx.as_of, policy=ctx.rt.policy.scoring,
+                                actor=ctx.actor)
     return {"inspections": len(sheets), "item scores": sum(len(s.scores) for s in sheets)}
 
 

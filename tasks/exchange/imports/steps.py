@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from models import Finding, Inspection, RectificationItem, Submission
 from models.lifecycles import ItemStage, SubmissionDecision
-from tasks.cycle.rebuttals import decide_rebuttal, decision_problem, rebuttal_problem, state_case
+from tasks.cycle.rebuttals import MAX_REASON, decide_rebuttal, decision_problem, rebuttal_problem, state_case
 from tasks.cycle.rechecks import recheck_item, recheck_problem
 from tasks.cycle.responses import review_submission
 from tasks.exchange.imports.cells import INSPECTION_CODE, Column, Row, choice, pattern, text, whole_number
@@ -24,7 +24,7 @@ _LEAD = [
     Column("问题序号", "seq", whole_number, hint="所列问题的序号"),
     Column("被督导单位"), Column("问题"),
 ]
-REBUTTAL_COLUMNS = [*_LEAD, Column("申辩理由", "reason", text(4000), hint="申辩的事实和理由，注明佐证材料")]
+REBUTTAL_COLUMNS = [*_LEAD, Column("申辩理由", "reason", text(MAX_REASON), hint="申辩的事实和理由，注明佐证材料")]
 DECISION_COLUMNS = [
     *_LEAD, Column("申辩理由"),
     Column("申辩决定", "result", choice({"成立": "upheld", "不成立": "dismissed"}),

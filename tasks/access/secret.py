@@ -1,5 +1,6 @@
-"""The portal's secret: DUDAO_PORTAL_SECRET, or a random one made once and kept in var/portal/secret
-(mode 600). Links and sessions are signed with keys derived from it, one per purpose."""
+"""The portal's secret: DUDAO_PORTAL_SECRET, or a random one made once and kept in var/portal/secret (mode 600).
+Links and sessions are signed with keys derived from it, one per purpose. It lives below the portal because the
+delivery of notices signs links too."""
 
 import hashlib
 import hmac
