@@ -74,6 +74,11 @@ def record_onsite(session: Session, user: SignedInUser, team: TeamInspection, fr
     scores = {code: value.strip() for code, value in form.scores.items() if value.strip()}
     if framework is not None and (missing := missing_items(framework, scores)):
         raise FormRefused([f"现场评分表：{len(missing)} 个考查要点没有得分：{'、'.join(missing[:12])}"])
+    # a form's finding row has no score to stand on: one without its text is named here, not as a blank score
+    blank = [f"第 {n} 个问题，发现问题：为空：整改要求或整改期限须随一个发现问题填写"
+             for n, finding in enumerate(form.findings, start=1) if not finding["text"]]
+    if blank:
+        raise FormRefused(blank)
     header = [column.header for column in FINDINGS_COLUMNS]
     lead = {"督导编号": team.inspection.code, "单位代码": team.unit.code}
     rows, where = [], {}
