@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlmodel import select
 
 from core.db import session_scope
-from models import Inspection, Inspector, RectificationItem, Unit
+from models import Inspector, RectificationItem, Unit
 from models.planning import ZoneAssignment
 from portal.accounts import add_user
 from rules.runtime import load_runtime
