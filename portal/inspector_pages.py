@@ -54,15 +54,20 @@ def _base(user: SignedInUser, title: str) -> dict:
             "item_labels": ITEM.labels, "event_labels": EVENT_LABELS, "severities": SEVERITY}
 
 
-@router.get("")
-def inspector_home(request: Request) -> Response:
+def _home_page(request: Request, *, errors: list[str] = (), status: int = 200) -> Response:
     today = _today(request)
     with session_scope() as session:
         user = _inspector(request, session)
-        context = {**_base(user, "督学工作台"), "today": today, "done": request.query_params.get("done", ""),
+        context = {**_base(user, "督学工作台"), "today": today, "errors": list(errors),
+                   "done": "" if errors else request.query_params.get("done", ""),
                    "inspections": views.team_inspections(session, user.inspector_id, today),
                    "rechecks": views.awaiting_recheck(session, user.inspector_id, today)}
-    return page(request, "inspector_home.html", context)
+    return page(request, "inspector_home.html", context, status_code=status)
+
+
+@router.get("")
+def inspector_home(request: Request) -> Response:
+    return _home_page(request)
 
 
 def _inspection_page(request: Request, inspection_id: int, *, errors: list[str] = (), form: OnsiteForm | None = None,
@@ -131,18 +136,8 @@ def _recheck(request: Request, item_id: int, result: str, note: str) -> Response
                 return not_found(request)
             record_recheck_result(session, user, view, result, note, today)
     except FormRefused as refused:
-        return _home_error(request, refused.problems)
+        return _home_page(request, errors=refused.problems, status=409)
     return RedirectResponse("/inspector?done=recheck", status_code=303)
-
-
-def _home_error(request: Request, errors: list[str]) -> Response:
-    today = _today(request)
-    with session_scope() as session:
-        user = _inspector(request, session)
-        context = {**_base(user, "督学工作台"), "today": today, "done": "", "errors": errors,
-                   "inspections": views.team_inspections(session, user.inspector_id, today),
-                   "rechecks": views.awaiting_recheck(session, user.inspector_id, today)}
-    return page(request, "inspector_home.html", context, status_code=409)
 
 
 @router.post("/items/{item_id}/recheck")
