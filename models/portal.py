@@ -15,13 +15,15 @@ class PortalLinkEpoch(SQLModel, table=True):
 
 
 class PortalUser(SQLModel, table=True):
-    """An office account of the portal (督导室工作人员). The password is kept only as an Argon2 hash. Failed
-    sign-ins are counted here, not in a process's memory, so every portal process sees the same lock."""
+    """An account of the portal: the office (督导室工作人员), an inspector (督学, linked to the roster's row) or
+    leadership (领导, read only). The password is kept only as an Argon2 hash. Failed sign-ins are counted here,
+    not in a process's memory, so every portal process sees the same lock."""
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(unique=True, max_length=32)
     name: str = Field(max_length=50)
-    role: str = Field(default="office", max_length=16)  # office (reads and decides everything)
+    role: str = Field(default="office", max_length=16)  # office (everything), inspector (his teams), leader (reads)
+    inspector_id: int | None = Field(default=None, foreign_key="inspector.id")  # the roster's row (role inspector)
     password_hash: str = Field(sa_type=Text)
     disabled: bool = False
     created_at: datetime = Field(sa_type=DateTime(timezone=True))

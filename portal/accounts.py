@@ -1,6 +1,7 @@
-"""The office's portal accounts: added and disabled by `dudao portal user`, passwords hashed with Argon2
+"""The portal's accounts: added and disabled by `dudao portal user`, passwords hashed with Argon2
 (argon2-cffi), sign-in limited: after MAX_FAILURES wrong passwords within WINDOW an account is locked for
-LOCK, whatever the password (the count lives in the ledger, so every portal process sees it)."""
+LOCK, whatever the password (the count lives in the ledger, so every portal process sees it). Roles: the
+office, an inspector (linked to his row of the roster: `inspector_for`) and leadership (read only)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -9,14 +10,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
 from core import clock
-from models import PortalUser
+from models import Inspector, PortalUser
 from models.lifecycles import record
+from models.planning import InspectorExit
 
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
 LOCK = timedelta(minutes=15)
 MIN_PASSWORD = 12  # characters
-ROLES = {"office": "督导室"}
+ROLES = {"office": "督导室", "inspector": "督学", "leader": "领导"}
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 _hasher = PasswordHasher()
 # verified against when the username is unknown, so a wrong name costs as long as a wrong password
@@ -42,7 +44,32 @@ def username_problem(username: str) -> str | None:
     return None
 
 
-def add_user(session: Session, username: str, name: str, password: str, role: str, actor: str) -> PortalUser:
+def inspector_for(session: Session, role: str, code_or_id: str | None) -> Inspector | None:
+    """The roster's inspector an account of `role` is linked to: required for an inspector (by code or id, in
+    the roster, not dismissed, no other account open), refused for the other roles."""
+    if role != "inspector":
+        if code_or_id:
+            raise AccountError(f"只有督学账号（inspector）关联督学，角色“{role}”不能指定 --inspector")
+        return None
+    if not code_or_id:
+        raise AccountError("督学账号须用 --inspector 指定名册中的督学（代码或编号）")
+    inspector = session.exec(select(Inspector).where(Inspector.code == code_or_id.strip())).first()
+    if inspector is None and code_or_id.strip().isdigit():
+        inspector = session.get(Inspector, int(code_or_id))
+    if inspector is None:
+        raise AccountError(f"督学名册中没有“{code_or_id}”（请写督学代码或编号）")
+    if session.get(InspectorExit, inspector.id) is not None:
+        raise AccountError(f"督学 {inspector.code}（{inspector.name}）已解聘，不能开设门户账号")
+    taken = session.exec(select(PortalUser.username).where(PortalUser.inspector_id == inspector.id,
+                                                           PortalUser.disabled.is_(False))).first()
+    if taken is not None:
+        raise AccountError(f"督学 {inspector.code} 已有门户账号“{taken}”（可先停用）")
+    return inspector
+
+
+def add_user(session: Session, username: str, name: str, password: str, role: str, actor: str,
+             inspector: str | None = None) -> PortalUser:
+    """A new account; `inspector`: the roster's code or id an inspector's account is linked to."""
     problem = username_problem(username)
     if problem:
         raise AccountError(problem)
@@ -54,11 +81,13 @@ def add_user(session: Session, username: str, name: str, password: str, role: st
         raise AccountError(f"密码至少 {MIN_PASSWORD} 位")
     if user_by_name(session, username) is not None:
         raise AccountError(f"用户“{username}”已存在")
+    linked = inspector_for(session, role, inspector)
     user = PortalUser(username=username, name=name.strip(), role=role, password_hash=_hasher.hash(password),
-                      created_at=clock.now())
+                      created_at=clock.now(), inspector_id=linked.id if linked else None)
     session.add(user)
     session.flush()
-    record(session, "portaluser", user.id, "add", as_of=clock.today(), actor=actor, detail={"role": role})
+    detail = {"role": role, **({"inspector": linked.code} if linked else {})}
+    record(session, "portaluser", user.id, "add", as_of=clock.today(), actor=actor, detail=detail)
     return user
 
 

@@ -41,6 +41,20 @@ class CsrfRefused(Exception):
     """A form posted without the session's CSRF token."""
 
 
+class NotAllowed(Exception):
+    """An account signed in whose role may not open this page (an inspector on the office's pages)."""
+
+
+class ReadOnly(Exception):
+    """A read-only account (leadership) posted a form: refused before the form is read."""
+
+
+OFFICE_ROLES = ("office", "leader")  # leadership sees what the office sees
+READ_ONLY_ROLES = ("leader",)
+# What a read-only account may still post: leaving, and signing in as another account.
+WRITE_EXEMPT = ("/signout", "/office/signin")
+
+
 @dataclass(frozen=True)
 class SignedInUnit:
     id: int
@@ -89,21 +103,40 @@ class SignedInUser:
     username: str
     name: str
     role: str
+    inspector_id: int | None = None  # an inspector's row of the roster
 
     @property
     def actor(self) -> str:
-        """Who the audit chain names for what this account does."""
-        return f"office:{self.username}"
+        """Who the audit chain names for what this account does: office:USERNAME, inspector:USERNAME."""
+        return f"{self.role}:{self.username}"
 
 
-def signed_in_user(request: Request, session: Session) -> SignedInUser:
-    """The office account of this request's session, or NotSignedIn (none, or disabled since)."""
+def _account(request: Request, session: Session) -> PortalUser | None:
     user_id = request.session.get("user")
     user = session.get(PortalUser, user_id) if isinstance(user_id, int) else None
-    if user is None or user.disabled:
+    return None if user is None or user.disabled else user
+
+
+def signed_in_user(request: Request, session: Session, roles: tuple[str, ...] = OFFICE_ROLES) -> SignedInUser:
+    """The account of this request's session, or NotSignedIn (none, or disabled since); NotAllowed when its
+    role is not one of `roles` (the office's pages by default)."""
+    user = _account(request, session)
+    if user is None:
         request.session.pop("user", None)
         raise NotSignedIn
-    return SignedInUser(user.id, user.username, user.name, user.role)
+    if user.role not in roles:
+        raise NotAllowed
+    return SignedInUser(user.id, user.username, user.name, user.role, user.inspector_id)
+
+
+def refuse_if_read_only(request: Request, session: Session) -> None:
+    """The one place a read-only account's writes are refused: every POST but WRITE_EXEMPT, whatever the
+    form, raises ReadOnly when a leadership account is signed in (app.py calls it before any handler)."""
+    if request.method != "POST" or request.url.path in WRITE_EXEMPT or "user" not in request.session:
+        return
+    user = _account(request, session)
+    if user is not None and user.role in READ_ONLY_ROLES:
+        raise ReadOnly
 
 
 def csrf_token(request: Request) -> str:

@@ -30,7 +30,7 @@ def signin_form(request: Request) -> Response:
 @router.post("/signin")
 def signin(request: Request, csrf: str = Form(""), username: str = Form(""), password: str = Form("")) -> Response:
     check_csrf(request, csrf)
-    error = ""
+    error, home = "", "/office"
     with session_scope() as session:  # committed either way: a failure is counted on the account
         try:
             user = authenticate(session, username.strip(), password)
@@ -38,10 +38,11 @@ def signin(request: Request, csrf: str = Form(""), username: str = Form(""), pas
             error = str(refused)
         else:
             sign_in_user(request, user)
+            home = "/inspector" if user.role == "inspector" else "/office"  # each account to its own pages
     if error:
         return page(request, "office_signin.html", {"title": "督导室登录", "error": error,
                                                      "username": username.strip()[:32]}, status_code=401)
-    return RedirectResponse("/office", status_code=303)
+    return RedirectResponse(home, status_code=303)
 
 
 def _home_page(request: Request, *, error: str = "", status: int = 200) -> Response:

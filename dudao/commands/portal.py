@@ -1,5 +1,5 @@
 """Portal commands: serve the web portal, print a unit's sign-in link, revoke a unit's links, add and
-disable the office's accounts."""
+disable the accounts of the office, inspectors and leadership."""
 
 import argparse
 import getpass
@@ -64,7 +64,8 @@ def cmd_user_add(args) -> int:
     password = _password(args)
     with session_scope() as session:
         try:
-            user = add_user(session, args.username, args.name, password, args.role, actor="operator")
+            user = add_user(session, args.username, args.name, password, args.role, actor="operator",
+                            inspector=args.inspector)
         except AccountError as refused:
             raise InputError(str(refused)) from None
     print(say(f"已添加督导门户用户 {user.username}（{user.name}）", f"portal user {user.username} ({user.name}) added"))
@@ -82,11 +83,13 @@ def cmd_user_disable(args) -> int:
 
 
 def _register_user(verbs: argparse._SubParsersAction) -> None:
-    user = verbs.add_parser("user", help="督导室工作人员的门户账号").add_subparsers(dest="user_command", required=True)
+    user = verbs.add_parser("user", help="督导室工作人员、督学和领导的门户账号").add_subparsers(dest="user_command", required=True)
     add = user.add_parser("add", help="添加账号（密码以 Argon2 哈希保存）")
     add.add_argument("username", help="用户名：3–32 位小写字母、数字或 . _ -")
     add.add_argument("--name", required=True, help="姓名")
-    add.add_argument("--role", default="office", choices=sorted(ROLES), help="角色（默认 office：督导室）")
+    add.add_argument("--role", default="office", choices=sorted(ROLES),
+                     help="角色：office 督导室（默认）、inspector 督学（须 --inspector）、leader 领导（只读）")
+    add.add_argument("--inspector", metavar="CODE_OR_ID", default=None, help="督学账号关联的名册督学：代码或编号")
     add.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（一行），不提示")
     add.set_defaults(func=cmd_user_add)
     disable = user.add_parser("disable", help="停用账号，其会话随即失效")

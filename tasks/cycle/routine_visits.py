@@ -13,10 +13,12 @@ from sqlmodel import Session, func, select
 from core.errors import InputError
 from core.settings import get_settings
 from models import Inspector, Notice, Unit, UnitKind
+from models.lifecycles import record
 from models.planning import RoutineVisit
 from rules.frequency import semester_label, semester_of
 from rules.routine import problems_of, visit_shortfalls
 from rules.runtime import Runtime
+from rules.text_input import control_problem
 from tasks.cycle.opening import next_code, open_inspection
 from tasks.cycle.responses import FindingInput, record_visit
 from tasks.cycle.scores import registry
@@ -25,6 +27,8 @@ from tasks.documents.issuing import Paper, issue
 from tasks.roster.lookups import candidates
 from tasks.roster.records import Addressee
 from tasks.roster.zones import responsible_inspectors
+
+MAX_PROBLEM_TEXT = 1000  # characters of one item's problem: a finding's text, as the findings import allows
 
 
 @dataclass(frozen=True)
@@ -58,10 +62,13 @@ def read_visits(session: Session, path: Path, as_of: date) -> list[VisitRow]:
     if not rows or needed - set(rows[0]):
         raise InputError(f"{path}:1：表头须为 school、inspector、visit_on 及各项 "
                          f"{'、'.join(names)}")
-    return [_row(session, f"{path}:{n}", raw, names) for n, raw in enumerate(rows, start=2)]
+    return [visit_row(session, f"{path}:{n}", raw, names) for n, raw in enumerate(rows, start=2)]
 
 
-def _row(session: Session, where: str, raw: dict, names: tuple[str, ...]) -> VisitRow:
+def visit_row(session: Session, where: str, raw: dict, names: tuple[str, ...]) -> VisitRow:
+    """One visit record (school and inspector codes, visit_on, each item's problem or "") checked: InputError
+    naming `where` (a file's line, a form) when the school, inspector or day is wrong or the inspector must
+    recuse himself."""
     unit = session.exec(select(Unit).where(Unit.code == raw["school"].strip(), Unit.kind == UnitKind.SCHOOL)).first()
     inspector = session.exec(select(Inspector).where(Inspector.code == raw["inspector"].strip())).first()
     try:
@@ -74,12 +81,20 @@ def _row(session: Session, where: str, raw: dict, names: tuple[str, ...]) -> Vis
     if not allowed.may_inspect(unit.id, visit_on):
         raise InputError(f"{where}：{inspector.code} 不能于 {visit_on} 督导 {unit.code}（须回避或不在任期内）")
     items = {item: (raw.get(item) or "").strip() for item in names}
+    for item, found in items.items():
+        problem = control_problem(found, multiline=True) or (
+            f"{len(found)} 字，最多 {MAX_PROBLEM_TEXT} 字" if len(found) > MAX_PROBLEM_TEXT else None)
+        if problem:
+            raise InputError(f"{where}：{item}：{problem}")
     return VisitRow(where, unit, inspector, visit_on, tuple(problems_of(items, names)),
                     json.dumps(items, ensure_ascii=False))
 
 
-def record_visits(session: Session, rows: list[VisitRow], rt: Runtime, as_of: date) -> dict[str, int]:
-    """File each visit once; a visit with problems opens a routine inspection with one finding per item."""
+def record_visits(session: Session, rows: list[VisitRow], rt: Runtime, as_of: date,
+                  actor: str | None = None) -> dict[str, int]:
+    """File each visit once; a visit with problems opens a routine inspection with one finding per item. Each
+    visit filed is an audit event `routine_visit` of its school; `actor`: who filed it (the portal's inspector
+    account), by default the visit's inspector."""
     counts = {"visits": 0, "inspections": 0}
     responsible = responsible_inspectors(session)
     for row in rows:
@@ -90,15 +105,19 @@ def record_visits(session: Session, rows: list[VisitRow], rt: Runtime, as_of: da
         visit = RoutineVisit(unit_id=row.unit.id, inspector_id=row.inspector.id, visit_on=row.visit_on,
                              semester=semester_of(row.visit_on), items=row.items, problems=len(row.problems),
                              by_responsible=responsible.get(row.unit.id) == row.inspector.id)
+        who = actor or row.inspector.code
         if row.problems:
             inspection = open_inspection(session, code=next_code(session, row.visit_on.year, "routine"),
                                          kind="routine", unit=row.unit, visit_on=row.visit_on,
-                                         team=[row.inspector.id], rt=rt, as_of=as_of, actor=row.inspector.code)
+                                         team=[row.inspector.id], rt=rt, as_of=as_of, actor=who)
             record_visit(session, inspection, [FindingInput(item, text) for item, text in row.problems],
-                         row.visit_on, rt, actor=row.inspector.code)
+                         row.visit_on, rt, actor=who)
             visit.inspection_id = inspection.id
             counts["inspections"] += 1
         session.add(visit)
+        record(session, "unit", row.unit.id, "routine_visit", as_of=as_of, actor=who,
+               detail={"visit_on": row.visit_on.isoformat(), "inspector": row.inspector.code,
+                       "problems": len(row.problems)})
         counts["visits"] += 1
     return counts
 

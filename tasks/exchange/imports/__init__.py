@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from sqlmodel import Session
+
 from core.db import session_scope
 from models.lifecycles import record
 from rules.runtime import load_runtime
@@ -21,7 +23,7 @@ from tasks.exchange.imports import ladder_steps, rectification, rosters, self_ev
 from tasks.exchange.imports.cells import Column, bind
 from tasks.exchange.imports.context import Context
 from tasks.exchange.imports.problems import ImportRefused, Problems
-from tasks.exchange.imports.reading import DEFAULT_LIMITS, Limits, read_table
+from tasks.exchange.imports.reading import DEFAULT_LIMITS, Limits, Table, read_table
 
 
 @dataclass(frozen=True)
@@ -60,24 +62,32 @@ KINDS: dict[str, Kind] = {
 def run_import(kind: str, path: Path, *, as_of: date, actor: str = "import",
                limits: Limits = DEFAULT_LIMITS) -> dict:
     """Check the whole file, then write it in one transaction. Returns counts; raises ImportRefused."""
-    spec = KINDS[kind]
     table = read_table(path, limits)
-    problems = Problems(table.file, limits.max_problems)
+    with session_scope() as session:
+        counts = apply_table(session, kind, table, as_of=as_of, actor=actor, max_problems=limits.max_problems)
+        record(session, "import", 0, f"import:{kind}", as_of=as_of, actor=actor,
+               detail={"file": table.file, "sha256": _digest(path), "rows": len(table.rows), **counts})
+    return {"file": table.file, "encoding": table.encoding, "rows": len(table.rows), **counts}
+
+
+def apply_table(session: Session, kind: str, table: Table, *, as_of: date, actor: str,
+                max_problems: int = DEFAULT_LIMITS.max_problems) -> dict:
+    """Check every row of `table` (read from a file, or made from a portal form), then write them in the
+    caller's transaction through the kind's step functions. Returns counts; raises ImportRefused (nothing
+    written) listing every problem."""
+    spec = KINDS[kind]
+    problems = Problems(table.file, max_problems)
     rows = bind(table, spec.columns, problems)
     if rows is None:
         problems.refuse()
-    with session_scope() as session:
-        ctx = Context(session=session, as_of=as_of, rt=load_runtime(), frameworks=registry(), actor=actor)
-        plan = spec.validate(ctx, rows, problems)
-        problems.refuse()
-        counts = spec.apply(ctx, plan)
-        record(session, "import", 0, f"import:{kind}", as_of=as_of, actor=actor,
-               detail={"file": table.file, "sha256": _digest(path), "rows": len(rows), **counts})
-    return {"file": table.file, "encoding": table.encoding, "rows": len(rows), **counts}
+    ctx = Context(session=session, as_of=as_of, rt=load_runtime(), frameworks=registry(), actor=actor)
+    plan = spec.validate(ctx, rows, problems)
+    problems.refuse()
+    return spec.apply(ctx, plan)
 
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-__all__ = ["KINDS", "ImportRefused", "Limits", "run_import"]
+__all__ = ["KINDS", "ImportRefused", "Limits", "Table", "apply_table", "run_import"]
