@@ -30,11 +30,11 @@ def world(seeded, runtime):
     return runtime
 
 
-def _office(username: str = "wang.li"):
+def _office(username: str = "wang.li", lands: str | None = "/office"):
     browser = client()
     csrf = csrf_of(browser.get("/office/signin").text)
     answer = browser.post("/office/signin", data={"csrf": csrf, "username": username, "password": PASSWORD})
-    assert answer.status_code == 200 and answer.url.path == "/office", answer.text
+    assert lands is None or (answer.status_code == 200 and answer.url.path == lands), answer.text
     return browser
 
 
@@ -111,12 +111,15 @@ def test_a_visitor_a_unit_and_another_role_are_refused(world):
     with session_scope() as session:
         add_user(session, "zhao.ke", "赵可", PASSWORD, "office", actor="operator")
         user = session.exec(select(PortalUser).where(PortalUser.username == "zhao.ke")).one()
-        user.role = "inspector"  # a role of the accounts to come: it may not read the office's figures
+        user.role = "inspector"  # an inspector may not read the office's figures
         session.add(user)
-    other = _office("zhao.ke")
+        add_user(session, "chen.zr", "陈主任", PASSWORD, "leader", actor="operator")
+    other = _office("zhao.ke", lands=None)  # an inspector lands on /inspector
     for path in ("/office/dashboard", "/office/dashboard/overdue?step=urge", "/office/dashboard/grades?grade=优秀"):
         answer = other.get(path)
-        assert answer.status_code == 403 and "仅供督导室账号" in answer.text and "S001" not in answer.text
+        assert answer.status_code == 403 and "无权访问" in answer.text and "S001" not in answer.text
+    leader = _office("chen.zr")  # leadership reads what the office reads
+    assert leader.get("/office/dashboard").status_code == 200
 
 
 def test_an_unknown_list_or_filter_is_not_found(world):

@@ -260,7 +260,7 @@ def test_a_leader_reads_but_every_form_he_posts_is_refused(world):
         if path in ("/signout", "/office/signin"):
             continue
         target = path.replace("{inspection_id}", str(world.visit)).replace("{item_id}", str(world.recheck_item))
-        target = target.replace("{submission_id}", "1")
+        target = target.replace("{submission_id}", "1").replace("{seq}", "1")
         assert "{" not in target, f"a POST route this test does not know how to fill: {path}"
         answer = leader.post(target, data={"csrf": csrf, "result": "通过", "decision": "accept", "reason": "同意",
                                            "text": "领导代报", "school": world.zone_school,
@@ -269,7 +269,7 @@ def test_a_leader_reads_but_every_form_he_posts_is_refused(world):
         posted.append(path)
     assert {"/office/inspections/{inspection_id}/release", "/office/submissions/{submission_id}/review",
             "/inspector/inspections/{inspection_id}/visit", "/inspector/items/{item_id}/recheck",
-            "/inspector/routine"} <= set(posted)
+            "/inspector/routine", "/unit/inspections/{inspection_id}/findings/{seq}/rebuttal"} <= set(posted)
     assert (_count(AuditEvent), _count(Finding), _count(RoutineVisit)) == before
     assert leader.post("/signout", data={"csrf": csrf}).status_code == 200  # leaving is not a write
 
