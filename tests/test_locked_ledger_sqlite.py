@@ -37,6 +37,15 @@ def _hold_lock(path, seconds: float, held: threading.Event) -> None:
     holder.close()
 
 
+def _locked(path, seconds: float) -> threading.Thread:
+    """Another process's long transaction: it holds the write lock for `seconds` from when this returns."""
+    held = threading.Event()
+    holder = threading.Thread(target=_hold_lock, args=(path, seconds, held))
+    holder.start()
+    held.wait()
+    return holder
+
+
 def _record(engine) -> int:
     with engine.begin() as connection:
         return connection.execute(text("UPDATE notice SET status = 'sent' WHERE id = 1")).rowcount
@@ -44,10 +53,7 @@ def _record(engine) -> int:
 
 def test_the_transaction_runs_once_the_long_one_has_ended(ledger):
     path, engine = ledger
-    held = threading.Event()
-    holder = threading.Thread(target=_hold_lock, args=(path, 0.6, held))
-    holder.start()
-    held.wait()
+    holder = _locked(path, 0.6)
     with pytest.raises(OperationalError, match="database is locked"):
         _record(engine)  # alone, it fails as the delivery did
     assert when_unlocked(lambda: _record(engine), wait_seconds=10) == 1
@@ -58,10 +64,7 @@ def test_the_transaction_runs_once_the_long_one_has_ended(ledger):
 
 def test_it_gives_up_when_the_lock_outlasts_its_wait(ledger):
     path, engine = ledger
-    held = threading.Event()
-    holder = threading.Thread(target=_hold_lock, args=(path, 1.0, held))
-    holder.start()
-    held.wait()
+    holder = _locked(path, 1.0)
     started = time.monotonic()
     with pytest.raises(OperationalError, match="database is locked"):
         when_unlocked(lambda: _record(engine), wait_seconds=0.2)
