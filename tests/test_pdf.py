@@ -138,3 +138,19 @@ def test_a_full_page_holds_22_lines_of_28_characters(ledger, tmp_path):
             lines[round(float(top))] = lines.get(round(float(top)), 0) + len(word)
     assert len(lines) == 22
     assert max(lines.values()) == 28  # a full line; indented first lines hold 26 after two blank characters
+
+
+def test_a_very_large_document_is_set_in_a_process_of_its_own(tmp_path, monkeypatch):
+    """Typst's memo cache never shrinks: a huge document set here would slow every later one tenfold."""
+    html = ('<html><head><title>关于大表的通知</title></head><body><p class="authority">南岸区人民政府教育督导室</p>'
+            '<h1 class="title">关于大表的通知</h1>' + "<p>第一段正文，说明督导安排。</p>" * 40 + "</body></html>")
+    monkeypatch.setattr(pdf, "LARGE_HTML", len(html) - 1)
+
+    def not_here(*_args):
+        raise AssertionError("set in this process")
+
+    monkeypatch.setattr(pdf, "_typeset_here", not_here)
+    target = pdf.write_pdf(html, tmp_path / "large.pdf", "test:large", date(2026, 5, 6))
+    text = re.sub(r"\s+", "", _poppler("pdftotext", str(target), "-"))
+    assert "关于大表的通知" in text and text.count("第一段正文，说明督导安排。") == 40
+    assert "test:large" in _poppler("pdfinfo", str(target))  # its metadata came through the child too
