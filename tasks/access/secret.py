@@ -2,10 +2,12 @@
 Links and sessions are signed with keys derived from it, one per purpose. It lives below the portal because the
 delivery of notices signs links too."""
 
+import contextlib
 import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from core.settings import get_settings
@@ -18,14 +20,22 @@ def secret_path() -> Path:
 
 
 def _stored_secret(path: Path) -> bytes:
-    """The secret in `path`, made first if there is none (O_EXCL: two processes starting at once agree)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    """The secret in `path`, made first if there is none. The new secret is written whole to a file of its own
+    and then linked to `path`, which fails when `path` exists: of processes starting at once (the portal's
+    workers) exactly one wins, and every one reads back the winner's, never an empty or half-written file."""
+    if path.exists():
         return path.read_bytes().strip()
-    with os.fdopen(fd, "w") as out:
-        out.write(secrets.token_hex(32))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, draft = tempfile.mkstemp(prefix=".secret-", dir=path.parent)  # mode 600
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+    finally:
+        os.unlink(draft)
     return path.read_bytes().strip()
 
 
