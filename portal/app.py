@@ -1,5 +1,6 @@
-"""The portal's application: the signed session cookie, the secure headers on every answer, error pages in
-Chinese, the unit's routes. `create_app()` builds one; `dudao portal serve` runs it under uvicorn."""
+"""The portal's application: its one middleware (portal/gate.py: the signed session cookie, the secure headers
+on every answer, a POST's limits), error pages in Chinese, the routes.
+`create_app()` builds one; `dudao portal serve` runs it under uvicorn."""
 
 from collections.abc import Callable
 from datetime import date
@@ -7,25 +8,13 @@ from datetime import date
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.middleware.sessions import SessionMiddleware
 
 from core import clock
-from core.db import session_scope
 from core.settings import get_settings
 from portal import dashboard_pages, inspector_pages, office_pages, unit_forms, unit_pages
-from portal.guard import (
-    PAGE_CSP,
-    SECURE_HEADERS,
-    SESSION_COOKIE,
-    SESSION_HOURS,
-    CsrfRefused,
-    NotAllowed,
-    NotSignedIn,
-    ReadOnly,
-    refuse_if_read_only,
-)
+from portal.gate import PortalGate
+from portal.guard import CsrfRefused, NotAllowed, NotSignedIn
 from portal.links import LinkRefused
 from portal.rendering import TEMPLATES, message, page
 from portal.reports import max_evidence_bytes
@@ -41,12 +30,11 @@ def create_app(today: Callable[[], date] = clock.today) -> FastAPI:
     app = FastAPI(title="督导门户", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.today = today
     _errors(app)
-    _body_limit(app)
-    _read_only(app)
-    _headers(app)
-    app.add_middleware(SessionMiddleware, secret_key=derived_key("portal-session"), session_cookie=SESSION_COOKIE,
-                       max_age=SESSION_HOURS * 3600, same_site="lax",
-                       https_only=get_settings().portal_base_url.startswith("https://"))
+    # A POST says its length and stays within what a report with its files may weigh (each file is checked
+    # again on its own); the session, leadership's read-only refusal and the headers: portal/gate.py.
+    app.add_middleware(PortalGate, session_key=derived_key("portal-session"),
+                       https_only=get_settings().portal_base_url.startswith("https://"),
+                       body_limit=MAX_FILES * max_evidence_bytes() + 1024 * 1024)
     app.include_router(unit_pages.router)
     app.include_router(unit_forms.router)
     app.include_router(office_pages.router)
@@ -99,48 +87,3 @@ def _errors(app: FastAPI) -> None:
     def http_error(request: Request, exc: HTTPException) -> Response:
         title, text = STATUS_TEXT.get(exc.status_code, ("出错了", "请求未能完成。"))
         return message(request, title, text, exc.status_code)
-
-
-def _body_limit(app: FastAPI) -> None:
-    """A POST says its length and stays within what a report with its files may weigh: refused before a byte
-    of it is parsed (each file is checked again on its own)."""
-    limit = MAX_FILES * max_evidence_bytes() + 1024 * 1024
-
-    @app.middleware("http")
-    async def body_limit(request: Request, call_next):
-        if request.method == "POST":
-            length = request.headers.get("content-length", "")
-            if not length.isdigit():
-                return message(request, "请求有误", "请求未注明长度，未作任何处理。", 411)
-            if int(length) > limit:
-                return message(request, "内容过大", f"提交的内容超过 {limit // (1024 * 1024)} MB，未作任何处理。", 413)
-        return await call_next(request)
-
-
-def _check_read_only(request: Request) -> None:
-    with session_scope() as session:
-        refuse_if_read_only(request, session)
-
-
-def _read_only(app: FastAPI) -> None:
-    """Leadership reads without writing: every form it posts is refused here, before any handler runs (added
-    before the session middleware, so it runs inside it and sees the session)."""
-
-    @app.middleware("http")
-    async def read_only(request: Request, call_next):
-        if request.method == "POST":
-            try:
-                await run_in_threadpool(_check_read_only, request)
-            except ReadOnly:
-                return message(request, "只读账号", "领导账号只能查看，不能提交、审核或签发任何内容；未作任何处理。", 403)
-        return await call_next(request)
-
-
-def _headers(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def secure_headers(request: Request, call_next):
-        response = await call_next(request)
-        for name, value in SECURE_HEADERS.items():
-            response.headers.setdefault(name, value)
-        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
-        return response
