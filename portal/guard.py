@@ -9,10 +9,11 @@ import secrets
 from dataclasses import dataclass
 
 from fastapi import Request
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
-from models import PortalUser, Unit
-from portal.links import LinkGrant, current_epoch
+from models import PortalLinkEpoch, PortalUser, Unit
+from portal.links import LinkGrant
 
 SESSION_COOKIE = "dudao_portal"
 SESSION_HOURS = 8  # a working day: then the link is opened again
@@ -85,16 +86,22 @@ def sign_out(request: Request) -> None:
     request.session.clear()
 
 
+# The unit and its link epoch in one query (built once): every page of a unit asks it first.
+_UNIT_AND_EPOCH = (select(Unit.code, Unit.name, func.coalesce(PortalLinkEpoch.epoch, 0))
+                   .outerjoin(PortalLinkEpoch, PortalLinkEpoch.unit_id == Unit.id)
+                   .where(Unit.id == bindparam("unit_id")))
+
+
 def signed_in_unit(request: Request, session: Session) -> SignedInUnit:
     """The unit this request's session belongs to, or NotSignedIn (none, or its links revoked since)."""
     unit_id, epoch = request.session.get("unit"), request.session.get("epoch")
     if not isinstance(unit_id, int) or not isinstance(epoch, int):
         raise NotSignedIn
-    unit = session.get(Unit, unit_id)
-    if unit is None or current_epoch(session, unit_id) != epoch:
+    row = session.execute(_UNIT_AND_EPOCH, {"unit_id": unit_id}).first()
+    if row is None or row[2] != epoch:
         request.session.clear()
         raise NotSignedIn
-    return SignedInUnit(unit.id, unit.code, unit.name)
+    return SignedInUnit(unit_id, row[0], row[1])
 
 
 @dataclass(frozen=True)
@@ -131,7 +138,7 @@ def signed_in_user(request: Request, session: Session, roles: tuple[str, ...] = 
 
 def refuse_if_read_only(request: Request, session: Session) -> None:
     """The one place a read-only account's writes are refused: every POST but WRITE_EXEMPT, whatever the
-    form, raises ReadOnly when a leadership account is signed in (app.py calls it before any handler)."""
+    form, raises ReadOnly when a leadership account is signed in (portal/gate.py calls it before any handler)."""
     if request.method != "POST" or request.url.path in WRITE_EXEMPT or "user" not in request.session:
         return
     user = _account(request, session)

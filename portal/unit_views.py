@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import and_, exists, or_
+from sqlalchemy import and_, bindparam, exists, or_
 from sqlmodel import Session, select
 
 from core.settings import get_settings
@@ -22,63 +22,75 @@ class ItemView:
     inspection: Inspection
 
 
-def _visible(today: date):
-    """Inspections the unit may know of on `today`: visited already, or announced (never a covert one early)."""
-    visited = and_(Inspection.visit_on.is_not(None), Inspection.visit_on <= today)
-    announced = and_(Inspection.covert.is_(False), Inspection.notice_on.is_not(None), Inspection.notice_on <= today)
+# Each query is built once, its unit, day and row left as bound parameters: building a SQLAlchemy statement
+# costs more CPU than SQLite's answering it, and a unit's page asks several (bench/portal_cpu.py).
+UNIT, TODAY, ROW = bindparam("unit_id"), bindparam("today"), bindparam("row_id")
+
+
+def _visible():
+    """Inspections the unit may know of on TODAY: visited already, or announced (never a covert one early)."""
+    visited = and_(Inspection.visit_on.is_not(None), Inspection.visit_on <= TODAY)
+    announced = and_(Inspection.covert.is_(False), Inspection.notice_on.is_not(None), Inspection.notice_on <= TODAY)
     return or_(visited, announced)
 
 
+def _inspections_query():
+    return select(Inspection).where(Inspection.unit_id == UNIT, _visible())
+
+
+def _items_query():
+    return (select(RectificationItem, Finding, Inspection)
+            .join(Finding, Finding.id == RectificationItem.finding_id)
+            .join(Inspection, Inspection.id == RectificationItem.inspection_id)
+            .where(RectificationItem.unit_id == UNIT, Inspection.unit_id == UNIT, _visible()))
+
+
+def _documents_query():
+    held = exists().where(Notice.document_id == Document.id, Notice.hold_until.is_not(None),
+                          Notice.hold_until > TODAY)
+    hidden_inspection = exists().where(Inspection.id == Document.inspection_id, ~_visible())
+    return select(Document).where(Document.unit_id == UNIT, Document.issued_on <= TODAY, ~held, ~hidden_inspection)
+
+
+INSPECTIONS = _inspections_query().order_by(Inspection.year.desc(), Inspection.id.desc())
+INSPECTION = _inspections_query().where(Inspection.id == ROW)
+ITEMS = _items_query().order_by(RectificationItem.current_deadline, RectificationItem.id)
+ITEM = _items_query().where(RectificationItem.id == ROW)
+SUBMISSIONS = select(Submission).where(Submission.item_id == ROW).order_by(Submission.id.desc())
+DOCUMENTS = _documents_query().order_by(Document.issued_on.desc(), Document.id.desc())
+DOCUMENT = _documents_query().where(Document.id == ROW)
+
+
 def inspections_of(session: Session, unit_id: int, today: date) -> list[Inspection]:
-    return list(session.exec(select(Inspection).where(Inspection.unit_id == unit_id, _visible(today))
-                             .order_by(Inspection.year.desc(), Inspection.id.desc())).all())
+    return list(session.exec(INSPECTIONS, params={"unit_id": unit_id, "today": today}).all())
 
 
 def inspection_of(session: Session, unit_id: int, inspection_id: int, today: date) -> Inspection | None:
     """The unit's inspection `inspection_id` as it may know it today, or None (none, another's, not yet shown)."""
-    return session.exec(select(Inspection).where(Inspection.id == inspection_id, Inspection.unit_id == unit_id,
-                                                 _visible(today))).first()
-
-
-def _items_query(unit_id: int, today: date):
-    return (select(RectificationItem, Finding, Inspection)
-            .join(Finding, Finding.id == RectificationItem.finding_id)
-            .join(Inspection, Inspection.id == RectificationItem.inspection_id)
-            .where(RectificationItem.unit_id == unit_id, Inspection.unit_id == unit_id, _visible(today)))
+    return session.exec(INSPECTION, params={"unit_id": unit_id, "today": today, "row_id": inspection_id}).first()
 
 
 def items_of(session: Session, unit_id: int, today: date) -> list[ItemView]:
-    rows = session.exec(_items_query(unit_id, today).order_by(RectificationItem.current_deadline,
-                                                               RectificationItem.id)).all()
+    rows = session.exec(ITEMS, params={"unit_id": unit_id, "today": today}).all()
     return [ItemView(*row) for row in rows]
 
 
 def item_of(session: Session, unit_id: int, item_id: int, today: date) -> ItemView | None:
     """The unit's item `item_id`, or None when there is none or it is another unit's (the same answer)."""
-    row = session.exec(_items_query(unit_id, today).where(RectificationItem.id == item_id)).first()
+    row = session.exec(ITEM, params={"unit_id": unit_id, "today": today, "row_id": item_id}).first()
     return ItemView(*row) if row is not None else None
 
 
 def submissions_of(session: Session, item_id: int) -> list[Submission]:
-    return list(session.exec(select(Submission).where(Submission.item_id == item_id)
-                             .order_by(Submission.id.desc())).all())
-
-
-def _documents_query(unit_id: int, today: date):
-    held = exists().where(Notice.document_id == Document.id, Notice.hold_until.is_not(None),
-                          Notice.hold_until > today)
-    hidden_inspection = exists().where(Inspection.id == Document.inspection_id, ~_visible(today))
-    return select(Document).where(Document.unit_id == unit_id, Document.issued_on <= today, ~held,
-                                  ~hidden_inspection)
+    return list(session.exec(SUBMISSIONS, params={"row_id": item_id}).all())
 
 
 def documents_of(session: Session, unit_id: int, today: date) -> list[Document]:
-    return list(session.exec(_documents_query(unit_id, today).order_by(Document.issued_on.desc(),
-                                                                         Document.id.desc())).all())
+    return list(session.exec(DOCUMENTS, params={"unit_id": unit_id, "today": today}).all())
 
 
 def document_of(session: Session, unit_id: int, document_id: int, today: date) -> Document | None:
-    return session.exec(_documents_query(unit_id, today).where(Document.id == document_id)).first()
+    return session.exec(DOCUMENT, params={"unit_id": unit_id, "today": today, "row_id": document_id}).first()
 
 
 def document_file(document: Document, suffix: str) -> Path | None:
