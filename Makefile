@@ -84,11 +84,13 @@ test: $(DEV_STAMP) deps-system fonts lint
 
 ## serve: a local Prefect server with its UI on http://127.0.0.1:4200 (SQLite under var/prefect-server, no
 ## analytics) serving every deployment: schedules, the emergency/special forms, the sign-off; and beside it the
-## portal on http://127.0.0.1:8000 (PORTAL_PORT). Ctrl-C or SIGTERM stops all of them.
+## portal on http://127.0.0.1:8000 (PORTAL_PORT) with PORTAL_WORKERS processes (default: one a core). Ctrl-C or
+## SIGTERM stops all of them.
 ## Bound to loopback (SERVE_HOST) and behind Prefect's sign-in: user and password from
 ## PREFECT_SERVER_API_AUTH_STRING ("user:password"), else made once into var/prefect-server/ui-auth (mode 600).
 SERVE_HOST ?= 127.0.0.1
 PORTAL_PORT ?= 8000
+PORTAL_WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
 UI_AUTH := var/prefect-server/ui-auth
 serve: $(APP_STAMP) fonts
 	$(BIN)/dudao migrate
@@ -99,7 +101,8 @@ serve: $(APP_STAMP) fonts
 	auth="$${PREFECT_SERVER_API_AUTH_STRING:-$$(cat $(UI_AUTH))}"; \
 	PREFECT_SERVER_API_AUTH_STRING="$$auth" PREFECT_API_AUTH_STRING="$$auth" \
 	  PREFECT_HOME=$(CURDIR)/var/prefect-server PREFECT_SERVER_ANALYTICS_ENABLED=false \
-	  $(BIN)/dudao serve --with-server --host $(SERVE_HOST) --port 4200 --portal-port $(PORTAL_PORT)
+	  $(BIN)/dudao serve --with-server --host $(SERVE_HOST) --port 4200 --portal-port $(PORTAL_PORT) \
+	  --portal-workers $(PORTAL_WORKERS)
 
 ## lint: ruff, and the layers as an import-linter contract (pyproject.toml [tool.importlinter]).
 lint: $(DEV_STAMP) lock-check

@@ -9,8 +9,9 @@ from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 from core.settings import REPO_ROOT, get_settings
@@ -23,7 +24,25 @@ def engine_for(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    settings = get_settings()
+    pool = {name: value for name, value in (("pool_size", settings.db_pool_size),
+                                            ("max_overflow", settings.db_max_overflow)) if value is not None}
+    return create_engine(url, pool_pre_ping=True, pool_timeout=settings.db_pool_timeout, **pool)
+
+
+def server_connection_limit(url: str) -> int | None:
+    """How many connections a PostgreSQL server at `url` takes from ordinary users (max_connections less
+    superuser_reserved_connections); None for SQLite, which has no such limit."""
+    if url.startswith("sqlite"):
+        return None
+    engine = create_engine(url, poolclass=NullPool)  # one connection, closed at once
+    try:
+        with engine.connect() as conn:
+            limit = int(conn.execute(text("SHOW max_connections")).scalar_one())
+            reserved = int(conn.execute(text("SHOW superuser_reserved_connections")).scalar_one())
+    finally:
+        engine.dispose()
+    return limit - reserved
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

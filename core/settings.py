@@ -24,6 +24,12 @@ class Settings(BaseSettings):
 
     var_dir: Path = REPO_ROOT / "var"
     database_url: str = ""
+    # PostgreSQL's connection pool of each process (None: SQLAlchemy's, 5 kept and 10 more at need); a request
+    # finding every connection taken waits up to db_pool_timeout seconds for one rather than opening another.
+    # `dudao portal serve` sets both for its workers from portal_db_connections (portal/serving.py).
+    db_pool_size: int | None = None
+    db_max_overflow: int | None = None
+    db_pool_timeout: float = 30.0
     timezone: str = "Asia/Shanghai"
     policy_path: Path = REPO_ROOT / "data" / "policy.toml"
     calendar_override_path: Path | None = None
@@ -55,6 +61,9 @@ class Settings(BaseSettings):
     portal_secret: SecretStr | None = None
     portal_link_days: int = 30  # a sign-in link's life unless `--days` says otherwise
     portal_evidence_max_mb: int = 10  # the largest evidence file a report may carry
+    # PostgreSQL connections all the portal's workers together may hold (None: half of what the server allows
+    # ordinary users, the rest left to the flows, the sweep and the operators; rules/connection_budget.py)
+    portal_db_connections: int | None = None
     # channels beside e-mail (tasks/channels/): an SMS gateway over HTTP (JSON POST, bearer token); the robots'
     # addresses are the units' (district file). Timeout of one request; where units open a filed document
     # ({channel_link_url}/{its path}: the link a message carries; none: no link)

@@ -3,6 +3,7 @@ disable the accounts of the office, inspectors and leadership."""
 
 import argparse
 import getpass
+import os
 import sys
 
 from core.db import session_scope
@@ -22,13 +23,13 @@ def _unit(session, code: str):
 
 
 def cmd_serve(args) -> int:
-    import uvicorn
+    from portal.serving import serve, size_pools
 
-    from portal.app import create_app
-
-    print(say(f"督导门户：http://{args.host}:{args.port}/ （Ctrl+C 停止）",
-              f"portal: http://{args.host}:{args.port}/ (Ctrl+C stops it)"), flush=True)
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning", proxy_headers=False)
+    pool = size_pools(args.workers)
+    pools = "" if pool is None else say(f"，每个进程至多 {pool} 个数据库连接", f", at most {pool} database connections each")
+    print(say(f"督导门户：http://{args.host}:{args.port}/ （{args.workers} 个工作进程{pools}；Ctrl+C 停止）",
+              f"portal: http://{args.host}:{args.port}/ ({args.workers} workers{pools}; Ctrl+C stops it)"), flush=True)
+    serve(args.host, args.port, args.workers)
     return 0
 
 
@@ -103,6 +104,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve = verbs.add_parser("serve", help="启动督导门户网站")
     serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
     serve.add_argument("--port", type=bounded(1, 65535), default=8000, help="端口（默认 8000）")
+    serve.add_argument("--workers", type=bounded(1, 64), default=os.cpu_count() or 1,
+                       help="工作进程数（默认为本机处理器核数）；PostgreSQL 的连接按进程数分配")
     serve.set_defaults(func=cmd_serve)
     link = verbs.add_parser("link", help="生成单位的登录链接（签名、限期、可收回；链接在最后一行）")
     link.add_argument("unit", metavar="UNIT_CODE", help="单位代码")

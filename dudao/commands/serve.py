@@ -59,10 +59,11 @@ def cmd_alerts_apply(args) -> int:
 
 
 @contextmanager
-def _portal(host: str, port: int) -> Iterator[None]:
+def _portal(host: str, port: int, workers: int | None) -> Iterator[None]:
     """`dudao portal serve` beside the deployments, in its own process group (a Ctrl-C or SIGTERM to ours is
     passed on by `stop` here, so it never outlives us), its answer awaited so a taken port fails loudly."""
     command = [str(Path(sys.executable).parent / "dudao"), "portal", "serve", "--host", host, "--port", str(port)]
+    command += ["--workers", str(workers)] if workers else []
     process = subprocess.Popen(command, start_new_session=True)
     try:
         wait_answering(f"http://{host}:{port}/", process, 60, "the portal")
@@ -75,7 +76,7 @@ def cmd_serve(args) -> int:
     configure_serving()
     signal.signal(signal.SIGTERM, _terminated)
     migrate()
-    with _portal(args.host, args.portal_port) if args.portal_port else nullcontext():
+    with _portal(args.host, args.portal_port, args.portal_workers) if args.portal_port else nullcontext():
         return _serve_deployments(args)
 
 
@@ -119,6 +120,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--limit", type=bounded(1, 1000), help="同时运行的流程数上限")
     serve.add_argument("--portal-port", type=bounded(1, 65535), metavar="PORT",
                        help="同时在该端口启动督导门户（与 --host 同一地址；make serve 用 8000）")
+    serve.add_argument("--portal-workers", type=bounded(1, 64), metavar="N",
+                       help="督导门户的工作进程数（默认为本机处理器核数）")
     serve.set_defaults(func=cmd_serve)
     alerts = sub.add_parser("alerts", help="督导室的告警（Prefect 自动化）").add_subparsers(
         dest="verb", required=True)
