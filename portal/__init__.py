@@ -11,5 +11,8 @@ models, rules and core, and only the CLI (`dudao portal …`) imports it.
 - `unit_pages.py`: the unit's pages and its rectification report form.
 - `inspector_views.py`, `inspector_pages.py`, `inspector_forms.py`: an inspector's teams (a covert visit from
   its day), his on-site visit, 回头看 and routine-visit forms through the import's code path.
-- `app.py`: the application: middleware, error pages in Chinese, the routes.
+- `gate.py`: the one middleware: the session cookie, a POST's limits, leadership's posts refused, the headers.
+- `app.py`: the application: its middleware, error pages in Chinese, the routes.
+- `serving.py`: `dudao portal serve --workers N`: the secret before the workers, each worker's PostgreSQL
+  pool within the server's connections, the workers' application frozen out of the collector's sight.
 """
