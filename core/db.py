@@ -1,6 +1,7 @@
 """Engines, sessions and migrations of the ledger."""
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,10 +17,20 @@ from sqlmodel import Session, create_engine
 
 from core.settings import REPO_ROOT, get_settings
 
+_ENGINE_LOCK = threading.Lock()
+
+
+def engine_for(url: str) -> Engine:
+    """One engine per URL and process. lru_cache alone does not lock: the portal's threads asking at once for
+    the first time would each build an engine with a pool of its own, and together open far more connections
+    than one pool allows (PostgreSQL's "too many clients")."""
+    with _ENGINE_LOCK:
+        return _engine(url)
+
 
 @lru_cache
-def engine_for(url: str) -> Engine:
-    """One engine per URL and process. SQLite gets WAL and a busy timeout so sweeps can share it."""
+def _engine(url: str) -> Engine:
+    """SQLite gets WAL and a busy timeout so sweeps can share it; PostgreSQL the pool the settings say."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -43,6 +54,9 @@ def server_connection_limit(url: str) -> int | None:
     finally:
         engine.dispose()
     return limit - reserved
+
+
+engine_for.cache_clear = _engine.cache_clear  # type: ignore[attr-defined]  # tests start each on a new ledger
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -11,7 +11,7 @@ import os
 
 from fastapi import FastAPI
 
-from core.db import server_connection_limit
+from core.db import get_engine, server_connection_limit
 from core.errors import InputError
 from core.lang import say
 from core.settings import get_settings
@@ -24,6 +24,7 @@ def worker_app() -> FastAPI:
     from portal.app import create_app
 
     app = create_app()
+    get_engine()  # its pool made now, before the first requests' threads
     gc.collect()
     gc.freeze()
     return app

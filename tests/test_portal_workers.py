@@ -6,12 +6,14 @@ import contextlib
 import multiprocessing
 import os
 import subprocess
+import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from core.db import engine_for
 from core.errors import InputError
 from deployments.local_server import free_port, stop, wait_answering
 from rules.connection_budget import MAX_PER_WORKER, pool_per_worker, portal_connections
@@ -46,6 +48,23 @@ def test_processes_making_the_secret_at_once_all_read_the_same_whole_one(tmp_pat
         assert read == {path.read_bytes().strip()} and len(path.read_bytes()) == 64, read
         assert os.listdir(path.parent) == ["secret"]  # no draft left behind
         assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_threads_asking_for_the_engine_at_once_share_one_engine_and_pool(tmp_path):
+    url, start = f"sqlite:///{tmp_path / 'ledger.db'}", threading.Barrier(16)
+    engines = []
+
+    def ask() -> None:
+        start.wait()
+        engines.append(engine_for(url))
+
+    threads = [threading.Thread(target=ask) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(engines) == 16 and len({id(engine) for engine in engines}) == 1
+    engines[0].dispose()
 
 
 def _workers(supervisor: subprocess.Popen) -> list[int]:
