@@ -242,12 +242,14 @@ def main() -> None:
                         help="people mode: seconds a unit reads a page before the next (uniform)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="uvicorn workers of each server")
     parser.add_argument("--quick", action="store_true", help="100 units, 2 000 background items")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR and keep it (the servers' logs)")
     args = parser.parse_args()
     if args.quick:
         args.units, args.background = 100, 2_000
     dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     modes = ["burst", "people"] if args.mode == "both" else [args.mode]
     with tempfile.TemporaryDirectory(prefix="dudao-portal-load-") as work:
+        work = args.keep or work
         results = [run_backend(db, mode, Path(work), args) for db in dbs for mode in modes]
     _table(results)
     print(json.dumps({"benchmark": "portal_load", "cpus": os.cpu_count(), "load_average": os.getloadavg(),
