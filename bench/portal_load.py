@@ -39,6 +39,7 @@ sys.path.insert(0, str(REPO))
 from bench.ladder_data import fresh_database  # noqa: E402
 from bench.portal_world import OFFICE_PASSWORD, OFFICE_USER  # noqa: E402
 from deployments.local_server import free_port, stop, wait_answering  # noqa: E402
+from portal.serving import KEEP_ALIVE_SECONDS  # noqa: E402
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/dudao_bench_portal"
 BIN = REPO / ".venv" / "bin"
@@ -178,7 +179,8 @@ def _servers(env: dict, base: str, bare_base: str, workers: int) -> list[subproc
     servers = [_serve([str(BIN / "dudao"), "portal", "serve", "--port", base.rsplit(":", 1)[1], "--workers",
                        str(workers)], env, var / "portal.log", f"{base}/"),
                _serve([str(BIN / "uvicorn"), "bench.bare_app:app", "--port", bare_base.rsplit(":", 1)[1],
-                       "--workers", str(workers), "--log-level", "warning"], env, var / "bare.log",
+                       "--workers", str(workers), "--log-level", "warning", "--timeout-keep-alive",
+                       str(KEEP_ALIVE_SECONDS)], env, var / "bare.log",
                       f"{bare_base}/ping")]
     time.sleep(3 * workers)  # the workers after the first are still importing when it answers
     return servers

@@ -18,6 +18,11 @@ from core.settings import get_settings
 from rules.connection_budget import pool_per_worker, portal_connections
 from tasks.access.secret import portal_secret
 
+# How long a browser's idle connection is kept. uvicorn's 5 s is shorter than a person reads a page: the
+# connection was closed just as the next click went out on it, and the page failed (bench/portal_load.py
+# --mode people). Longer than a reverse proxy's own idle timeout (nginx: 60 s), so the proxy closes first.
+KEEP_ALIVE_SECONDS = 65
+
 
 def worker_app() -> FastAPI:
     """The application of one worker (uvicorn's factory)."""
@@ -54,4 +59,4 @@ def serve(host: str, port: int, workers: int) -> None:
 
     portal_secret()  # made now if there is none, before the workers race to make it
     uvicorn.run("portal.serving:worker_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", proxy_headers=False)
+                log_level="warning", proxy_headers=False, timeout_keep_alive=KEEP_ALIVE_SECONDS)

@@ -111,7 +111,7 @@ def test_a_link_signed_by_the_cli_and_a_workers_session_are_good_on_every_worker
         deadline = time.monotonic() + 60  # a worker may start listening a while after the first answered
         while len(browsers) < BROWSERS or len(set(held.values())) < WORKERS:
             assert time.monotonic() < deadline, held
-            browsers.append(browser := httpx.Client(base_url=base, limits=httpx.Limits(max_connections=1)))
+            browsers.append(browser := httpx.Client(base_url=base, limits=httpx.Limits(max_connections=1, keepalive_expiry=30)))
             signed = browser.get(link.removeprefix(base))  # the connection stays open, on either worker
             assert signed.status_code == 303 and signed.headers["location"] == "/unit", signed.text
             ports.append(_client_port(signed))
@@ -120,9 +120,12 @@ def test_a_link_signed_by_the_cli_and_a_workers_session_are_good_on_every_worker
         cookies = [browser.cookies["dudao_portal"] for browser in browsers]
         for n, browser in enumerate(browsers):  # each sends the next one's cookie: some signed by the other worker
             browser.cookies.clear()
-            home = browser.get("/unit", headers={"Cookie": f"dudao_portal={cookies[(n + 1) % len(browsers)]}"})
-            assert home.status_code == 200 and "南坪育才小学（示例）" in home.text, home.text
+            answer = browser.get("/unit", headers={"Cookie": f"dudao_portal={cookies[(n + 1) % len(browsers)]}"})
+            assert answer.status_code == 200 and "南坪育才小学（示例）" in answer.text, answer.text
         assert any(held[ports[n]] != held[ports[(n + 1) % len(browsers)]] for n in range(len(browsers)))
+        time.sleep(6)  # a person reading the page: longer than uvicorn's own 5 s keep-alive
+        again = browsers[0].get("/unit", headers={"Cookie": f"dudao_portal={cookies[0]}"})
+        assert again.status_code == 200 and _client_port(again) == ports[0]  # the same connection
     finally:
         for browser in browsers:
             browser.close()
