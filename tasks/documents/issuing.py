@@ -52,8 +52,8 @@ def safe_name(key: str) -> str:
 
 
 def issue(session: Session, paper: Paper) -> Notice | None:
-    """File the document and put its notice in the outbox, both once per key (None if issued before). Its files
-    are written by the document writers beside the transaction, and take their place when it commits."""
+    """File the document and put its notice in the outbox, both once per key (None if issued before). Its HTML
+    takes its place when the transaction commits, and its PDF is set after (tasks/documents/filing.py)."""
     notice_id = issue_many(session, [paper])[0]
     return None if notice_id is None else session.get(Notice, notice_id)
 
