@@ -98,6 +98,7 @@ def _bare(year: int, seed: int, until) -> dict:
             pending = pool.submit(deliver, end)
         if pending is not None:
             pending.result()
+    sy.drain_pdfs()
     with session_scope() as session:
         return sy.year_summary(session, year)
 

@@ -10,7 +10,7 @@ from core.db import session_scope
 from core.settings import get_settings
 from models import Inspection
 from rules.runtime import load_runtime
-from tasks.documents.filing import recover_files
+from tasks.documents.filing import drain_pdfs, recover_files
 from tasks.mail.delivery import deliver_notices
 from tasks.operator.alerts import report_stuck_notices
 from tasks.operator.artifacts import publish_report_artifacts, publish_sweep_table
@@ -35,8 +35,8 @@ def request_report_signoffs(inspection_ids: list[int], as_of: date, timeout_seco
 
 @task(name="recover-document-files", task_run_name="补齐中断留下的文件")
 def recover_document_files() -> dict[str, int]:
-    """Files a process killed between its commit and its renames left under temporary names: put in place (their
-    documents are in the ledger) or removed (their batch was rolled back)."""
+    """Files a process killed after its commit left: HTML under temporary names put in place and PDFs set (their
+    documents are in the ledger), or removed (their batch was rolled back)."""
     with session_scope() as session:
         return recover_files(session, get_settings().out_dir)
 
@@ -61,7 +61,8 @@ def daily_sweep(as_of: date | None = None, skip_non_working_days: bool = True,
         return {}
     recovered = recover_document_files()
     if any(recovered.values()):
-        logger.warning("中断留下的文件：%s 个已归位，%s 个已清除", recovered["placed"], recovered["removed"])
+        logger.warning("中断留下的文件：%s 个已归位，%s 份 PDF 已补排，%s 个已清除", recovered["placed"],
+                       recovered["pdfs"], recovered["removed"])
     moved = {step: advance_stage(step, as_of) for step in STEPS}
     if moved.get("issue"):
         publish_report_artifacts(moved["issue"], as_of)
@@ -72,4 +73,5 @@ def daily_sweep(as_of: date | None = None, skip_non_working_days: bool = True,
     publish_sweep_table(as_of, moved, delivered, since=started)
     publish_provisional_calendar_warning(as_of)
     report_stuck_notices(as_of)  # the outbox-stuck automation alerts the office
+    drain_pdfs()  # the PDFs of the day's documents, set after their commits, are all on disk when the run ends
     return {**{step: len(ids) for step, ids in moved.items()}, **{f"delivered_{k}": v for k, v in delivered.items()}}

@@ -13,6 +13,7 @@ from core.errors import InputError
 from flows.naming import flow_run_name
 from models import SimulationRun
 from rules.runtime import load_runtime
+from tasks.documents.filing import drain_pdfs
 from tasks.mail.delivery import deliver_notices
 from tasks.operator.summary import year_summary
 from tasks.simulation.days import simulate_day
@@ -96,6 +97,7 @@ def simulate_year(year: int, seed: int = 2026, until: date | None = None) -> dic
         progress.report(100.0 * n / len(chunks), str(end))
     if delivery is not None:
         delivery.result()
+    drain_pdfs()  # the year's documents all have their PDFs (set after each commit, by threads) before it ends
     if not chunks:  # resumed with nothing left to simulate: done, not stuck at 0 %
         update_progress_artifact(artifact, 100.0)
     with session_scope() as session:

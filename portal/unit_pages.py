@@ -13,7 +13,15 @@ from models import KIND_LABELS, Evidence
 from models.lifecycles import INSPECTION, ITEM, LADDER, SUBMISSION
 from portal import unit_views
 from portal.evidence_files import evidence_response
-from portal.guard import DOCUMENT_CSP, check_csrf, csrf_token, sign_in, sign_out, signed_in_unit
+from portal.guard import (
+    DOCUMENT_CSP,
+    READ_ONLY_ROLES,
+    check_csrf,
+    csrf_token,
+    sign_in,
+    sign_out,
+    signed_in_unit,
+)
 from portal.links import read_token
 from portal.rendering import not_found, page
 from portal.reports import ReportRefused, max_evidence_bytes, read_uploads, submit_report
@@ -134,4 +142,4 @@ def unit_evidence(request: Request, evidence_id: int) -> Response:
 
 
 def template_globals() -> dict:
-    return {"labels": LABELS, "csrf_token": csrf_token}
+    return {"labels": LABELS, "csrf_token": csrf_token, "read_only_roles": READ_ONLY_ROLES}

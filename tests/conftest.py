@@ -77,6 +77,9 @@ def ledger(_ledger_template, tmp_path, monkeypatch):
     from core.settings import get_settings
 
     yield get_settings()
+    from tasks.documents.filing import drain_pdfs
+
+    drain_pdfs()  # no PDF of this test's is set after it, into a folder already gone; a failed one fails it
     _reset_caches()
 
 

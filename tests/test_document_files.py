@@ -1,6 +1,8 @@
-"""A document's files (HTML and PDF) take their place only when the ledger commits; a batch that fails leaves
-nothing behind, neither a file nor a temporary one, and a re-run of the same step writes nothing new."""
+"""A document's HTML takes its place only when the ledger commits and its PDF is set after, a ticket promising it
+meanwhile; a batch that fails leaves nothing behind, neither a file nor a temporary one, and a re-run of the same
+step writes nothing new."""
 
+import json
 from datetime import date
 
 import pytest
@@ -20,6 +22,12 @@ def _files(out_dir):
     return sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file())
 
 
+def _ticket(html, inspection):
+    """The ticket its commit wrote, as a process killed before setting the PDF leaves it."""
+    filing.ticket_of(html).write_text(json.dumps(
+        {"key": f"inspection:{inspection.code}:emergency_report", "issued_on": DAY.isoformat()}), encoding="utf-8")
+
+
 def _emergency(session):
     return start_emergency(session, EmergencyInspectionInput(unit="S001", reason="学生食物中毒事件"), load_runtime(), DAY)
 
@@ -27,8 +35,9 @@ def _emergency(session):
 def test_an_emergency_that_fails_before_its_commit_leaves_no_file(seeded):
     with pytest.raises(RuntimeError, match="the transaction fails"), session_scope() as session:
         _emergency(session)
-        filing.wait_for_documents(session)  # its files are written (under temporary names) ...
-        assert any(name.endswith(".part") for name in _files(seeded.out_dir))
+        # its HTML and the ticket of its PDF are written under temporary names ...
+        assert any(name.endswith(".html.part") for name in _files(seeded.out_dir))
+        assert any(name.endswith(".pdf.part") for name in _files(seeded.out_dir))
         assert not any(name.endswith((".html", ".pdf")) for name in _files(seeded.out_dir))
         raise RuntimeError("the transaction fails")  # ... and the transaction is rolled back
     assert _files(seeded.out_dir) == []
@@ -36,21 +45,50 @@ def test_an_emergency_that_fails_before_its_commit_leaves_no_file(seeded):
         assert session.exec(select(Document)).all() == []
 
 
-def test_a_pdf_that_cannot_be_written_fails_the_commit_and_leaves_nothing(seeded, monkeypatch):
+def test_a_pdf_that_cannot_be_set_leaves_its_ticket_for_the_sweep(seeded, monkeypatch):
+    """The document is committed; its PDF failed after the commit: the ticket stays, and the next sweep sets it."""
     def broken(html, key, issued_on):
         raise OSError("disk full")
 
     monkeypatch.setattr(filing, "typeset", broken)
-    with pytest.raises(OSError, match="disk full"), session_scope() as session:
-        _emergency(session)
-    assert _files(seeded.out_dir) == []
     with session_scope() as session:
-        assert session.exec(select(Document)).all() == []
+        inspection = _emergency(session)
+    with pytest.raises(OSError, match="disk full"):
+        filing.drain_pdfs()
+    name = f"2026/S001/inspection_{inspection.code}_emergency_report"
+    assert _files(seeded.out_dir) == [f"2026/S001/.inspection_{inspection.code}_emergency_report.pdf.part",
+                                      f"{name}.html"]
+    monkeypatch.undo()
+    with session_scope() as session:
+        assert filing.recover_files(session, seeded.out_dir) == {"placed": 0, "pdfs": 1, "removed": 0}
+    assert _files(seeded.out_dir) == [f"{name}.html", f"{name}.pdf"]
+
+
+def test_the_commit_does_not_wait_for_the_pdf_which_follows_it(seeded, monkeypatch):
+    """Setting a PDF holds no transaction: the commit returns while it is set, its ticket standing meanwhile."""
+    import threading
+
+    release = threading.Event()
+    slow = filing.typeset
+
+    def held(html, key, issued_on):
+        assert release.wait(30)
+        return slow(html, key, issued_on)
+
+    monkeypatch.setattr(filing, "typeset", held)
+    with session_scope() as session:
+        inspection = _emergency(session)
+    html = seeded.out_dir / f"2026/S001/inspection_{inspection.code}_emergency_report.html"
+    assert html.is_file() and filing.ticket_of(html).is_file() and not html.with_suffix(".pdf").exists()
+    release.set()
+    assert filing.pdf_in_place(html) == html.with_suffix(".pdf")
+    assert not filing.ticket_of(html).exists()
 
 
 def test_a_committed_document_has_its_html_and_pdf_once(seeded):
     with session_scope() as session:
         inspection = _emergency(session)
+    filing.drain_pdfs()
     files = _files(seeded.out_dir)
     assert files == [f"2026/S001/inspection_{inspection.code}_emergency_report.{suffix}" for suffix in ("html", "pdf")]
     pdf = seeded.out_dir / files[1]
@@ -61,62 +99,105 @@ def test_a_committed_document_has_its_html_and_pdf_once(seeded):
     with session_scope() as session:  # the same step again: the document is keyed, nothing is written
         again = session.get(type(inspection), inspection.id)
         _report_upward(session, again, session.get(Unit, again.unit_id), "学生食物中毒事件", DAY)
+    filing.drain_pdfs()
     assert {name: (seeded.out_dir / name).stat().st_mtime_ns for name in _files(seeded.out_dir)} == written
+
+
+def test_a_pdf_set_again_elsewhere_is_the_same_bytes(seeded):
+    """Whoever sets a PDF (the pool after the commit, a sweep, a process of its own) sets the same bytes, so a
+    PDF set twice is harmless."""
+    with session_scope() as session:
+        inspection = _emergency(session)
+    filing.drain_pdfs()
+    html = seeded.out_dir / f"2026/S001/inspection_{inspection.code}_emergency_report.html"
+    first = html.with_suffix(".pdf").read_bytes()
+    key, day = f"inspection:{inspection.code}:emergency_report", DAY
+    apart = filing.typeset_apart(html.read_text(encoding="utf-8"), key, day)
+    here = filing.typeset(html.read_text(encoding="utf-8"), key, day)
+    assert first == apart == here
 
 
 def test_a_notice_built_while_its_files_are_being_put_in_place_waits_for_them(tmp_path):
     """Delivery in another process may claim a notice the moment its transaction commits, before the commit's
-    renames have run: the e-mail waits for the files rather than going without its document."""
+    rename has run and while its PDF is being set: the e-mail waits for both rather than going without them."""
     import threading
 
     from tasks.mail.notice_build import document_attachments
 
     html = tmp_path / "2026" / "S001" / "doc.html"
     html.parent.mkdir(parents=True)
-    for path, content in ((html, b"<p>x</p>"), (html.with_suffix(".pdf"), b"%PDF-1.7\n")):
-        filing.part_of(path).write_bytes(content)
-    timer = threading.Timer(0.2, lambda: [filing.part_of(p).replace(p) for p in (html, html.with_suffix(".pdf"))])
+    filing.part_of(html).write_bytes(b"<p>x</p>")
+    filing.ticket_of(html).write_text('{"key": "k", "issued_on": "2026-05-11"}', encoding="utf-8")
+
+    def commit_then_set():
+        filing.part_of(html).replace(html)
+        html.with_suffix(".pdf").write_bytes(b"%PDF-1.7\n")
+        filing.ticket_of(html).unlink()
+
+    timer = threading.Timer(0.2, commit_then_set)
     timer.start()
     files = document_attachments("督导报告", html)
     timer.join()
     assert [name for name, _, _ in files] == ["督导报告.html", "督导报告.pdf"]
+    assert html.with_suffix(".pdf").read_bytes() == b"%PDF-1.7\n"  # waited for, not set again
 
 
-def test_files_left_by_a_kill_between_the_commit_and_the_renames_are_recovered(seeded):
-    """A process killed after its commit, before its renames: the documents are in the ledger, their files only
-    under temporary names. The next sweep puts them in place; a rolled-back batch's leftovers are removed once
-    they are old enough not to belong to a transaction still running."""
+def test_a_ticket_left_by_a_dead_process_is_honoured_by_whoever_waits(seeded):
+    """The process that committed died before it set the PDF: one who needs it waits out its patience, then
+    sets it (in a process of its own) and withdraws the ticket."""
+    with session_scope() as session:
+        inspection = _emergency(session)
+    filing.drain_pdfs()
+    html = seeded.out_dir / f"2026/S001/inspection_{inspection.code}_emergency_report.html"
+    pdf = html.with_suffix(".pdf")
+    expected = pdf.read_bytes()
+    pdf.unlink()
+    _ticket(html, inspection)
+    assert filing.pdf_in_place(html, patience=0.1) == pdf
+    assert pdf.read_bytes() == expected and not filing.ticket_of(html).exists()
+
+
+def test_files_left_by_a_kill_after_the_commit_are_recovered(seeded):
+    """A process killed after its commit, before its rename and its PDF: the document is in the ledger, its HTML
+    only under a temporary name, its PDF only a ticket. The next sweep puts the HTML in place and sets the PDF;
+    a rolled-back batch's leftovers are removed once they are old enough not to belong to a transaction still
+    running."""
     import os
 
     with session_scope() as session:
         inspection = _emergency(session)
+    filing.drain_pdfs()
     files = _files(seeded.out_dir)
-    for name in files:  # as the kill left them
-        final = seeded.out_dir / name
-        final.replace(filing.part_of(final))
+    html, pdf = (seeded.out_dir / name for name in files)
+    expected = pdf.read_bytes()
+    html.replace(filing.part_of(html))  # as the kill left them
+    pdf.unlink()
+    _ticket(html, inspection)
     stray = filing.part_of(seeded.out_dir / "2026" / "S002" / "rolled_back.html")
     stray.parent.mkdir(parents=True)
     stray.write_text("<html>", encoding="utf-8")
     young = filing.part_of(seeded.out_dir / "2026" / "S002" / "still_running.pdf")
-    young.write_bytes(b"%PDF")
+    young.write_text("{}", encoding="utf-8")
     os.utime(stray, (1, 1))
     with session_scope() as session:
-        assert filing.recover_files(session, seeded.out_dir) == {"placed": 2, "removed": 1}
+        assert filing.recover_files(session, seeded.out_dir) == {"placed": 1, "pdfs": 1, "removed": 1}
     assert _files(seeded.out_dir) == sorted(files + [young.relative_to(seeded.out_dir).as_posix()])
-    assert (seeded.out_dir / files[1]).read_bytes().startswith(b"%PDF") and inspection.code in files[0]
+    assert pdf.read_bytes() == expected and inspection.code in files[0]
     with session_scope() as session:  # nothing more to do
-        assert filing.recover_files(session, seeded.out_dir) == {"placed": 0, "removed": 0}
+        assert filing.recover_files(session, seeded.out_dir) == {"placed": 0, "pdfs": 0, "removed": 0}
 
 
 def test_the_daily_sweep_recovers_them_first(seeded, prefect_harness):
     from flows.daily_sweep import daily_sweep
 
     with session_scope() as session:
-        _emergency(session)
+        inspection = _emergency(session)
+    filing.drain_pdfs()
     files = _files(seeded.out_dir)
-    for name in files:
-        final = seeded.out_dir / name
-        final.replace(filing.part_of(final))
+    html, pdf = (seeded.out_dir / name for name in files)
+    html.replace(filing.part_of(html))
+    pdf.unlink()
+    _ticket(html, inspection)
     daily_sweep(DAY)
     assert set(files) <= set(_files(seeded.out_dir))
     assert not any(name.endswith(".part") for name in _files(seeded.out_dir))

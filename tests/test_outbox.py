@@ -9,6 +9,7 @@ from sqlmodel import delete, select
 from core.db import session_scope
 from core.settings import get_settings
 from models import Document, Notice, Unit
+from tasks.documents.filing import drain_pdfs
 from tasks.documents.issuing import Paper, document_text, issue, issue_many
 
 DAY = date(2026, 5, 15)
@@ -40,7 +41,8 @@ def test_each_key_is_issued_once_within_a_batch_and_across_batches(seeded):
     assert notices["r:a"].subject.startswith("【整改提醒】") and notices["r:a"].status == "pending"
     html = get_settings().out_dir / documents["r:b"].path
     assert "问题r:b" in html.read_text(encoding="utf-8")
-    # its HTML and its PDF; no text file: the text is the notice's
+    # its HTML and its PDF (set after the commit); no text file: the text is the notice's
+    drain_pdfs()
     assert sorted(p.name for p in html.parent.iterdir()) == [html.name, html.with_suffix(".pdf").name]
     with session_scope() as session:
         assert document_text(session, documents["r:b"].id) == notices["r:b"].body_text
@@ -79,27 +81,29 @@ def test_every_file_is_on_disk_when_the_transaction_commits_and_a_failed_write_f
 
     from tasks.documents import filing
 
-    slow = filing._write
+    slow = filing.typeset
 
-    def slow_write(pairs, html, key, issued_on):  # the writer lags behind the transaction
+    def slow_typeset(html, key, issued_on):  # the PDFs lag behind the transaction
         time.sleep(0.002)
-        slow(pairs, html, key, issued_on)
+        return slow(html, key, issued_on)
 
-    monkeypatch.setattr(filing, "_write", slow_write)
+    monkeypatch.setattr(filing, "typeset", slow_typeset)
     with session_scope() as session:
         issue_many(session, papers(session, *(f"r:{i}" for i in range(300))))
         documents = session.exec(select(Document)).all()
     paths = [get_settings().out_dir / d.path for d in documents]
     assert len(paths) == 300 and all(p.read_text(encoding="utf-8").startswith("<") for p in paths)
-    with session_scope() as session:  # issue (one paper): its files are in place once the ledger commits
+    assert all(filing.pdf_in_place(p).read_bytes().startswith(b"%PDF") for p in paths)
+    with session_scope() as session:  # issue (one paper): its HTML is in place once the ledger commits
         issue(session, papers(session, "r:one")[0])
         document = session.exec(select(Document).where(Document.key == "r:one")).one()
         assert not (get_settings().out_dir / document.path).exists()  # not before: a rollback would orphan it
     assert (get_settings().out_dir / document.path).is_file()
-    assert (get_settings().out_dir / document.path).with_suffix(".pdf").read_bytes().startswith(b"%PDF")
+    assert filing.pdf_in_place(get_settings().out_dir / document.path).read_bytes().startswith(b"%PDF")
     blocked = get_settings().out_dir / str(DAY.year) / "S002"
     blocked.rename(blocked.with_suffix(".moved"))
     blocked.write_text("a file where the unit's folder goes", encoding="utf-8")
     with pytest.raises(OSError), session_scope() as session:
         issue_many(session, papers(session, "r:new-a", "r:new-b", "r:new-c"))
     assert sorted(rows(Notice)) == sorted([f"r:{i}" for i in range(300)] + ["r:one"])  # the batch left no row
+    assert not list(get_settings().out_dir.rglob("*.part"))  # nor a file, nor a ticket

@@ -68,6 +68,11 @@ def test_revoking_the_units_links_ends_the_mailed_one(mailed):
     assert answer.status_code == 403 and "已被督导室收回" in answer.text
 
 
+def _spec(notice: Notice, recipients) -> MessageSpec:
+    return MessageSpec(key=notice.key, sender="a@b.cn", sender_name="督导室", recipients=recipients, subject="s",
+                       text=notice.body_text, html=notice.body_html, attachments=(), domain="b.cn")
+
+
 def test_only_notices_reminders_and_urges_of_a_unit_carry_a_link(seeded):
     with session_scope() as session:
         unit = session.exec(select(Unit).where(Unit.code == "S001")).one()
@@ -75,12 +80,26 @@ def test_only_notices_reminders_and_urges_of_a_unit_carry_a_link(seeded):
         notices = [Notice(key=f"k:{kind}", kind=kind, subject="s", recipients="[]", body_text="正文",
                           body_html="<html><body><p>正文</p></body></html>", unit_id=unit.id, created_on=DAY,
                           message_id="<m@x>") for kind in kinds]
-        specs = [MessageSpec(key=n.key, sender="a@b.cn", sender_name="督导室", recipients=(("单位", "u@b.cn"),),
-                             subject="s", text=n.body_text, html=n.body_html, attachments=(), domain="b.cn")
-                 for n in notices]
+        specs = [_spec(n, ((unit.name, "u@b.cn"),)) for n in notices]
         built = with_portal_links(session, notices, specs)
     linked = {spec.key.removeprefix("k:") for spec in built if "/link/" in spec.text}
     assert linked == set(LINKED_KINDS) == {"notice", "reminder", "urge"}
     for spec in built:
         if "/link/" in spec.text:  # the HTML's link sits inside its body
             assert spec.html.index('class="portal-link"') < spec.html.index("</body>")
+
+
+def test_a_message_copied_to_the_superior_carries_no_link_but_where_to_find_it(seeded):
+    """The link signs in as the unit: a 督办 sent to the unit and its superior in one message would hand the
+    superior that key, so it says where the unit finds its link instead."""
+    with session_scope() as session:
+        unit = session.exec(select(Unit).where(Unit.code == "S001")).one()
+        urge = Notice(key="k:urge", kind="urge", subject="s", recipients="[]", body_text="正文",
+                      body_html="<html><body><p>正文</p></body></html>", unit_id=unit.id, created_on=DAY,
+                      message_id="<m@x>")
+        alone, copied = with_portal_links(session, [urge, urge], [
+            _spec(urge, ((unit.name, "u@b.cn"),)), _spec(urge, ((unit.name, "u@b.cn"), ("南岸区教育委员会", "j@b.cn")))])
+    assert "/link/" in alone.text and "/link/" in alone.html
+    assert "/link/" not in copied.text and "/link/" not in copied.html
+    assert f"{unit.name}登录督导门户的专用链接附在发给本单位的督导通知书和整改提醒中" in copied.text
+    assert copied.html.index('class="portal-link"') < copied.html.index("</body>")

@@ -4,6 +4,7 @@ office account as actor, markup shown as text, a second review refused with noth
 and on PostgreSQL."""
 
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -153,3 +154,25 @@ def test_the_cli_adds_and_disables_an_account_and_disabling_ends_its_session(wor
     assert _sign_in(client()).status_code == 401
     with session_scope() as session, pytest.raises(AccountError):
         add_user(session, "zhao.min", "赵敏", "another long password", "office", actor="operator")
+
+
+def _form_actions(page: str) -> list[str]:
+    return re.findall(r'<form method="post" action="([^"]+)"', page)
+
+
+def test_a_leader_sees_what_waits_but_no_button_that_would_be_refused(world):
+    """Leadership reads without writing: its pages list the reports waiting for review and sign-off, with no
+    form but 退出 (every form it posted would be refused); the office's own pages keep theirs."""
+    submission_id = _unit_reports(world, "整改完成")
+    with session_scope() as session:
+        add_user(session, "chen.zr", "陈主任", PASSWORD, "leader", actor="operator")
+    leader, office = client(), _office()
+    assert _sign_in(leader, "chen.zr").url.path == "/office"
+    home, review = leader.get("/office").text, leader.get(f"/office/submissions/{submission_id}").text
+    assert f'href="/office/submissions/{submission_id}"' in home and "以下报告待督导室签发（领导账号只读）" in home
+    assert _form_actions(home) == _form_actions(review) == ["/signout"]
+    assert "待督导室审核（领导账号只读）" in review and "提交审核" not in review
+    office_home = office.get("/office").text
+    assert any(action.endswith("/release") for action in _form_actions(office_home))
+    assert f"/office/submissions/{submission_id}/review" in _form_actions(
+        office.get(f"/office/submissions/{submission_id}").text)

@@ -3,8 +3,9 @@ delivery, never when the notice is filed: a link expires and can be revoked, whi
 written once and must not change (every side effect once). The link is valid `portal_link_days` (settings)
 from the day the message is built; a message built again the same day (a retry) carries the same link.
 
-A 督办 goes to the unit and its superior in one message: the superior reads the unit's link too (the unit is
-named beside it, and revoking the unit's links ends it)."""
+A link goes only into a message addressed to the unit alone: it signs in *as the unit*, so a 督办 copied to the
+unit's superior in the same message carries, instead, a line telling the unit where it finds its link (its
+督导通知书 and 整改提醒, or the office), and the superior never holds a key to the unit's pages."""
 
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
@@ -41,14 +42,31 @@ def _with_link(spec: MessageSpec, unit_name: str, url: str, days: int) -> Messag
     if spec.html is None:
         return replace(spec, text=text)
     block = f'<p class="portal-link">{escape(line)}<br><a href="{escape(url)}">{escape(url)}</a></p>\n'
-    at = spec.html.lower().rfind("</body>")
-    html = spec.html + block if at < 0 else spec.html[:at] + block + spec.html[at:]
-    return replace(spec, text=text, html=html)
+    return replace(spec, text=text, html=_before_body_end(spec.html, block))
+
+
+def _where_to_find_link(spec: MessageSpec, unit_name: str) -> MessageSpec:
+    line = (f"{unit_name}登录督导门户的专用链接附在发给本单位的督导通知书和整改提醒中，也可向区督导室索取"
+            "（本邮件同时抄送上级单位，故不附链接）。")
+    text = f"{spec.text.rstrip()}\n\n{line}\n"
+    if spec.html is None:
+        return replace(spec, text=text)
+    return replace(spec, text=text, html=_before_body_end(spec.html, f'<p class="portal-link">{escape(line)}</p>\n'))
+
+
+def _before_body_end(html: str, block: str) -> str:
+    at = html.lower().rfind("</body>")
+    return html + block if at < 0 else html[:at] + block + html[at:]
+
+
+def _addressed_to_alone(spec: MessageSpec, unit_name: str) -> bool:
+    return all(name == unit_name for name, _ in spec.recipients)
 
 
 def with_portal_links(session: Session, notices: list[Notice], specs: list[MessageSpec],
                       now: datetime | None = None) -> list[MessageSpec]:
-    """`specs` (one per notice, in order), those of a unit's notice, reminder or 督办 carrying its link."""
+    """`specs` (one per notice, in order), those of a unit's notice, reminder or 督办 carrying its link when
+    addressed to the unit alone, and where to find it when copied to others too."""
     linked = {n.unit_id for n in notices if n.kind in LINKED_KINDS and n.unit_id is not None}
     if not linked:
         return specs
@@ -57,7 +75,9 @@ def with_portal_links(session: Session, notices: list[Notice], specs: list[Messa
     out = []
     for notice, spec in zip(notices, specs, strict=True):
         unit = units.get(notice.unit_id) if notice.kind in LINKED_KINDS else None
-        if unit is not None:
+        if unit is not None and not _addressed_to_alone(spec, unit[0]):
+            spec = _where_to_find_link(spec, unit[0])
+        elif unit is not None:
             spec = _with_link(spec, unit[0], link_url(token_for(notice.unit_id, unit[1], expires, serializer)), days)
         out.append(spec)
     return out

@@ -1,14 +1,24 @@
-"""A filed document's files on disk: its HTML and its PDF, written while the transaction goes on and put in
-place only once the ledger has committed.
+"""A filed document's files on disk: its HTML, put in place when the ledger commits, and its PDF, set after.
 
-Each file is first written under a temporary name beside its place (`.<name>.part`) by a pool of writer threads
-(rendering a PDF is Typst's compiled code, which releases the GIL: the threads render on every core while the
-transaction goes on). Before the commit every write must have ended well (a failed one fails the commit); after
-it each file is renamed into place; after a rollback the temporary files are removed. So a committed document
-has its HTML and PDF, and a batch that failed leaves nothing behind: no empty or half-written file.
+The HTML is written while the transaction goes on, under a temporary name beside its place (`.<name>.part`),
+and renamed into place by the commit; a rollback removes it. So a committed document has its HTML, and a batch
+that failed leaves nothing behind.
+
+Its PDF takes 4-5 ms of a core to set (Typst), more than all the rest of filing a document: set inside the
+transaction it held the ledger's write lock that long for every document. So the transaction writes only a
+*ticket* beside the HTML (`.<name>.pdf.part`, the document's key and date in it), and the commit hands the PDF
+to a pool of threads (Typst releases the GIL: they set on every core while the year goes on), each writing its
+PDF whole under a temporary name, renaming it, then removing the ticket. The ticket is the promise of a PDF:
+whoever needs the PDF (a notice's attachment, the public site) waits while it stands (`pdf_in_place`); one left
+by a process killed before it could set its PDF is kept until that PDF is set, by the next sweep
+(`recover_files`) or by whoever waits for it longer than its patience. The PDF of the same document is the
+same bytes whoever sets it, so setting it twice is harmless.
 """
 
+import json
+import logging
 import os
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
@@ -19,70 +29,129 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import select
 
 from models import Document
-from tasks.documents.pdf import typeset
+from tasks.documents.pdf import typeset, typeset_apart, write_atomically
 
-_WRITES = "dudao.document_writes"  # session.info: (future, [(temporary, final) paths]) of the transaction
-_WORKERS = max(1, os.cpu_count() or 1)
-_WRITER = ThreadPoolExecutor(_WORKERS, thread_name_prefix="document-writer")
+logger = logging.getLogger(__name__)
+_FILED = "dudao.filed_documents"  # session.info: [(html part, html path, ticket, html, key, date)]
+_PDFS = ThreadPoolExecutor(max(1, os.cpu_count() or 1), thread_name_prefix="document-pdf")
+# At most this many PDFs wait to be set: a committer that finds the backlog full waits for room, so a year
+# that files documents faster than the cores set them keeps its memory bounded (each waiting PDF holds its HTML).
+PDF_BACKLOG = 2000
+_ROOM = threading.BoundedSemaphore(PDF_BACKLOG)
+_PENDING: set[Future] = set()
+_PENDING_LOCK = threading.Lock()
 
 
 def part_of(path: Path) -> Path:
-    """The temporary name a file is written under until the ledger commits."""
+    """The temporary name a file is written under until the ledger commits (for a PDF: its ticket)."""
     return path.with_name(f".{path.name}.part")
 
 
+def ticket_of(html: Path) -> Path:
+    """The ticket that promises the PDF of the document filed at `html`."""
+    return part_of(html.with_suffix(".pdf"))
+
+
 def file_document(session: OrmSession, path: Path, html: str, key: str, issued_on: date) -> None:
-    """Queue the document's HTML at `path` and its PDF beside it (same name, .pdf), for this transaction."""
-    pairs = [(part_of(path), path), (part_of(path.with_suffix(".pdf")), path.with_suffix(".pdf"))]
-    future = _WRITER.submit(_write, pairs, html, key, issued_on)
-    session.info.setdefault(_WRITES, []).append((future, pairs))
-
-
-def wait_for_documents(session: OrmSession) -> None:
-    """Block until every file this session queued is written under its temporary name; raise the first failed
-    write (after all have ended: none goes on behind the rollback that follows)."""
-    failed = [error for future, _ in session.info.get(_WRITES, []) if (error := _outcome(future)) is not None]
-    if failed:
-        raise failed[0]
-
-
-@event.listens_for(OrmSession, "before_commit")
-def _documents_before_commit(session: OrmSession) -> None:
-    wait_for_documents(session)
+    """Write the document's HTML under its temporary name and the ticket of its PDF, for this transaction."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part_of(path).write_text(html, encoding="utf-8")
+    ticket = ticket_of(path)
+    ticket.write_text(json.dumps({"key": key, "issued_on": issued_on.isoformat()}), encoding="utf-8")
+    session.info.setdefault(_FILED, []).append((part_of(path), path, ticket, html, key, issued_on))
 
 
 @event.listens_for(OrmSession, "after_commit")
 def _documents_after_commit(session: OrmSession) -> None:
-    """The rows are in the ledger: each file takes its place (a rename in the same folder)."""
-    for _, pairs in session.info.pop(_WRITES, []):
-        for part, final in pairs:
-            try:
-                part.replace(final)
-            except FileNotFoundError:  # put in place meanwhile by recover_files in another process
-                if not final.exists():
-                    raise
+    """The rows are in the ledger: each HTML takes its place (a rename in the same folder), then its PDF is
+    queued to be set."""
+    filed = session.info.pop(_FILED, [])
+    for part, final, *_ in filed:
+        try:
+            part.replace(final)
+        except FileNotFoundError:  # put in place meanwhile by recover_files in another process
+            if not final.exists():
+                raise
+    for _, final, ticket, html, key, issued_on in filed:
+        _queue_pdf(final.with_suffix(".pdf"), ticket, html, key, issued_on)
 
 
 @event.listens_for(OrmSession, "after_rollback")
 def _documents_after_rollback(session: OrmSession) -> None:
-    """The batch is undone: let its writes end, then remove what they wrote (their errors are moot)."""
-    for future, pairs in session.info.pop(_WRITES, []):
-        _outcome(future)
-        for part, _ in pairs:
-            part.unlink(missing_ok=True)
+    """The batch is undone: remove what it wrote."""
+    for part, _, ticket, *_ in session.info.pop(_FILED, []):
+        part.unlink(missing_ok=True)
+        ticket.unlink(missing_ok=True)
 
 
-def _outcome(future: Future) -> BaseException | None:
-    return future.exception()
+def _queue_pdf(pdf: Path, ticket: Path, html: str, key: str, issued_on: date) -> None:
+    _ROOM.acquire()
+    future = _PDFS.submit(set_pdf, pdf, ticket, html, key, issued_on)
+    with _PENDING_LOCK:
+        _PENDING.add(future)
+    future.add_done_callback(_settled)
 
 
-def _write(pairs: list[tuple[Path, Path]], html: str, key: str, issued_on: date) -> None:
-    """The HTML, then the PDF set from it, each under its temporary name. The text version of a document lives
-    in the ledger (its notice's `body_text`), so it gets no file of its own."""
-    (html_part, _), (pdf_part, _) = pairs
-    html_part.parent.mkdir(parents=True, exist_ok=True)
-    html_part.write_text(html, encoding="utf-8")
-    pdf_part.write_bytes(typeset(html, key, issued_on))
+def _settled(future: Future) -> None:
+    _ROOM.release()
+    if future.exception() is not None:  # the ticket stays: the next sweep sets the PDF again
+        logger.error("PDF 未能生成（下次巡查时重试）：%s", future.exception())
+    else:
+        with _PENDING_LOCK:
+            _PENDING.discard(future)
+
+
+def set_pdf(pdf: Path, ticket: Path, html: str, key: str, issued_on: date, apart: bool = False) -> Path:
+    """Set the document's PDF from its HTML, write it whole, then withdraw the ticket that promised it."""
+    write_atomically(pdf, (typeset_apart if apart else typeset)(html, key, issued_on))
+    ticket.unlink(missing_ok=True)
+    return pdf
+
+
+def drain_pdfs() -> int:
+    """Wait until every PDF this process queued is set; raise the first that failed (its ticket is left for the
+    sweep). Returns how many were waited for."""
+    waited: set[Future] = set()
+    while running := [f for f in _pending() if not f.done()]:
+        for future in running:
+            future.exception()
+        waited.update(running)
+    failed = [f for f in _pending() if f.exception() is not None]
+    with _PENDING_LOCK:
+        _PENDING.difference_update(failed)
+    if failed:
+        raise failed[0].exception()
+    return len(waited)
+
+
+def _pending() -> list[Future]:
+    with _PENDING_LOCK:
+        return list(_PENDING)
+
+
+def pdf_in_place(html: Path, patience: float = 60.0) -> Path | None:
+    """The PDF of the document filed at `html`, once it is set: while its ticket stands the PDF is being set
+    (here or in another process), so wait; a ticket still there after `patience` seconds was left by a process
+    that died, so set the PDF here (in a process of its own: the caller may be a forked worker, where Typst's
+    threads are not safe). None for a document filed before PDFs were made, or whose HTML is not in place."""
+    pdf, ticket = html.with_suffix(".pdf"), ticket_of(html)
+    deadline = time.monotonic() + patience
+    while ticket.is_file() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if html.is_file():
+        _set_from_ticket(html, ticket, apart=True)
+    return pdf if pdf.is_file() else None
+
+
+def _set_from_ticket(html: Path, ticket: Path, apart: bool) -> bool:
+    """Set the PDF a ticket promises; False when the ticket is gone (its PDF was set meanwhile)."""
+    try:
+        promised = json.loads(ticket.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    set_pdf(html.with_suffix(".pdf"), ticket, html.read_text(encoding="utf-8"), promised["key"],
+            date.fromisoformat(promised["issued_on"]), apart=apart)
+    return True
 
 
 # A temporary file younger than this may belong to a transaction still running in another process.
@@ -90,21 +159,30 @@ STRAY_AFTER_SECONDS = 3600
 
 
 def recover_files(session: OrmSession, out_dir: Path, now: float | None = None) -> dict[str, int]:
-    """Finish what a process killed between its commit and its renames left: a temporary file whose document is
-    in the ledger (its write had ended well before the commit) takes its place; one whose document is not (a
-    rolled-back batch killed before it could clean up) is removed once it is an hour old, so a transaction still
-    running elsewhere keeps its files. Returns how many were put in place and removed."""
+    """Finish what a process killed after its commit left. An HTML still under its temporary name whose document
+    is in the ledger takes its place; then each ticket of a filed document has its PDF set (a process killed
+    before it set it). A temporary file or ticket whose document is not in the ledger (a rolled-back batch
+    killed before it could clean up) is removed once it is an hour old, so a transaction still running elsewhere
+    keeps its files. Returns how many HTML files were placed, PDFs set and leftovers removed."""
     now = time.time() if now is None else now
-    placed = removed = 0
-    parts = [p for p in out_dir.rglob(".*.part") if p.is_file()] if out_dir.is_dir() else []
+    counts = {"placed": 0, "pdfs": 0, "removed": 0}
+    parts = sorted((p for p in out_dir.rglob(".*.part") if p.is_file()) if out_dir.is_dir() else [],
+                   key=lambda p: p.name.endswith(".pdf.part"))  # the HTML first: a PDF is set from it
     for part in parts:
         final = part.with_name(part.name[1:-len(".part")])
-        html = final.with_suffix(".html").relative_to(out_dir).as_posix()
-        filed = session.exec(select(Document.id).where(Document.path == html)).first() is not None
-        if filed and not final.exists():
-            part.replace(final)
-            placed += 1
-        elif (filed or now - part.stat().st_mtime > STRAY_AFTER_SECONDS):
+        html = final.with_suffix(".html")
+        filed = session.exec(select(Document.id).where(
+            Document.path == html.relative_to(out_dir).as_posix())).first() is not None
+        if not filed:
+            if now - part.stat().st_mtime > STRAY_AFTER_SECONDS:
+                part.unlink(missing_ok=True)
+                counts["removed"] += 1
+        elif final.suffix == ".pdf":
+            counts["pdfs"] += _set_from_ticket(html, part, apart=False)
+        elif final.exists():
             part.unlink(missing_ok=True)
-            removed += 1
-    return {"placed": placed, "removed": removed}
+            counts["removed"] += 1
+        else:
+            part.replace(final)
+            counts["placed"] += 1
+    return counts

@@ -52,8 +52,8 @@ def safe_name(key: str) -> str:
 
 
 def issue(session: Session, paper: Paper) -> Notice | None:
-    """File the document and put its notice in the outbox, both once per key (None if issued before). Its files
-    are written by the document writers beside the transaction, and take their place when it commits."""
+    """File the document and put its notice in the outbox, both once per key (None if issued before). Its HTML
+    takes its place when the transaction commits, and its PDF is set after (tasks/documents/filing.py)."""
     notice_id = issue_many(session, [paper])[0]
     return None if notice_id is None else session.get(Notice, notice_id)
 
@@ -63,9 +63,9 @@ def issue_many(session: Session, papers: list[Paper]) -> list[int | None]:
 
     Returns the new notices' ids in the order of `papers`: None where the key was issued before (or earlier in
     `papers`). The batch costs one key lookup per _CHUNK papers and one multi-row INSERT each for documents and
-    notices; per paper what is left is rendering. The files are written by the document writer while the
-    transaction goes on (HTML and PDF, tasks/documents/filing.py), each under a temporary name until the ledger
-    commits: a committed document row has its files; a failed write fails the commit and leaves nothing."""
+    notices; per paper what is left is rendering. Each HTML is written while the transaction goes on, under a temporary
+    name until the ledger commits, and its PDF is set after the commit (tasks/documents/filing.py): a committed
+    document row has its files; a failed write fails the commit and leaves nothing."""
     connection = session.connection()
     fresh = _not_yet_issued(connection, papers)
     if not fresh:
@@ -117,8 +117,8 @@ def _render(paper: Paper, district: Letterhead, calendar: WorkdayCalendar) -> tu
 
 def _file_documents(session: Session, papers: list[Paper]) -> tuple[dict, dict[str, tuple[int, str]]]:
     """Render every paper: key -> (title, html, text); and key -> (document id, title). Documents filed before
-    keep their row and files (a step repeated after a failed delivery); each other one goes to the document
-    writers as soon as it is rendered (HTML and PDF), and its row is inserted."""
+    keep their row and files (a step repeated after a failed delivery); each other one is filed as soon as it is
+    rendered (its HTML, and the ticket of its PDF: tasks/documents/filing.py), and its row is inserted."""
     documents = {key: (found[0], found[1]) for key, found in
                  _existing(session.connection(), Document, [paper.key for paper in papers]).items()}
     out_dir, rows, rendered, district = get_settings().out_dir, [], {}, letterhead(session)

@@ -2,8 +2,8 @@
 tasks/documents/typesetting.py), PDF/A-2b with the document's title, 发文字号, date and key in its metadata,
 fonts embedded (Debian's Noto CJK, found by Typst's own font search).
 
-Every document filed gets its PDF where it is filed (tasks/documents/filing.py); `dudao pdf` renders one again
-from its HTML, and writes the demo's samples. About 4-5 ms of one core a document (bench/render_pdfs.py, where
+Every document filed gets its PDF where it is filed, set after its commit (tasks/documents/filing.py); the
+same HTML gives the same bytes in any process. `dudao pdf` renders one again from its HTML, and writes the demo's samples. About 4-5 ms of one core a document (bench/render_pdfs.py, where
 WeasyPrint, the engine before, took about 300 ms).
 """
 
@@ -66,7 +66,7 @@ def typeset(html: str, key: str, issued_on: date) -> bytes:
     """The PDF of a document from its HTML. Typst releases the GIL while it compiles, so threads render in
     parallel. A compile error is a bug in the layout, never in a user's text (every text is a string literal)."""
     if len(html) > LARGE_HTML:
-        return _typeset_apart(html, key, issued_on)
+        return typeset_apart(html, key, issued_on)
     return _typeset_here(html, key, issued_on)
 
 
@@ -78,7 +78,7 @@ def _typeset_here(html: str, key: str, issued_on: date) -> bytes:
     return _compiler().compile(source, format="pdf", pdf_standards=STANDARD, pdf_tags=False)
 
 
-def _typeset_apart(html: str, key: str, issued_on: date) -> bytes:
+def typeset_apart(html: str, key: str, issued_on: date) -> bytes:
     """`python -m tasks.documents.pdf KEY DATE`: the HTML on its standard input, the PDF on its output."""
     from core.settings import REPO_ROOT
 
@@ -167,6 +167,6 @@ def write_samples(documents: list[Document], out_dir: Path) -> PdfRun:
     return PdfRun(paths, time.perf_counter() - started)
 
 
-if __name__ == "__main__":  # _typeset_apart's child
+if __name__ == "__main__":  # typeset_apart's child
     sys.stdout.buffer.write(_typeset_here(sys.stdin.buffer.read().decode("utf-8"), sys.argv[1],
                                           date.fromisoformat(sys.argv[2])))

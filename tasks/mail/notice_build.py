@@ -24,7 +24,7 @@ from pathlib import Path
 
 from core.errors import InputError
 from core.settings import get_settings
-from tasks.documents.filing import part_of
+from tasks.documents.filing import part_of, pdf_in_place
 from tasks.mail import fast_path
 from tasks.mail.encoded_words import folded_to
 from tasks.mail.messages import Attachment, build_message, safe_filename
@@ -74,15 +74,14 @@ def attachment_name(title: str, suffix: str) -> str:
 
 def document_attachments(title: str, html_path: Path) -> tuple[tuple[str, str, str], ...]:
     """The filed document as HTML, plus its PDF beside it (every document filed has one; one filed before PDFs
-    were made may not). A file still under its temporary name is being put in place by the commit that filed
-    it (tasks/documents/filing.py): wait for it."""
-    for path in (html_path, html_path.with_suffix(".pdf")):
-        settled(path)
+    were made may not). An HTML still under its temporary name is being put in place by the commit that filed
+    it, and a PDF whose ticket stands is being set after that commit (tasks/documents/filing.py): wait for both."""
+    settled(html_path)
     files = []
     if html_path.is_file():
         files.append((attachment_name(title, ".html"), str(html_path), "text/html"))
-    pdf = html_path.with_suffix(".pdf")
-    if pdf.is_file():
+    pdf = pdf_in_place(html_path)
+    if pdf is not None:
         files.append((attachment_name(title, ".pdf"), str(pdf), "application/pdf"))
     return tuple(files)
 

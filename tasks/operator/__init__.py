@@ -7,7 +7,7 @@ behind each one).
 from core.lazy_exports import lazy_exports
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, {
-    "alerts": ["ALERTS", "queue_alert", "report_stuck_notices"],
+    "alerts": ["ALERTS", "queue_alert", "queue_alerts", "report_stuck_notices"],
     "dashboard": ["dashboard", "overdue_clause"],
     "dashboard_lists": ["Listing", "UnknownList", "grade_list", "overdue_list", "reports_list", "week_list", "zone_list"],
     "artifacts": ["publish_report_artifacts", "publish_sweep_table", "report_markdown"],

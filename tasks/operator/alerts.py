@@ -16,7 +16,7 @@ from core.settings import get_settings
 from models.queries import office
 from tasks.channels.report import stuck_messages
 from tasks.documents.contexts import doc_no
-from tasks.documents.issuing import Paper, issue
+from tasks.documents.issuing import Paper, issue_many
 from tasks.operator.outbox_report import stuck_notices
 
 # alert -> (title, what it means and what to do)
@@ -36,15 +36,24 @@ STUCK_EVENT = "dudao.outbox.stuck"
 
 def queue_alert(session: Session, alert: str, occurrence: str, subject: str, as_of: date) -> int | None:
     """File one alert to the office (once per alert and occurrence). Returns the new notice's id, or None."""
+    return queue_alerts(session, alert, [(occurrence, subject)], as_of)[0]
+
+
+def queue_alerts(session: Session, alert: str, occurrences: list[tuple[str, str]], as_of: date) -> list[int | None]:
+    """File an alert to the office for each (occurrence, subject), once per alert and occurrence, in one batch
+    (one key lookup, one insert: a sweep that alerts of hundreds of reports holds the ledger briefly). Returns
+    the new notices' ids in order, None for an occurrence alerted before."""
     if alert not in ALERTS:
         raise InputError(f"告警类型“{alert}”不存在；可用：{'、'.join(ALERTS)}")
+    if not occurrences:
+        return []
     title, advice = ALERTS[alert]
     the_office = office(session, "OFFICE")
-    context = {"unit": the_office, "alert_title": title, "advice": advice, "subject": subject,
-               "occurrence": occurrence, "doc_no": doc_no("alert", as_of.year, 1)}
-    notice = issue(session, Paper(key=f"alert:{alert}:{occurrence}"[:120], kind="alert", title=f"系统告警：{title}",
-                                  context=context, issued_on=as_of, unit=the_office))
-    return None if notice is None else notice.id
+    return issue_many(session, [
+        Paper(key=f"alert:{alert}:{occurrence}"[:120], kind="alert", title=f"系统告警：{title}", issued_on=as_of,
+              unit=the_office, context={"unit": the_office, "alert_title": title, "advice": advice, "subject": subject,
+                                        "occurrence": occurrence, "doc_no": doc_no("alert", as_of.year, 1)})
+        for occurrence, subject in occurrences])
 
 
 def report_stuck_notices(as_of: date) -> int:

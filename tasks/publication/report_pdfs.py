@@ -14,19 +14,21 @@ from sqlmodel import Session, select
 from core.settings import get_settings
 from models import Document
 from rules.redaction import redact
+from tasks.documents.filing import pdf_in_place
 from tasks.documents.issuing import safe_name
 from tasks.documents.pdf import typeset, write_atomically
 from tasks.publication.records import PublicReport
 
 
 def report_documents(session: Session, reports: list[PublicReport]) -> dict[str, Document]:
-    """Report code -> its filed 督导报告, for the reports whose HTML and PDF are on disk."""
+    """Report code -> its filed 督导报告, for the reports whose HTML and PDF are on disk (a PDF still being set
+    after its commit is waited for)."""
     keys = {f"inspection:{r.code}:report": r.code for r in reports}
     found: dict[str, Document] = {}
     out_dir = get_settings().out_dir
     for document in session.exec(select(Document).where(Document.key.in_(list(keys)))).all():
         html = out_dir / document.path
-        if html.is_file() and html.with_suffix(".pdf").is_file():
+        if html.is_file() and pdf_in_place(html) is not None:
             found[keys[document.key]] = document
     return found
 

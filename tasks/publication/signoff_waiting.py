@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from models import Inspection, Unit
 from rules.runtime import Runtime
-from tasks.operator.alerts import queue_alert
+from tasks.operator.alerts import queue_alerts
 
 ALERT = "signoff-waiting"
 
@@ -28,12 +28,10 @@ def alert_waiting_signoffs(session: Session, as_of: date, rt: Runtime) -> list[i
     rows = session.exec(select(Inspection, Unit).join(Unit, Inspection.unit_id == Unit.id).where(
         Inspection.issued_on.is_not(None), Inspection.issued_on <= latest, Inspection.released_on.is_(None),
         Inspection.published_on.is_(None)).order_by(Inspection.code)).all()
-    alerted = []
-    for inspection, unit in rows:
-        if signoff_overdue_on(inspection.issued_on, rt) >= as_of:
-            continue
-        subject = (f"{inspection.code} {unit.name}的督导报告自{inspection.issued_on:%Y-%m-%d}出具，"
-                   f"已超过{rt.policy.signoff.alert_after_workdays}个工作日未签发")
-        if queue_alert(session, ALERT, f"inspection:{inspection.code}", subject, as_of) is not None:
-            alerted.append(inspection.id)
-    return alerted
+    waiting = [(inspection, unit) for inspection, unit in rows if signoff_overdue_on(inspection.issued_on, rt) < as_of]
+    days = rt.policy.signoff.alert_after_workdays
+    filed = queue_alerts(session, ALERT, [
+        (f"inspection:{inspection.code}",
+         f"{inspection.code} {unit.name}的督导报告自{inspection.issued_on:%Y-%m-%d}出具，已超过{days}个工作日未签发")
+        for inspection, unit in waiting], as_of)
+    return [inspection.id for (inspection, _), notice in zip(waiting, filed, strict=True) if notice is not None]
