@@ -1,10 +1,17 @@
 """What every request of the portal passes through before and after its handler, as one pure ASGI middleware:
-the signed session cookie, a POST's length within what a report may weigh, leadership's posts refused, and the
-secure headers on every answer.
+the signed session cookie, a POST's length within what a report may weigh, leadership's posts refused, no more
+than `WRITES_AT_ONCE` posts in their handlers at once, and the secure headers on every answer.
+
+Why the posts are let through a few at a time: a handler runs in one of the worker's 40 threads, and on SQLite a
+post waits there for the one write lock while a sweep step holds it, for seconds. Three hundred units posting at
+once then held every thread, and a page, which needs no lock, waited for a thread (item page p95 7.3 s under load,
+bench/README). Posts beyond the few wait here, in the event loop, holding no thread, so pages keep theirs.
 
 One layer rather than one `@app.middleware("http")` each: Starlette runs each of those as a BaseHTTPMiddleware,
 which wraps every request and answer in streams and tasks of its own, and three of them cost more CPU than a
 page's own queries (bench/portal_cpu.py). Here the answer passes through untouched but for its headers."""
+
+import asyncio
 
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
@@ -21,6 +28,8 @@ from portal.guard import (
     refuse_if_read_only,
 )
 from portal.rendering import message
+
+WRITES_AT_ONCE = 8  # a worker's posts in their handlers at once; its other threads stay free for pages
 
 # Every answer's headers, unless the handler set its own (a document's CSP): (lowercase name, raw pair).
 _DEFAULT_HEADERS = [(name.lower().encode(), (name.lower().encode(), value.encode()))
@@ -41,8 +50,10 @@ def _check_read_only(request: Request) -> None:
 class PortalGate:
     """The portal's one middleware. `body_limit`: the largest POST in bytes; `session_key` signs the cookie."""
 
-    def __init__(self, app: ASGIApp, *, session_key: str, https_only: bool, body_limit: int) -> None:
-        self.app, self.body_limit = app, body_limit
+    def __init__(self, app: ASGIApp, *, session_key: str, https_only: bool, body_limit: int,
+                 writes_at_once: int = WRITES_AT_ONCE) -> None:
+        self.app, self.body_limit, self.writes_at_once = app, body_limit, writes_at_once
+        self._writes: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
         # Starlette's session middleware is pure ASGI already: the gate runs inside it, so it sees the session.
         self.entry = SessionMiddleware(self._gate, secret_key=session_key, session_cookie=SESSION_COOKIE,
                                        max_age=SESSION_HOURS * 3600, same_site="lax", https_only=https_only)
@@ -59,11 +70,22 @@ class PortalGate:
                 _with_secure_headers(message_)
             await send(message_)
 
-        refusal = await self._refusal(scope) if scope["method"] == "POST" else None
+        if scope["method"] != "POST":
+            await self.app(scope, receive, secured)
+            return
+        refusal = await self._refusal(scope)
         if refusal is not None:
             await refusal(scope, receive, secured)
             return
-        await self.app(scope, receive, secured)
+        async with self._writes_gate():
+            await self.app(scope, receive, secured)
+
+    def _writes_gate(self) -> asyncio.Semaphore:
+        """The semaphore of the running event loop (a test client may run the same app on another loop)."""
+        loop = asyncio.get_running_loop()
+        if self._writes is None or self._writes[0] is not loop:
+            self._writes = (loop, asyncio.Semaphore(self.writes_at_once))
+        return self._writes[1]
 
     async def _refusal(self, scope: Scope):
         """The page refusing this POST before a byte of it is parsed, or None to let it through."""
