@@ -54,11 +54,12 @@ def ticket_of(html: Path) -> Path:
 
 def file_document(session: OrmSession, path: Path, html: str, key: str, issued_on: date) -> None:
     """Write the document's HTML under its temporary name and the ticket of its PDF, for this transaction."""
+    ticket = ticket_of(path)
+    # known to the transaction before a byte is written: a write that fails (a full disk) leaves no file behind
+    session.info.setdefault(_FILED, []).append((part_of(path), path, ticket, html, key, issued_on))
     path.parent.mkdir(parents=True, exist_ok=True)
     part_of(path).write_text(html, encoding="utf-8")
-    ticket = ticket_of(path)
     ticket.write_text(json.dumps({"key": key, "issued_on": issued_on.isoformat()}), encoding="utf-8")
-    session.info.setdefault(_FILED, []).append((part_of(path), path, ticket, html, key, issued_on))
 
 
 @event.listens_for(OrmSession, "after_commit")
