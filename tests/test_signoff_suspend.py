@@ -82,7 +82,7 @@ def test_a_waiting_signoff_holds_no_process_and_resumes(seeded, prefect_harness,
         assert final.is_completed(), (final, (tmp_path / "serve.log").read_text(errors="replace")[-3000:])
     finally:
         os.killpg(server.pid, signal.SIGINT)
-        server.wait(90)  # Prefect's runner winds down in seconds, but took over 30 on a machine at load 5
+        server.wait(30)
     with session_scope() as session:
         inspection = session.exec(select(Inspection).where(Inspection.code == code)).one()
         actors = session.exec(select(AuditEvent.actor).where(AuditEvent.entity_id == inspection.id,

@@ -2,6 +2,7 @@
 environment every child process shares, waiting for flow runs through the Prefect API, headless Chromium."""
 
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -52,9 +53,17 @@ def dudao(*args: str, env: dict, timeout: float = 240) -> subprocess.CompletedPr
 
 
 def spawn(args: list[str], env: dict, log: Path) -> subprocess.Popen:
-    """A long-running child (serve, worker) in its own process group, output to `log`."""
+    """A long-running child (serve, worker) in its own process group, output to `log`. Ctrl-C (SIGINT) stops it
+    as at a terminal, however the suite was started: a shell starting pytest in the background (`pytest &`)
+    ignores SIGINT for it, every child inherits that, and Python then installs no KeyboardInterrupt handler, so
+    a test's Ctrl-C went unheard (seen: `dudao serve` still polling nine minutes later)."""
     out = open(log, "ab")  # noqa: SIM115 - the child keeps it; closed when the test ends
-    return subprocess.Popen(args, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(args, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                            preexec_fn=_hear_sigint)
+
+
+def _hear_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def api(api_url: str, path: str, body: dict | None = None) -> list | dict:
