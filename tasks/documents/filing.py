@@ -169,12 +169,13 @@ def recover_files(session: OrmSession, out_dir: Path, now: float | None = None) 
     counts = {"placed": 0, "pdfs": 0, "removed": 0}
     parts = sorted((p for p in out_dir.rglob(".*.part") if p.is_file()) if out_dir.is_dir() else [],
                    key=lambda p: p.name.endswith(".pdf.part"))  # the HTML first: a PDF is set from it
+    html_of = {part: part.with_name(part.name[1:-len(".part")]).with_suffix(".html") for part in parts}
+    relative = {html.relative_to(out_dir).as_posix() for html in html_of.values()}
+    filed_paths = set(session.exec(select(Document.path).where(Document.path.in_(relative))).all()) if parts else set()
     for part in parts:
         final = part.with_name(part.name[1:-len(".part")])
-        html = final.with_suffix(".html")
-        filed = session.exec(select(Document.id).where(
-            Document.path == html.relative_to(out_dir).as_posix())).first() is not None
-        if not filed:
+        html = html_of[part]
+        if html.relative_to(out_dir).as_posix() not in filed_paths:
             if now - part.stat().st_mtime > STRAY_AFTER_SECONDS:
                 part.unlink(missing_ok=True)
                 counts["removed"] += 1
