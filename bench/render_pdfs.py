@@ -35,7 +35,7 @@ from models import Document  # noqa: E402
 from tasks.documents.letterhead import Letterhead  # noqa: E402
 from tasks.documents.pdf import typeset  # noqa: E402
 from tasks.documents.rendering import render  # noqa: E402
-from tasks.documents.typesetting import markup  # noqa: E402
+from tasks.documents.typst_source import markup  # noqa: E402
 from tasks.exchange.district_file import read_district_file  # noqa: E402
 
 GOAL = 100  # PDFs a second per core (issue 19)

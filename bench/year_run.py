@@ -121,9 +121,12 @@ def run(mode: str, district: str, until: str | None = None, year: int = 2026, se
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     cpu, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    from bench.tree_memory import TreePeak
+
     started = time.perf_counter()
     last = sy.date.fromisoformat(until) if until else None
-    summary = sy.simulate_year(year, seed, last) if mode == "prefect" else _bare(year, seed, last)
+    with TreePeak() as tree_peak:  # this process and every child: the Prefect server, build workers, typesetting
+        summary = sy.simulate_year(year, seed, last) if mode == "prefect" else _bare(year, seed, last)
     wall = time.perf_counter() - started
     from bench.spans import union_seconds
 
@@ -139,6 +142,7 @@ def run(mode: str, district: str, until: str | None = None, year: int = 2026, se
             "deliver_s": round(TIMERS.get("deliver", 0.0), 2),
             "orchestration_s": round(wall - domain, 2), "orchestration_share": round((wall - domain) / wall, 3),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "peak_tree_rss_mb": round(tree_peak.mb, 1),
             "rss_before_run_mb": round(rss_before, 1), "var_dir": str(var),
             "summary": {k: summary[k] for k in ("inspections", "rectification", "ladder", "audit_events")
                         if k in summary},

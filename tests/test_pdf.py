@@ -154,3 +154,32 @@ def test_a_very_large_document_is_set_in_a_process_of_its_own(tmp_path, monkeypa
     text = re.sub(r"\s+", "", _poppler("pdftotext", str(target), "-"))
     assert "关于大表的通知" in text and text.count("第一段正文，说明督导安排。") == 40
     assert "test:large" in _poppler("pdfinfo", str(target))  # its metadata came through the child too
+
+
+def test_a_very_long_table_is_set_in_parts_joined_into_one_pdf(tmp_path, monkeypatch):
+    """Typst keeps every page of a compile in memory (the province plan's 4,924 pages took 4.5 GB): past
+    ROWS_A_PART rows the child sets the document part by part, numbering the pages on, and joins the parts."""
+    rows = "".join(f"<tr><td>{n}</td><td>第{n}号学校</td></tr>" for n in range(1, 121))
+    html = ('<html><head><title>关于长表的通知</title></head><body><p class="authority">南岸区人民政府教育督导室</p>'
+            '<h1 class="title">关于长表的通知</h1><p class="body">名单如下。</p>'
+            f'<table><thead><tr><th>序号</th><th>单位</th></tr></thead>{rows}</table>'
+            '<p class="body">以上名单完。</p></body></html>')
+    whole = pdf.write_pdf(html, tmp_path / "whole.pdf", "test:long", date(2026, 5, 6))
+    monkeypatch.setattr(pdf, "ROWS_A_PART", 45)
+    monkeypatch.setattr(pdf, "LARGE_HTML", len(html) - 1)
+    parted = pdf.write_pdf(html, tmp_path / "parts.pdf", "test:long", date(2026, 5, 6))
+
+    from pypdf import PdfReader
+
+    pages = [re.sub(r"\s+", "", page.extract_text()) for page in PdfReader(parted).pages]
+    text = "".join(pages)
+    assert all(f"第{n}号学校" in text for n in range(1, 121)) and text.endswith(f"以上名单完。—{len(pages)}—")
+    assert [int(re.search(r"—(\d+)—$", page).group(1)) for page in pages] == list(range(1, len(pages) + 1))
+    assert text.count("序号单位") == len(pages)  # the header on every page, the parts' first pages included
+    # three parts (rows 1-45, 46-90, 91-120), each starting a page; set at once, the table runs on
+    assert [p for p in pages if p.startswith("序号单位46第46号学校")] and [p for p in pages if p.startswith("序号单位91第")]
+    assert not [page for page in PdfReader(whole).pages if re.sub(r"\s+", "", page.extract_text()).startswith(
+        "序号单位46第46号学校")]
+    info = _poppler("pdfinfo", str(parted))
+    assert "test:long" in info and "关于长表的通知" in info
+    assert re.search(r"pdfaid:part[^0-9]*2", (PdfReader(parted).trailer["/Root"]["/Metadata"].get_data().decode()))

@@ -7,6 +7,7 @@ same HTML gives the same bytes in any process. `dudao pdf` renders one again fro
 WeasyPrint, the engine before, took about 300 ms).
 """
 
+import io
 import os
 import shutil
 import subprocess
@@ -60,6 +61,9 @@ def _compiler():
 # set in a process of its own. Typst's memo cache is one per process and never shrinks: after that plan the
 # process held 4.5 GB and every later document took ten times as long (40 ms instead of 4).
 LARGE_HTML = 400_000
+# ... and, when it holds a table longer than this, in parts, each in a process of its own, joined after: Typst
+# keeps every page of a compile in memory, and the plan's 4,924 pages took 4.5 GB set at once.
+ROWS_A_PART = 1500
 
 
 def typeset(html: str, key: str, issued_on: date) -> bytes:
@@ -71,22 +75,72 @@ def typeset(html: str, key: str, issued_on: date) -> bytes:
 
 
 def _typeset_here(html: str, key: str, issued_on: date) -> bytes:
-    from tasks.documents.typesetting import markup
+    from tasks.documents.typst_source import markup
 
-    source = markup(html, key, issued_on).encode("utf-8")
+    return _compile(markup(html, key, issued_on))
+
+
+def _compile(source: str) -> bytes:
     # No tagged structure: PDF/A-2b asks for none, and tagging cost a tenth of a document's compile.
-    return _compiler().compile(source, format="pdf", pdf_standards=STANDARD, pdf_tags=False)
+    return _compiler().compile(source.encode("utf-8"), format="pdf", pdf_standards=STANDARD, pdf_tags=False)
 
 
 def typeset_apart(html: str, key: str, issued_on: date) -> bytes:
-    """`python -m tasks.documents.pdf KEY DATE`: the HTML on its standard input, the PDF on its output."""
+    """`python -m tasks.documents.pdf KEY DATE ROWS_A_PART`: the HTML on its standard input, the PDF on its
+    output."""
+    return _child([key, issued_on.isoformat(), str(ROWS_A_PART)], html, f"PDF of {key}")
+
+
+def _child(arguments: list[str], text: str, what: str) -> bytes:
     from core.settings import REPO_ROOT
 
-    done = subprocess.run([sys.executable, "-m", "tasks.documents.pdf", key, issued_on.isoformat()],
-                          input=html.encode("utf-8"), capture_output=True, cwd=REPO_ROOT, check=False)
+    done = subprocess.run([sys.executable, "-m", "tasks.documents.pdf", *arguments], input=text.encode("utf-8"),
+                          capture_output=True, cwd=REPO_ROOT, check=False)
     if done.returncode != 0:
-        raise RuntimeError(f"PDF of {key}: the typesetting process failed: {done.stderr.decode()[-2000:]}")
+        raise RuntimeError(f"{what}: the typesetting process failed: {done.stderr.decode()[-2000:]}")
     return done.stdout
+
+
+def _typeset_in_parts(html: str, key: str, issued_on: date, rows_a_part: int) -> bytes:
+    """In typeset_apart's child: the document at once, or, past ROWS_A_PART rows of a table, part by part (each
+    compiled in a process of its own, its pages numbered on from the last part's), the parts joined into one."""
+    from tasks.documents.typst_source import markup_parts
+
+    parts = markup_parts(html, key, issued_on, rows_a_part)
+    if len(parts.bodies) == 1:
+        return _compile(parts.source(0, 1))
+    pdfs, first_page = [], 1
+    for index in range(len(parts.bodies)):
+        pdfs.append(_child(["--source"], parts.source(index, first_page), f"PDF of {key}, part {index + 1}"))
+        first_page += page_count(pdfs[-1])
+    return join_pdfs(pdfs)
+
+
+def page_count(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def join_pdfs(parts: list[bytes]) -> bytes:
+    """The parts' pages in one PDF, which keeps the first part's catalogue entries that make it PDF/A (its XMP
+    metadata and output intent) and its document information (title, 发文字号, key, date)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    first = PdfReader(io.BytesIO(parts[0]))
+    catalog = first.trailer["/Root"]
+    for name in ("/Metadata", "/OutputIntents", "/Lang"):
+        if name in catalog:
+            writer._root_object[NameObject(name)] = catalog.raw_get(name).clone(writer)
+    if first.metadata:
+        writer.add_metadata(dict(first.metadata))
+    joined = io.BytesIO()
+    writer.write(joined)
+    return joined.getvalue()
 
 
 def write_atomically(target: Path, content: bytes) -> Path:
@@ -167,6 +221,7 @@ def write_samples(documents: list[Document], out_dir: Path) -> PdfRun:
     return PdfRun(paths, time.perf_counter() - started)
 
 
-if __name__ == "__main__":  # typeset_apart's child
-    sys.stdout.buffer.write(_typeset_here(sys.stdin.buffer.read().decode("utf-8"), sys.argv[1],
-                                          date.fromisoformat(sys.argv[2])))
+if __name__ == "__main__":  # typeset_apart's child: a document (KEY DATE ROWS), or one part's source (--source)
+    given = sys.stdin.buffer.read().decode("utf-8")
+    sys.stdout.buffer.write(_compile(given) if sys.argv[1] == "--source" else
+                            _typeset_in_parts(given, sys.argv[1], date.fromisoformat(sys.argv[2]), int(sys.argv[3])))

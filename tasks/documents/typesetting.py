@@ -9,7 +9,6 @@ an inspector typed (#, $, *, _, `, <, @, [, ], \\, //, quotes) is ever read as m
 import base64
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from html.parser import HTMLParser
 
 from core.settings import REPO_ROOT
@@ -91,13 +90,20 @@ def text_of(node: Node) -> str:
 _BLOCKS = {"addressee": "addressee", "body": "body", "signature": "signature", "authority": "authority"}
 
 
-def blocks(node: Node) -> list[str]:
-    """The Typst calls that set a node's blocks, in order."""
-    out: list[str] = []
+PART_BREAK = None  # in a list of blocks: the document may be set in parts here (a very large table's chunks)
+
+
+def blocks(node: Node, rows_a_part: int | None = None) -> list[str | None]:
+    """The Typst calls that set a node's blocks, in order. With `rows_a_part`, a table longer than that is set
+    as several, each of that many rows under the same header and column widths, PART_BREAK between them."""
+    out: list[str | None] = []
     for child in node.children:
         if isinstance(child, Node):
+            if child.tag == "table":
+                out.extend(_table_chunks(child, rows_a_part))
+                continue
             block = _block(child)
-            out.extend(blocks(child) if block is None else [block])
+            out.extend(blocks(child, rows_a_part) if block is None else [block])
     return out
 
 
@@ -115,7 +121,7 @@ def _block(node: Node) -> str | None:
         return f"#{_HEADINGS[node.tag]}({inline(node)})"
     if node.tag == "div" and "marks" in node.classes:
         return _marks(node)
-    makers = {"hr": lambda n: "#red-rule()", "table": _table, "figure": _chart}
+    makers = {"hr": lambda n: "#red-rule()", "figure": _chart}  # a table: blocks() sets it, maybe in chunks
     return makers[node.tag](node) if node.tag in makers else None
 
 
@@ -143,16 +149,24 @@ def _rows(node: Node) -> list[Node]:
     return found
 
 
-def _table(node: Node) -> str:
+def _table_chunks(node: Node, rows_a_part: int | None) -> list[str | None]:
+    """A table's `sheet` call; with `rows_a_part`, one call a chunk of that many rows, PART_BREAK between them.
+    The column widths are measured on the whole table, so every chunk has the same columns."""
     rows = [[c for c in row.children if isinstance(c, Node) and c.tag in ("th", "td")] for row in _rows(node)]
     header = rows[0] if rows and all(c.tag == "th" for c in rows[0]) else []
     body = rows[1:] if header else rows
     widths = [_width(column, rows) for column in range(len(rows[0]) if rows else 0)]
     if widths and "1fr" not in widths:  # the table spans the type area, as the HTML's does: the last column grows
         widths[-1] = "1fr"
-    cells = ", ".join(inline(cell) for row in body for cell in row)
     head = ", ".join(inline(cell) for cell in header)
-    return f"#sheet(({', '.join(widths)},), ({head}{',' if len(header) == 1 else ''}){', ' if cells else ''}{cells})"
+    step = rows_a_part or max(len(body), 1)
+    out: list[str | None] = []
+    for start in range(0, max(len(body), 1), step):
+        cells = ", ".join(inline(cell) for row in body[start:start + step] for cell in row)
+        out.extend([PART_BREAK] if out else [])
+        out.append(f"#sheet(({', '.join(widths)},), ({head}{',' if len(header) == 1 else ''})"
+                   f"{', ' if cells else ''}{cells})")
+    return out
 
 
 def _width(column: int, rows: list[list[Node]]) -> str:
@@ -176,61 +190,20 @@ def _chart(node: Node) -> str:
     return f"#chart(bytes(({','.join(map(str, data))},)), {inline(caption)})"
 
 
-def _first(node: Node, tag: str, cls: str | None = None) -> Node | None:
+def first_node(node: Node, tag: str, cls: str | None = None) -> Node | None:
     for child in node.children:
         if isinstance(child, Node):
             if child.tag == tag and (cls is None or cls in child.classes):
                 return child
-            found = _first(child, tag, cls)
+            found = first_node(child, tag, cls)
             if found is not None:
                 return found
     return None
 
 
-def _words(node: Node | None) -> str:
-    return _SPACE.sub(" ", "".join(c if isinstance(c, str) else _words(c) for c in node.children)).strip() \
+def words_of(node: Node | None) -> str:
+    return _SPACE.sub(" ", "".join(c if isinstance(c, str) else words_of(c) for c in node.children)).strip() \
         if node else ""
 
 
-class _Title(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.inside, self.text = False, ""
-
-    def handle_starttag(self, tag, attrs):
-        self.inside = tag == "title"
-
-    def handle_endtag(self, tag):
-        self.inside = False
-
-    def handle_data(self, data):
-        self.text += data if self.inside else ""
-
-
 LAYOUT_DIR = REPO_ROOT / "templates" / "print"  # the Typst compiler's root: documents import the layout from it
-# Each document's source begins so: the layout module, imported (parsed once per compiler), applied to the rest.
-PREAMBLE = '#import "/gongwen.typ": *\n'
-APPLY_LAYOUT = "#show: gongwen\n"
-
-
-def metadata(tree: Node, title: str, key: str, issued_on: date) -> str:
-    """`set document`: the title, the issuing authority, the 发文字号 (description and first keyword), the
-    document's key (second keyword) and its date."""
-    number = _doc_no_text(_first(tree, "p", "doc-no"))
-    return (f"#set document(title: {literal(title)}, author: {literal(_words(_first(tree, 'p', 'authority')))}, "
-            f"description: {literal(number)}, keywords: ({literal(number)}, {literal(key)}), "
-            f"date: datetime(year: {issued_on.year}, month: {issued_on.month}, day: {issued_on.day}))\n")
-
-
-def _doc_no_text(node: Node | None) -> str:
-    span = _first(node, "span") if node else None
-    return _words(span or node)
-
-
-def markup(html: str, key: str, issued_on: date) -> str:
-    """The whole Typst source of a document: the layout, its metadata, then its blocks."""
-    heading = _Title()
-    heading.feed(html[:html.find("</title>") + 8] if "</title>" in html else "")
-    tree = parse(html)
-    return PREAMBLE + metadata(tree, _SPACE.sub(" ", heading.text).strip(), key, issued_on) + APPLY_LAYOUT + \
-        "\n".join(blocks(tree)) + "\n"
