@@ -109,29 +109,26 @@ def _typeset_in_parts(html: str, key: str, issued_on: date, rows_a_part: int) ->
     parts = markup_parts(html, key, issued_on, rows_a_part)
     if len(parts.bodies) == 1:
         return _compile(parts.source(0, 1))
-    pdfs, first_page = [], 1
-    for index in range(len(parts.bodies)):
-        pdfs.append(_child(["--source"], parts.source(index, first_page), f"PDF of {key}, part {index + 1}"))
-        first_page += page_count(pdfs[-1])
-    return join_pdfs(pdfs)
-
-
-def page_count(pdf: bytes) -> int:
     from pypdf import PdfReader
 
-    return len(PdfReader(io.BytesIO(pdf)).pages)
+    readers, first_page = [], 1  # each part read once: its page count here, its pages in join_pdfs
+    for index in range(len(parts.bodies)):
+        pdf = _child(["--source"], parts.source(index, first_page), f"PDF of {key}, part {index + 1}")
+        readers.append(PdfReader(io.BytesIO(pdf)))
+        first_page += len(readers[-1].pages)
+    return join_pdfs(readers)
 
 
-def join_pdfs(parts: list[bytes]) -> bytes:
+def join_pdfs(parts: list) -> bytes:
     """The parts' pages in one PDF, which keeps the first part's catalogue entries that make it PDF/A (its XMP
     metadata and output intent) and its document information (title, 发文字号, key, date)."""
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfWriter
     from pypdf.generic import NameObject
 
     writer = PdfWriter()
-    for part in parts:
-        writer.append(PdfReader(io.BytesIO(part)))
-    first = PdfReader(io.BytesIO(parts[0]))
+    for part in parts:  # pypdf readers, one a part
+        writer.append(part)
+    first = parts[0]
     catalog = first.trailer["/Root"]
     for name in ("/Metadata", "/OutputIntents", "/Lang"):
         if name in catalog:
