@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 
@@ -28,31 +29,54 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def tree_rss_mb(root: int) -> float:
-    """The memory of `root` and all its descendants now (PSS), in MB."""
-    tree, pending, kb = _children(), [root], 0
+def _name(pid: int) -> str:
+    """What a process is, in a few words: its command line's last two words (the module or script it runs)."""
+    try:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return "?"
+    return " ".join(Path(w).name if "/" in w else w for w in [w for w in words if w][-2:])[:60]
+
+
+def tree_parts(root: int) -> dict[int, tuple[str, float]]:
+    """Each process of the tree of `root` now: its name and its PSS in MB."""
+    tree, pending, parts = _children(), [root], {}
     while pending:
         pid = pending.pop()
         try:
             rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
         except OSError:
             continue
-        kb += next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
+        kb = next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
+        parts[pid] = (_name(pid), kb / 1024)
         pending.extend(tree.get(pid, []))
-    return kb / 1024
+    return parts
+
+
+def tree_rss_mb(root: int) -> float:
+    """The memory of `root` and all its descendants now (PSS), in MB."""
+    return sum(mb for _, mb in tree_parts(root).values())
 
 
 class TreePeak:
-    """`with TreePeak() as peak: ...` then `peak.mb`: the largest sampled sum over this process and its children."""
+    """`with TreePeak() as peak: ...` then `peak.mb`: the largest sampled sum over this process and its children,
+    and `peak.parts`: what each process held at that moment (name and MB, the largest first)."""
 
     def __init__(self, root: int | None = None, interval: float = 0.25):
         self.root, self.interval, self.mb = root or os.getpid(), interval, 0.0
+        self.parts: list[tuple[str, float]] = []
+        self.at = 0.0  # seconds from the start to the peak sampled
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, name="tree-memory", daemon=True)
 
     def _sample(self) -> None:
+        started = time.monotonic()
         while not self._stop.is_set():
-            self.mb = max(self.mb, tree_rss_mb(self.root))
+            parts = tree_parts(self.root)
+            total = sum(mb for _, mb in parts.values())
+            if total > self.mb:
+                self.mb, self.at = total, time.monotonic() - started
+                self.parts = sorted(((name, round(mb, 1)) for name, mb in parts.values()), key=lambda p: -p[1])
             self._stop.wait(self.interval)
 
     def __enter__(self) -> "TreePeak":
@@ -68,5 +92,6 @@ if __name__ == "__main__":
     child = subprocess.Popen(sys.argv[1:])
     with TreePeak(child.pid) as peak:
         code = child.wait()
-    print(f"peak memory of the process tree (sampled every 0.25 s): {peak.mb:.0f} MB", file=sys.stderr)
+    print(f"peak memory of the process tree (sampled every 0.25 s): {peak.mb:.0f} MB at {peak.at:.0f} s: "
+          + ", ".join(f"{name} {mb:.0f}" for name, mb in peak.parts), file=sys.stderr)
     sys.exit(code)

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from year_district import compare, measure  # noqa: E402
 
 FULL = 30_000
-GOAL_S, GOAL_MB = 600.0, 1024.0
+GOAL_S, GOAL_MB = 900.0, 1024.0  # issue 19: the year with every PDF within 15 minutes, in 1 GB for all processes
 
 
 def main() -> None:
@@ -39,12 +39,13 @@ def main() -> None:
     estimate = flow["wall_s"] * scale
     per_school_ms = 1000 * flow["wall_s"] / args.units
     print(f"{args.units} schools: {flow['wall_s']} s = {per_school_ms:.1f} ms a school; peak RSS "
-          f"{flow['peak_rss_mb']} MB; {flow['documents']} documents")
+          f"{flow['peak_rss_mb']} MB (this process), {flow['peak_tree_rss_mb']} MB (PSS of every process); "
+          f"{flow['documents']} documents")
     if args.units != FULL:
         print(f"extrapolated to {FULL:,} schools (linear, an estimate): {estimate:.0f} s")
     result.update(units=args.units, per_school_ms=round(per_school_ms, 2),
                   full_province_estimate_s=round(estimate), goal_s=GOAL_S, goal_mb=GOAL_MB,
-                  goal_met=estimate <= GOAL_S and flow["peak_rss_mb"] <= GOAL_MB and args.units == FULL)
+                  goal_met=estimate <= GOAL_S and flow["peak_tree_rss_mb"] <= GOAL_MB and args.units == FULL)
     print(json.dumps(result, ensure_ascii=False))
 
 

@@ -142,7 +142,8 @@ def run(mode: str, district: str, until: str | None = None, year: int = 2026, se
             "deliver_s": round(TIMERS.get("deliver", 0.0), 2),
             "orchestration_s": round(wall - domain, 2), "orchestration_share": round((wall - domain) / wall, 3),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "peak_tree_rss_mb": round(tree_peak.mb, 1),
+            "peak_tree_rss_mb": round(tree_peak.mb, 1), "peak_tree_parts": tree_peak.parts,
+            "peak_tree_at_s": round(tree_peak.at, 1),
             "rss_before_run_mb": round(rss_before, 1), "var_dir": str(var),
             "summary": {k: summary[k] for k in ("inspections", "rectification", "ladder", "audit_events")
                         if k in summary},

@@ -43,10 +43,12 @@ class FormRefused(Exception):
 
 @dataclass
 class OnsiteForm:
-    """What the inspector typed: a score per item of the framework, and findings (blank rows dropped)."""
+    """What the inspector typed: a score per item of the framework with its 评分说明, and findings (blank rows
+    dropped)."""
 
     scores: dict[str, str] = field(default_factory=dict)
     findings: list[dict[str, str]] = field(default_factory=list)
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 def findings_from(values: dict[str, list[str]]) -> list[dict[str, str]]:
@@ -72,6 +74,9 @@ def record_onsite(session: Session, user: SignedInUser, team: TeamInspection, fr
                   form: OnsiteForm, today: date) -> dict:
     """The visit of today: its score sheet and findings through the findings import's checks and writes."""
     scores = {code: value.strip() for code, value in form.scores.items() if value.strip()}
+    unscored = sorted(code for code, note in form.notes.items() if note.strip() and code not in scores)
+    if unscored:  # the sheet's rows are the scored items: a note on an unscored one would be lost
+        raise FormRefused([f"考查要点 {code}，评分说明：评分说明须随该考查要点的得分填写" for code in unscored])
     if framework is not None and (missing := missing_items(framework, scores)):
         raise FormRefused([f"现场评分表：{len(missing)} 个考查要点没有得分：{'、'.join(missing[:12])}"])
     # a form's finding row has no score to stand on: one without its text is named here, not as a blank score
@@ -83,7 +88,7 @@ def record_onsite(session: Session, user: SignedInUser, team: TeamInspection, fr
     lead = {"督导编号": team.inspection.code, "单位代码": team.unit.code}
     rows, where = [], {}
     for code, score in scores.items():
-        rows.append({**lead, "指标代码": code, "得分": score})
+        rows.append({**lead, "指标代码": code, "得分": score, "评分说明": form.notes.get(code, "").strip()})
         where[len(rows) + 1] = f"考查要点 {code}"
     for number, finding in enumerate(form.findings, start=1):
         rows.append({**lead, "指标代码": finding["item"], "发现问题": finding["text"],

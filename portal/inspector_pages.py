@@ -27,6 +27,7 @@ from portal.inspector_forms import (
 from portal.rendering import not_found, page
 from tasks.cycle.routine_visits import routine_items
 from tasks.cycle.scores import framework_for
+from tasks.cycle.self_assessment import MAX_NOTE
 from tasks.exchange.imports.sheets import SEVERITY
 
 router = APIRouter(prefix="/inspector")
@@ -85,8 +86,9 @@ def _inspection_page(request: Request, inspection_id: int, *, errors: list[str] 
         blank = max(FINDING_ROWS, min(int(rows), 50) if rows.isdigit() else 0, len(form.findings))
         context = {**_base(user, f"督导 {team.inspection.code}"), "team": team, "today": today,
                    "members": views.team_of(session, inspection_id), "findings": views.findings_of(session, inspection_id),
+                   "onsite_scores": views.onsite_scores_of(session, inspection_id),
                    "history": views.history_of(session, inspection_id), "may_visit": may_visit,
-                   "framework": framework, "entries": framework.entries() if framework else [], "form": form,
+                   "framework": framework, "entries": framework.entries() if framework else [], "form": form, "max_note": MAX_NOTE,
                    "finding_rows": [*form.findings, *[{}] * (blank - len(form.findings))],
                    "more_rows": blank + FINDING_ROWS, "errors": list(errors),
                    "saved": request.query_params.get("saved") == "1"}
@@ -116,7 +118,8 @@ def _onsite_form(data: FormData) -> OnsiteForm:
     scores = {key.removeprefix("score_"): str(value) for key, value in data.multi_items() if key.startswith("score_")}
     values = {name: [str(v) for v in data.getlist(f"finding_{name}")] for name in
               ("item", "text", "severity", "requirement", "deadline")}
-    return OnsiteForm(scores, findings_from(values))
+    notes = {key.removeprefix("note_"): str(value) for key, value in data.multi_items() if key.startswith("note_")}
+    return OnsiteForm(scores, findings_from(values), notes)
 
 
 @router.post("/inspections/{inspection_id}/visit")

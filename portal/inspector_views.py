@@ -15,9 +15,10 @@ from datetime import date
 from sqlalchemy import and_, exists, or_
 from sqlmodel import Session, select
 
-from models import AuditEvent, Finding, Inspection, InspectionMember, Inspector, RectificationItem, Unit
+from models import AuditEvent, Finding, Inspection, InspectionMember, Inspector, ItemScore, RectificationItem, Unit
 from models.lifecycles import ItemStage
 from models.planning import RoutineVisit, ZoneAssignment
+from tasks.cycle.scores import ONSITE
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,12 @@ def findings_of(session: Session, inspection_id: int) -> list[FindingRow]:
                         .join(RectificationItem, RectificationItem.finding_id == Finding.id, isouter=True)
                         .where(Finding.inspection_id == inspection_id).order_by(Finding.seq)).all()
     return [FindingRow(*row) for row in rows]
+
+
+def onsite_scores_of(session: Session, inspection_id: int) -> list[ItemScore]:
+    """The on-site score sheet as recorded, each item with the inspector's 评分说明, in the order written."""
+    return list(session.exec(select(ItemScore).where(ItemScore.inspection_id == inspection_id,
+                                                     ItemScore.source == ONSITE).order_by(ItemScore.id)).all())
 
 
 def team_of(session: Session, inspection_id: int) -> list[tuple[Inspector, str]]:

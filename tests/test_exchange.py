@@ -108,6 +108,23 @@ def test_findings_after_a_boastful_self_assessment_flag_the_gap(scene, tmp_path)
     assert [g.name for g in report["flagged"]] == [a["name"] for a in areas] + ["总分"]
 
 
+def test_the_inspectors_scoring_notes_stay_with_the_on_site_scores(scene, tmp_path):
+    rows = fill(template_rows("findings", [scene["school"]], tmp_path), "得分", lambda r: r["分值"])
+    set_cell(rows, 2, "评分说明", "查阅课表：每周少体育课 1 节")
+    rows.append(list(rows[2]))  # a problem-only row may not carry a 评分说明: it has no score to explain
+    for column, value in (("得分", ""), ("发现问题", "体育课时不足"), ("评分说明", "没有得分的说明")):
+        set_cell(rows, len(rows), column, value)
+    with pytest.raises(ImportRefused) as refused:
+        run_import("findings", write_csv(tmp_path / "lone.csv", rows), as_of=date(2026, 3, 30))
+    assert f"第 {len(rows)} 行，评分说明" in str(refused.value) and "须随该考查要点的得分填写" in str(refused.value)
+    set_cell(rows, len(rows), "评分说明", "")
+    run_import("findings", write_csv(tmp_path / "findings.csv", rows), as_of=date(2026, 3, 30), actor="I001")
+    with session_scope() as session:
+        notes = session.exec(select(ItemScore.source, ItemScore.item_code, ItemScore.note)
+                             .where(ItemScore.note != "")).all()
+    assert notes == [("onsite", rows[1][rows[0].index("指标代码")], "查阅课表：每周少体育课 1 节")]
+
+
 def scores_by_area_now() -> dict:
     with session_scope() as session:
         return scores_by_area(session, 2026)

@@ -173,6 +173,25 @@ def test_a_score_sheet_missing_items_or_with_a_bad_score_is_refused(world):
     assert _count(ItemScore) == 0
 
 
+def test_the_inspectors_scoring_notes_are_kept_and_a_note_without_its_score_is_refused(world):
+    browser = account("li.ming")
+    scores = _scores(world.visit)
+    first, second = (key.removeprefix("score_") for key in list(scores)[:2])
+    lone = browser.post(f"/inspector/inspections/{world.visit}/visit", data={
+        **_visit_form(browser, world, [], {**scores, f"score_{first}": ""}), f"note_{first}": "未评分的说明"})
+    assert lone.status_code == 409 and f"考查要点 {first}，评分说明：评分说明须随该考查要点的得分填写" in lone.text
+    assert 'value="未评分的说明"' in lone.text and _count(ItemScore) == 0  # what he typed is kept on the form
+    hostile = '<b>扣 1 分</b>：未见安全演练记录'
+    saved = browser.post(f"/inspector/inspections/{world.visit}/visit",
+                         data={**_visit_form(browser, world, []), f"note_{second}": hostile})
+    assert saved.status_code == 200 and saved.url.params.get("saved") == "1", saved.text
+    assert "<b>" not in saved.text and "&lt;b&gt;扣 1 分&lt;/b&gt;：未见安全演练记录" in saved.text
+    with session_scope() as session:
+        notes = session.exec(select(ItemScore.item_code, ItemScore.note).where(
+            ItemScore.inspection_id == world.visit, ItemScore.source == "onsite", ItemScore.note != "")).all()
+    assert notes == [(second, hostile)]
+
+
 def test_markup_in_the_inspectors_text_is_shown_as_text(world):
     browser = account("li.ming")
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'

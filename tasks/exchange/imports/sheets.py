@@ -54,6 +54,8 @@ FINDINGS_COLUMNS = [
            hint="考查要点代码，如 B1.1；无评价指标的专项督导留空"),
     Column("考查要点"), Column("分值"),
     Column("得分", "score", number, blank_ok=True, hint="每个考查要点一次；仅补充问题的行留空"),
+    Column("评分说明", "note", text(MAX_NOTE), required=False, blank_ok=True,
+           hint="督学对该项得分的说明，如扣分理由、查阅的佐证；随得分填写"),
     Column("发现问题", "finding", text(1000), required=False, blank_ok=True, hint="每行一个问题；同一考查要点有多个问题时另起一行"),
     Column("问题性质", "severity", choice(SEVERITY), required=False, blank_ok=True, hint="一般（默认）、严重，或 违法（违法办学、师德失范等，即移交执法部门）"),
     Column("整改要求", "requirement", text(1000), required=False, blank_ok=True,
@@ -132,6 +134,8 @@ def _fill(sheet: Sheet, group: list[Row], problems: Problems, source: str) -> No
             continue
         if item is not None and _known_item(sheet, row, problems) and score is not None:
             _score(sheet, row, first_at, problems)
+        if row.values.get("note") and score is None:
+            problems.add(row.number, row.at("note"), "评分说明须随该考查要点的得分填写")
         if finding:
             sheet.findings.append(_finding(sheet, row, item, problems))
         elif row.values.get("requirement") or row.values.get("deadline"):
