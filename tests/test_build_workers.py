@@ -1,21 +1,88 @@
-"""The build workers are forked with the parent's objects frozen for the collector (tasks/mail/build_workers.py): a
-worker's collections skip what it inherited, and the parent collects as before."""
+"""The build workers (tasks/mail/build_workers.py) are fresh interpreters fed over pipes, not forks of the
+delivering process: they hold none of its objects; a worker's exception is raised by its job's future; a worker
+that dies fails only the job it had and is replaced; a worker leaves when its parent is killed."""
 
 import gc
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
 
 from tasks.mail.build_workers import BuildWorkers, joined
 
 
-def _frozen_here(items: list) -> list[int]:
-    return [gc.get_freeze_count() for _ in items]
+def _objects_here(items: list) -> list[int]:
+    return [len(gc.get_objects()) for _ in items]
 
 
-def test_workers_start_with_the_inherited_objects_frozen_and_the_parent_unfrozen():
-    inherited = len(gc.get_objects())
+def _refuse(items: list) -> list:
+    raise ValueError(f"拒绝 {len(items)} 项")
+
+
+def _die(items: list) -> list:
+    os._exit(3)
+
+
+def _pids(items: list) -> list[int]:
+    time.sleep(0.2)  # long enough for every worker to take a job
+    return [os.getpid() for _ in items]
+
+
+def test_a_worker_holds_none_of_the_parents_objects():
+    ballast = [[i] for i in range(300_000)]  # what a long year leaves in the delivering process
     workers = BuildWorkers()
     try:
-        counts = joined(workers.submit(_frozen_here, [0, 1, 2]))
+        counts = joined(workers.submit(_objects_here, [0, 1, 2]))
     finally:
         workers.close()
-    assert min(counts) >= inherited // 2  # the worker's collector leaves (most of) this process's objects alone
-    assert gc.get_freeze_count() == 0
+    assert max(counts) < len(gc.get_objects()) - len(ballast)
+    assert all(process.returncode == 0 for process in workers.pool.processes)  # each left at the end of its input
+
+
+def test_a_workers_exception_is_raised_by_the_future_and_a_dead_worker_is_replaced():
+    workers = BuildWorkers()
+    try:
+        [refused] = workers.submit(_refuse, [1, 2])
+        with pytest.raises(ValueError, match="拒绝 2 项"):
+            refused.result()
+        died = workers.submit(_die, [1])
+        with pytest.raises(RuntimeError, match="意外退出（3）"):
+            joined(died)
+        assert joined(workers.submit(sorted, [3, 1, 2] * 5)) == [1] * 5 + [2] * 5 + [3] * 5  # one slice
+    finally:
+        workers.close()
+
+
+PARENT = """
+import sys, time
+from tasks.mail.build_workers import BuildWorkers, joined
+from tests.test_build_workers import _pids
+workers = BuildWorkers()
+print(*sorted(set(joined(workers.submit(_pids, list(range(100)))))), flush=True)
+time.sleep(60)
+"""
+
+
+def test_the_workers_leave_when_their_parent_is_killed():
+    parent = subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True)
+    try:
+        pids = [int(p) for p in parent.stdout.readline().split()]
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+    assert pids and os.getpid() not in pids
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in pids)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

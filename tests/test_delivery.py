@@ -6,7 +6,6 @@ import json
 import re
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from email import message_from_bytes, policy
 
 from sqlalchemy import update
@@ -14,6 +13,7 @@ from sqlmodel import select
 
 from core.db import session_scope
 from models import Notice, Unit
+from tasks.mail.build_workers import WorkerPool
 from tests.conftest import run_cli
 from tests.delivery_support import AS_OF, deliver_task_runs, notices_by_key, queue_notices, use_smtp
 
@@ -213,10 +213,10 @@ def test_a_big_run_is_built_in_worker_processes_and_reuses_its_connections(seede
     pools = []
 
     def counted_pool(*args, **kwargs):  # the real pool, counted
-        pools.append(ProcessPoolExecutor(*args, **kwargs))
+        pools.append(WorkerPool(*args, **kwargs))
         return pools[-1]
 
-    monkeypatch.setattr(build_workers, "ProcessPoolExecutor", counted_pool)
+    monkeypatch.setattr(build_workers, "WorkerPool", counted_pool)
     with session_scope() as session:  # one bad header in the middle: refused in a worker, the rest goes
         session.execute(update(Notice).where(Notice.id == notices[150].id).values(subject="a\nb"))
     outcome = deliver_pending_now(AS_OF)
@@ -240,10 +240,10 @@ def test_a_big_maildir_run_is_built_and_filed_in_worker_processes_byte_for_byte(
     pools = []
 
     def counted_pool(*args, **kwargs):  # the real pool, counted
-        pools.append(ProcessPoolExecutor(*args, **kwargs))
+        pools.append(WorkerPool(*args, **kwargs))
         return pools[-1]
 
-    monkeypatch.setattr(build_workers, "ProcessPoolExecutor", counted_pool)
+    monkeypatch.setattr(build_workers, "WorkerPool", counted_pool)
     monkeypatch.setattr(delivery, "BATCH", 20)  # three groups, each built by the workers
     monkeypatch.setattr(delivery, "IN_PROCESS_MAX", 5)
     assert delivery.deliver_batch_to_maildir(AS_OF) == {"sent": 59, "transient": 0, "permanent": 1}

@@ -164,20 +164,21 @@ def test_outside_the_tested_pythons_the_fast_path_is_off_and_says_why(choose_pat
 
 @pytest.mark.parametrize(("batch", "in_process_max"), [(10, 5), (100, 100)], ids=["workers", "this process"])
 def test_the_maildir_delivery_with_the_fast_path_off(seeded, choose_path, monkeypatch, batch, in_process_max):
-    """Built and filed by the build workers, or in this process: each file is the standard path's message,
-    and the fast path is never taken (the workers are forked with it refusing)."""
+    """Built and filed by the build workers, or in this process: each file is the standard path's message
+    (the workers start with this process's environment, so they read the same choice), and in this process
+    the fast path is never taken."""
     from tasks.mail import build_workers, delivery
     from tasks.mail.maildir import _name
 
     choose_path(False)
     queued = queue_notices(24)
-    forked, fork = [], build_workers._forked_pool
-    monkeypatch.setattr(build_workers, "_forked_pool", lambda: forked.append(1) or fork())
+    started, pool = [], build_workers.WorkerPool
+    monkeypatch.setattr(build_workers, "WorkerPool", lambda size: started.append(1) or pool(size))
     monkeypatch.setattr(fast_path, "render", _refused)
     monkeypatch.setattr(delivery, "BATCH", batch)
     monkeypatch.setattr(delivery, "IN_PROCESS_MAX", in_process_max)
     assert delivery.deliver_batch_to_maildir(AS_OF) == {"sent": 24, "transient": 0, "permanent": 0}
-    assert len(forked) == (batch < 24)
+    assert len(started) == (batch < 24)
     settings = get_settings()
     with session_scope() as session:
         for notice in queued:

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from core.errors import InputError
 from core.settings import get_settings
-from tasks.documents.filing import part_of, pdf_in_place
 from tasks.mail import fast_path
 from tasks.mail.encoded_words import folded_to
 from tasks.mail.messages import Attachment, build_message, safe_filename
@@ -75,7 +74,11 @@ def attachment_name(title: str, suffix: str) -> str:
 def document_attachments(title: str, html_path: Path) -> tuple[tuple[str, str, str], ...]:
     """The filed document as HTML, plus its PDF beside it (every document filed has one; one filed before PDFs
     were made may not). An HTML still under its temporary name is being put in place by the commit that filed
-    it, and a PDF whose ticket stands is being set after that commit (tasks/documents/filing.py): wait for both."""
+    it, and a PDF whose ticket stands is being set after that commit (tasks/documents/filing.py): wait for both.
+    Run where the specs are made, never in a build worker: which is why filing (and the ledger's models it
+    brings) is imported here, not at the top."""
+    from tasks.documents.filing import pdf_in_place
+
     settled(html_path)
     files = []
     if html_path.is_file():
@@ -88,6 +91,8 @@ def document_attachments(title: str, html_path: Path) -> tuple[tuple[str, str, s
 
 def settled(path: Path, patience: float = 5.0) -> None:
     """Return once `path` is in place or has no temporary file beside it (or after `patience` seconds)."""
+    from tasks.documents.filing import part_of
+
     deadline = time.monotonic() + patience
     while not path.is_file() and part_of(path).is_file() and time.monotonic() < deadline:
         time.sleep(0.01)
