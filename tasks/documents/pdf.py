@@ -17,11 +17,14 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING
 
 from core.errors import InputError
-from models import Document
+
+if TYPE_CHECKING:  # the ledger is imported where it is read: a typesetting child process needs none of it (1 s)
+    from sqlmodel import Session
+
+    from models import Document
 
 SAMPLES = "samples"
 
@@ -62,8 +65,9 @@ def _compiler():
 # process held 4.5 GB and every later document took ten times as long (40 ms instead of 4).
 LARGE_HTML = 400_000
 # ... and, when it holds a table longer than this, in parts, each in a process of its own, joined after: Typst
-# keeps every page of a compile in memory, and the plan's 4,924 pages took 4.5 GB set at once.
-ROWS_A_PART = 1500
+# keeps every page of a compile in memory, and the plan's 4,924 pages took 4.5 GB set at once. A part of 1,000
+# rows peaks at 390 MB (1,500: 560 MB); each part costs ~0.5 s more of a process start (fonts, imports).
+ROWS_A_PART = 1000
 
 
 def typeset(html: str, key: str, issued_on: date) -> bytes:
@@ -157,30 +161,34 @@ def write_pdf(html: str, target: Path, key: str, issued_on: date) -> Path:
     return write_atomically(target, typeset(html, key, issued_on))
 
 
-def html_path(document: Document, out_dir: Path) -> Path:
+def html_path(document: "Document", out_dir: Path) -> Path:
     path = out_dir / document.path
     if not path.is_file():
         raise InputError(f"文书 {document.id}（{document.key}）：其 HTML 文件 {path} 不存在")
     return path
 
 
-def pdf_for(document: Document, out_dir: Path) -> Path:
+def pdf_for(document: "Document", out_dir: Path) -> Path:
     """The document's PDF beside its HTML file (rendered again each time: the HTML is the record)."""
     source = html_path(document, out_dir)
     return write_pdf(source.read_text(encoding="utf-8"), source.with_suffix(".pdf"), document.key,
                      document.issued_on)
 
 
-def render_batch(documents: list[Document], out_dir: Path) -> PdfRun:
+def render_batch(documents: "list[Document]", out_dir: Path) -> PdfRun:
     """PDFs for a batch of documents, timed."""
     started = time.perf_counter()
     paths = [pdf_for(document, out_dir) for document in documents]
     return PdfRun(paths, time.perf_counter() - started)
 
 
-def select_documents(session: Session, *, kind: str | None = None, year: int | None = None,
-                     ids: list[int] | None = None) -> list[Document]:
+def select_documents(session: "Session", *, kind: str | None = None, year: int | None = None,
+                     ids: list[int] | None = None) -> "list[Document]":
     """Documents by id, or by kind and year of issue."""
+    from sqlmodel import select
+
+    from models import Document
+
     query = select(Document).order_by(Document.id)
     if ids:
         query = query.where(Document.id.in_(ids))
@@ -193,7 +201,7 @@ def select_documents(session: Session, *, kind: str | None = None, year: int | N
     return documents
 
 
-def sample_documents(session: Session, year: int, out_dir: Path) -> list[Document]:
+def sample_documents(session: "Session", year: int, out_dir: Path) -> "list[Document]":
     """One document of each kind issued in the year: the richest of its kind (the longest HTML file)."""
     chosen: dict[str, tuple[int, Document]] = {}
     for document in select_documents(session, year=year):
@@ -203,7 +211,7 @@ def sample_documents(session: Session, year: int, out_dir: Path) -> list[Documen
     return [chosen[kind][1] for kind in sorted(chosen)]
 
 
-def write_samples(documents: list[Document], out_dir: Path) -> PdfRun:
+def write_samples(documents: "list[Document]", out_dir: Path) -> PdfRun:
     """var/out/samples/<kind>.html and .pdf: one rendered sample of each document kind."""
     started = time.perf_counter()
     folder = out_dir / SAMPLES
