@@ -15,7 +15,16 @@ from datetime import date
 from sqlalchemy import and_, exists, or_
 from sqlmodel import Session, select
 
-from models import AuditEvent, Finding, Inspection, InspectionMember, Inspector, ItemScore, RectificationItem, Unit
+from models import (
+    AuditEvent,
+    Finding,
+    Inspection,
+    InspectionMember,
+    Inspector,
+    ItemScore,
+    RectificationItem,
+    Unit,
+)
 from models.lifecycles import ItemStage
 from models.planning import RoutineVisit, ZoneAssignment
 from tasks.cycle.scores import ONSITE
