@@ -10,10 +10,11 @@ from sqlmodel import select
 from core import progress
 from core.db import session_scope
 from core.errors import InputError
+from core.settings import get_settings
 from flows.naming import flow_run_name
 from models import SimulationRun
 from rules.runtime import load_runtime
-from tasks.documents.filing import drain_pdfs
+from tasks.documents.filing import drain_pdfs, recover_files
 from tasks.mail.delivery import deliver_notices
 from tasks.operator.summary import year_summary
 from tasks.simulation.days import simulate_day
@@ -40,6 +41,9 @@ def start_or_resume(year: int, seed: int) -> date:
             return date(year, 1, 1)
         if run.seed != seed:
             raise ValueError(f"year {year} was simulated with seed {run.seed}, not {seed}")
+        # A killed run leaves tickets of PDFs it had no time to set: set them now, not one by one when a notice
+        # waits for its attachment (a minute's patience each).
+        recover_files(session, get_settings().out_dir)
         return (run.last_day + timedelta(days=1)) if run.last_day else date(year, 1, 1)
 
 
