@@ -68,7 +68,7 @@ class WorkerPool:
                 send_bytes(process.stdin, data)
                 ok, value = pickle.loads(receive_bytes(process.stdout))
             except (OSError, EOFError) as exc:  # the worker died (killed, out of memory): fail this job, go on
-                code = process.poll()
+                code = _ended(process)
                 future.set_exception(RuntimeError(f"邮件生成进程 {process.pid} 意外退出（{code}）：{exc!r}"))
                 self.processes[index] = _start()
                 continue
@@ -99,6 +99,15 @@ class WorkerPool:
                 process.kill()
                 process.wait()
             process.stdout.close()
+
+
+def _ended(process: subprocess.Popen) -> int:
+    """The exit code of a worker whose pipe closed: it is ending, if not yet reaped (killed if it lingers)."""
+    try:
+        return process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()
 
 
 def _start() -> subprocess.Popen:
