@@ -114,12 +114,15 @@ def _onsite(request: Request, inspection_id: int, form: OnsiteForm) -> Response:
     return RedirectResponse(f"/inspector/inspections/{inspection_id}?saved=1", status_code=303)
 
 
+def _by_item(data: FormData, prefix: str) -> dict[str, str]:
+    """The fields named PREFIX + an item's code, by code."""
+    return {key.removeprefix(prefix): str(value) for key, value in data.multi_items() if key.startswith(prefix)}
+
+
 def _onsite_form(data: FormData) -> OnsiteForm:
-    scores = {key.removeprefix("score_"): str(value) for key, value in data.multi_items() if key.startswith("score_")}
     values = {name: [str(v) for v in data.getlist(f"finding_{name}")] for name in
               ("item", "text", "severity", "requirement", "deadline")}
-    notes = {key.removeprefix("note_"): str(value) for key, value in data.multi_items() if key.startswith("note_")}
-    return OnsiteForm(scores, findings_from(values), notes)
+    return OnsiteForm(_by_item(data, "score_"), findings_from(values), _by_item(data, "note_"))
 
 
 @router.post("/inspections/{inspection_id}/visit")
