@@ -101,7 +101,7 @@ def simulate_year(year: int, seed: int = 2026, until: date | None = None) -> dic
         progress.report(100.0 * n / len(chunks), str(end))
     if delivery is not None:
         delivery.result()
-    drain_pdfs()  # the year's documents all have their PDFs (set after each commit, by threads) before it ends
+    drain_pdfs()  # the year's documents all have their PDFs (set after each commit, by the PDF workers) before it ends
     if not chunks:  # resumed with nothing left to simulate: done, not stuck at 0 %
         update_progress_artifact(artifact, 100.0)
     with session_scope() as session:

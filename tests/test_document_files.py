@@ -45,42 +45,76 @@ def test_an_emergency_that_fails_before_its_commit_leaves_no_file(seeded):
         assert session.exec(select(Document)).all() == []
 
 
-def test_a_pdf_that_cannot_be_set_leaves_its_ticket_for_the_sweep(seeded, monkeypatch):
-    """The document is committed; its PDF failed after the commit: the ticket stays, and the next sweep sets it."""
-    def broken(html, key, issued_on):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(filing, "typeset", broken)
+def test_a_pdf_that_cannot_be_set_leaves_its_ticket_for_the_sweep(seeded):
+    """The document is committed; its PDF failed after the commit, in a PDF worker (a folder stands where the PDF
+    goes): the ticket stays, and the next sweep sets it."""
     with session_scope() as session:
         inspection = _emergency(session)
-    with pytest.raises(OSError, match="disk full"):
+        name = f"2026/S001/inspection_{inspection.code}_emergency_report"
+        (seeded.out_dir / f"{name}.pdf").mkdir(parents=True)
+    with pytest.raises(OSError, match=f"inspection_{inspection.code}_emergency_report.pdf"):
         filing.drain_pdfs()
-    name = f"2026/S001/inspection_{inspection.code}_emergency_report"
     assert _files(seeded.out_dir) == [f"2026/S001/.inspection_{inspection.code}_emergency_report.pdf.part",
                                       f"{name}.html"]
-    monkeypatch.undo()
+    (seeded.out_dir / f"{name}.pdf").rmdir()
     with session_scope() as session:
         assert filing.recover_files(session, seeded.out_dir) == {"placed": 0, "pdfs": 1, "removed": 0}
     assert _files(seeded.out_dir) == [f"{name}.html", f"{name}.pdf"]
 
 
-def test_the_commit_does_not_wait_for_the_pdf_which_follows_it(seeded, monkeypatch):
-    """Setting a PDF holds no transaction: the commit returns while it is set, its ticket standing meanwhile."""
-    import threading
+def test_the_pdfs_are_set_in_worker_processes_and_a_killed_one_fails_only_its_pdf(seeded, monkeypatch):
+    """The PDF is set by a worker process (this process cannot set one here); a worker killed before its next PDF
+    fails only that PDF, whose ticket the sweep honours, and is replaced for the PDFs after."""
+    import os
+    import signal
 
-    release = threading.Event()
-    slow = filing.typeset
+    from tasks.documents import pdf
 
-    def held(html, key, issued_on):
-        assert release.wait(30)
-        return slow(html, key, issued_on)
+    monkeypatch.setattr(filing, "PDF_WORKERS", 1)
+    monkeypatch.setattr(filing, "_WORKERS", {})
 
-    monkeypatch.setattr(filing, "typeset", held)
+    def not_here(*arguments):
+        raise AssertionError("a PDF set in the committing process")
+
+    monkeypatch.setattr(pdf, "typeset", not_here)
     with session_scope() as session:
-        inspection = _emergency(session)
-    html = seeded.out_dir / f"2026/S001/inspection_{inspection.code}_emergency_report.html"
-    assert html.is_file() and filing.ticket_of(html).is_file() and not html.with_suffix(".pdf").exists()
-    release.set()
+        first = _emergency(session)
+    filing.drain_pdfs()
+    [worker] = filing.pdf_workers().processes
+    assert worker.pid != os.getpid()
+    assert len(list(seeded.out_dir.rglob("*.pdf"))) == 1
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait()
+    with session_scope() as session:
+        second = _emergency(session)
+    with pytest.raises(RuntimeError, match=f"PDF 生成进程 {worker.pid} 意外退出（-9）"):
+        filing.drain_pdfs()
+    html = seeded.out_dir / f"2026/S001/inspection_{second.code}_emergency_report.html"
+    assert second.code != first.code and filing.ticket_of(html).is_file()
+    filing.pdf_workers().shutdown()
+    monkeypatch.undo()  # the sweep sets it here, in this process
+    with session_scope() as session:
+        assert filing.recover_files(session, seeded.out_dir) == {"placed": 0, "pdfs": 1, "removed": 0}
+    assert not list(seeded.out_dir.rglob("*.part")) and len(list(seeded.out_dir.rglob("*.pdf"))) == 2
+
+
+def test_the_commit_does_not_wait_for_the_pdf_which_follows_it(seeded):
+    """Setting a PDF holds no transaction: the commit returns while it is set, its ticket standing meanwhile (the
+    PDF workers are held still until the commit has returned)."""
+    import os
+    import signal
+
+    workers = filing.pdf_workers()
+    for process in workers.processes:
+        os.kill(process.pid, signal.SIGSTOP)
+    try:
+        with session_scope() as session:
+            inspection = _emergency(session)
+        html = seeded.out_dir / f"2026/S001/inspection_{inspection.code}_emergency_report.html"
+        assert html.is_file() and filing.ticket_of(html).is_file() and not html.with_suffix(".pdf").exists()
+    finally:
+        for process in workers.processes:
+            os.kill(process.pid, signal.SIGCONT)
     assert filing.pdf_in_place(html) == html.with_suffix(".pdf")
     assert not filing.ticket_of(html).exists()
 

@@ -173,7 +173,7 @@ def test_the_maildir_delivery_with_the_fast_path_off(seeded, choose_path, monkey
     choose_path(False)
     queued = queue_notices(24)
     started, pool = [], build_workers.WorkerPool
-    monkeypatch.setattr(build_workers, "WorkerPool", lambda size: started.append(1) or pool(size))
+    monkeypatch.setattr(build_workers, "WorkerPool", lambda *args, **kwargs: started.append(1) or pool(*args, **kwargs))
     monkeypatch.setattr(fast_path, "render", _refused)
     monkeypatch.setattr(delivery, "BATCH", batch)
     monkeypatch.setattr(delivery, "IN_PROCESS_MAX", in_process_max)

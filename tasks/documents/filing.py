@@ -7,20 +7,24 @@ that failed leaves nothing behind.
 Its PDF takes 4-5 ms of a core to set (Typst), more than all the rest of filing a document: set inside the
 transaction it held the ledger's write lock that long for every document. So the transaction writes only a
 *ticket* beside the HTML (`.<name>.pdf.part`, the document's key and date in it), and the commit hands the PDF
-to a pool of threads (Typst releases the GIL: they set on every core while the year goes on), each writing its
-PDF whole under a temporary name, renaming it, then removing the ticket. The ticket is the promise of a PDF:
+to the PDF workers, a process a core (core/worker_processes.py), each writing its PDF whole under a temporary
+name, renaming it, then removing the ticket. Processes, not threads of this one: Typst keeps native memory from
+compile to compile that no collection gives back (a 3,000-school half-year grew the process that set its PDFs by
+100 MB more than the same half-year without PDFs), so a worker is renewed after PDF_RENEW_AFTER documents; and
+the year's own work keeps its core while the PDFs are set beside it. The ticket is the promise of a PDF:
 whoever needs the PDF (a notice's attachment, the public site) waits while it stands (`pdf_in_place`); one left
 by a process killed before it could set its PDF is kept until that PDF is set, by the next sweep
 (`recover_files`) or by whoever waits for it longer than its patience. The PDF of the same document is the
 same bytes whoever sets it, so setting it twice is harmless.
 """
 
+import atexit
 import json
 import logging
 import os
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, wait
 from datetime import date
 from pathlib import Path
 
@@ -28,12 +32,16 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import select
 
+from core.worker_processes import WorkerPool
 from models import Document
-from tasks.documents.pdf import typeset, typeset_apart, write_atomically
+from tasks.documents.pdf import set_pdf, typeset, typeset_apart  # noqa: F401  typeset*: for callers and tests
 
 logger = logging.getLogger(__name__)
 _FILED = "dudao.filed_documents"  # session.info: [(html part, html path, ticket, html, key, date)]
-_PDFS = ThreadPoolExecutor(max(1, os.cpu_count() or 1), thread_name_prefix="document-pdf")
+# A worker is renewed after this many PDFs: what Typst keeps grows ~7 KB a document; a start costs ~1 s.
+PDF_RENEW_AFTER = 5000
+PDF_WORKERS = max(1, os.cpu_count() or 1)
+_WORKERS: dict[int, WorkerPool] = {}  # by process id: a forked child starts its own
 # At most this many PDFs wait to be set: a committer that finds the backlog full waits for room, so a year
 # that files documents faster than the cores set them keeps its memory bounded (each waiting PDF holds its HTML).
 PDF_BACKLOG = 2000
@@ -85,9 +93,27 @@ def _documents_after_rollback(session: OrmSession) -> None:
         ticket.unlink(missing_ok=True)
 
 
+def pdf_workers() -> WorkerPool:
+    """This process's PDF workers, started on first use."""
+    pid = os.getpid()
+    if pid not in _WORKERS:
+        _WORKERS.clear()  # a parent's pool, inherited by a fork: its threads and pipes are not this process's
+        _WORKERS[pid] = WorkerPool(PDF_WORKERS, "tasks.documents.pdf", PDF_RENEW_AFTER,
+                                   what="PDF 生成进程")
+    return _WORKERS[pid]
+
+
+@atexit.register
+def _close_pdf_workers() -> None:
+    """At exit, the PDFs queued are set before the workers go (a ticket left would wait for the next sweep)."""
+    wait(_pending())
+    if (workers := _WORKERS.pop(os.getpid(), None)) is not None:
+        workers.shutdown()
+
+
 def _queue_pdf(pdf: Path, ticket: Path, html: str, key: str, issued_on: date) -> None:
     _ROOM.acquire()
-    future = _PDFS.submit(set_pdf, pdf, ticket, html, key, issued_on)
+    future = pdf_workers().submit(set_pdf, pdf, ticket, html, key, issued_on)
     with _PENDING_LOCK:
         _PENDING.add(future)
     future.add_done_callback(_settled)
@@ -100,13 +126,6 @@ def _settled(future: Future) -> None:
     else:
         with _PENDING_LOCK:
             _PENDING.discard(future)
-
-
-def set_pdf(pdf: Path, ticket: Path, html: str, key: str, issued_on: date, apart: bool = False) -> Path:
-    """Set the document's PDF from its HTML, write it whole, then withdraw the ticket that promised it."""
-    write_atomically(pdf, (typeset_apart if apart else typeset)(html, key, issued_on))
-    ticket.unlink(missing_ok=True)
-    return pdf
 
 
 def drain_pdfs() -> int:

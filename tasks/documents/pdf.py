@@ -161,6 +161,14 @@ def write_pdf(html: str, target: Path, key: str, issued_on: date) -> Path:
     return write_atomically(target, typeset(html, key, issued_on))
 
 
+def set_pdf(pdf: Path, ticket: Path, html: str, key: str, issued_on: date, apart: bool = False) -> Path:
+    """Set a filed document's PDF from its HTML, write it whole, then withdraw the ticket that promised it
+    (tasks/documents/filing.py). Run in the PDF workers, or in the caller's process by a sweep."""
+    write_atomically(pdf, (typeset_apart if apart else typeset)(html, key, issued_on))
+    ticket.unlink(missing_ok=True)
+    return pdf
+
+
 def html_path(document: "Document", out_dir: Path) -> Path:
     path = out_dir / document.path
     if not path.is_file():

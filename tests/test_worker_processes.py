@@ -1,6 +1,7 @@
-"""The build workers (tasks/mail/build_workers.py) are fresh interpreters fed over pipes, not forks of the
-delivering process: they hold none of its objects; a worker's exception is raised by its job's future; a worker
-that dies fails only the job it had and is replaced; a worker leaves when its parent is killed."""
+"""Worker processes (core/worker_processes.py; the mail's build workers, the PDF workers) are fresh interpreters
+fed over pipes, not forks of the process that feeds them: they hold none of its objects; a worker's exception is
+raised by its job's future; a worker that dies fails only the job it had and is replaced; a worker is renewed
+after its share of jobs; a worker leaves when its parent is killed."""
 
 import gc
 import os
@@ -11,6 +12,7 @@ import time
 
 import pytest
 
+from core.worker_processes import WorkerPool
 from tasks.mail.build_workers import BuildWorkers, joined
 
 
@@ -56,10 +58,21 @@ def test_a_workers_exception_is_raised_by_the_future_and_a_dead_worker_is_replac
         workers.close()
 
 
+def test_a_worker_is_renewed_after_its_share_of_jobs():
+    pool = WorkerPool(1, "os", renew_after=2)
+    try:
+        pids = [pool.submit(os.getpid).result() for _ in range(5)]
+    finally:
+        pool.shutdown()
+    assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4] and os.getpid() not in pids
+    assert pool.started == 3 and all(process.returncode == 0 for process in pool.processes)
+
+
 PARENT = """
 import sys, time
+from core.worker_processes import WorkerPool
 from tasks.mail.build_workers import BuildWorkers, joined
-from tests.test_build_workers import _pids
+from tests.test_worker_processes import _pids
 workers = BuildWorkers()
 print(*sorted(set(joined(workers.submit(_pids, list(range(100)))))), flush=True)
 time.sleep(60)
