@@ -3,9 +3,11 @@
 `python bench/main_memory.py DISTRICT [UNTIL] [--variant NAME]`, DISTRICT as in bench/year_run.py. Prints one line
 a month: the resident set, then after `gc.collect()`, then after glibc's `malloc_trim(0)` (memory freed but kept
 by the allocator). Variants, to tell what holds the growth:
-- `as-is`: the year as it runs;
-- `no-pdf`: every PDF replaced by a few bytes (nothing typeset): the year's own growth without Typst;
-- `renew-compiler`: each PDF thread drops its Typst compiler every 1,000 documents (a compiler's own state).
+- `as-is`: the year as it runs (the PDFs set in the PDF workers, processes of their own);
+- `threads`: the PDFs set in a pool of threads of this process, one a core, as before 7 December 2026;
+- `no-pdf`: every PDF replaced by a few bytes, written here (nothing typeset): the year's own growth;
+- `renew-compiler`: `threads`, each thread dropping its Typst compiler every 1,000 documents (a compiler's own
+  state).
 Run `MALLOC_ARENA_MAX=1` in the environment to see whether glibc's per-thread arenas hold it.
 """
 
@@ -42,11 +44,20 @@ def _report_each_month() -> None:
 
 
 def _variant(name: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
     import tasks.documents.filing as filing
     import tasks.documents.pdf as pdf
 
+    if name in ("threads", "renew-compiler"):
+        threads = ThreadPoolExecutor(filing.PDF_WORKERS, thread_name_prefix="document-pdf")
+        filing.pdf_workers = lambda: threads
     if name == "no-pdf":
-        filing.typeset = lambda *arguments: b"%PDF-1.7"
+        def placeholder(target, ticket, *arguments):
+            pdf.write_atomically(target, b"%PDF-1.7")
+            ticket.unlink(missing_ok=True)
+
+        filing.pdf_workers = lambda: type("Here", (), {"submit": staticmethod(_done_here(placeholder))})()
     elif name == "renew-compiler":
         compiler = pdf._compiler
 
@@ -59,11 +70,24 @@ def _variant(name: str) -> None:
         pdf._compiler = renewed
 
 
+def _done_here(replacement):
+    """A pool's `submit` that runs `replacement` at once in the caller instead of the function it is given."""
+    from concurrent.futures import Future
+
+    def submit(fn, *arguments):
+        future = Future()
+        future.set_running_or_notify_cancel()
+        future.set_result(replacement(*arguments))
+        return future
+
+    return submit
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("district")
     parser.add_argument("until", nargs="?")
-    parser.add_argument("--variant", choices=["as-is", "no-pdf", "renew-compiler"], default="as-is")
+    parser.add_argument("--variant", choices=["as-is", "threads", "no-pdf", "renew-compiler"], default="as-is")
     arguments = parser.parse_args()
     import bench.year_run as year_run
 

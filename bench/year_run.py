@@ -128,12 +128,15 @@ def run(mode: str, district: str, until: str | None = None, year: int = 2026, se
     with TreePeak() as tree_peak:  # this process and every child: the Prefect server, build workers, typesetting
         summary = sy.simulate_year(year, seed, last) if mode == "prefect" else _bare(year, seed, last)
     wall = time.perf_counter() - started
+    from tasks.documents.filing import close_pdf_workers
+
+    close_pdf_workers()  # the PDF workers ended and waited for, so their CPU counts below (all PDFs are set)
     from bench.spans import union_seconds
 
     domain = union_seconds(SPANS)
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu_s = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime  # this process only, not the server
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN)  # the delivery's build workers (ended and waited for)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)  # build and PDF workers, typesetting (ended, waited for)
     return {"mode": mode, "district": district, "until": until or f"{year}-12-31", "units": counts, "seed_s": round(seed_s, 2),
             "server_start_s": round(server_s, 2), "wall_s": round(wall, 2), "cpu_s": round(cpu_s, 2),
             "cpu_workers_s": round(workers.ru_utime + workers.ru_stime - children.ru_utime - children.ru_stime, 2),

@@ -62,8 +62,10 @@ def _compiler():
 
 # A document this large (the province's annual plan lists every target: 8.7 MB of HTML for 30,000 schools) is
 # set in a process of its own. Typst's memo cache is one per process and never shrinks: after that plan the
-# process held 4.5 GB and every later document took ten times as long (40 ms instead of 4).
-LARGE_HTML = 400_000
+# process held 4.5 GB and every later document took ten times as long (40 ms instead of 4). Smaller lists keep
+# memory too: a 3,000-school year's routine-visit shortfall (327,000 characters) grew its PDF worker from 111 to
+# 371 MB for good. Every other document of that year is under 30,000 characters.
+LARGE_HTML = 100_000
 # ... and, when it holds a table longer than this, in parts, each in a process of its own, joined after: Typst
 # keeps every page of a compile in memory, and the plan's 4,924 pages took 4.5 GB set at once. A part of 1,000
 # rows peaks at 390 MB (1,500: 560 MB); each part costs ~0.5 s more of a process start (fonts, imports).
