@@ -2,6 +2,7 @@
 the sample district, and one Prefect test harness for the whole session."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,20 @@ pytest_plugins = ["tests.smtp_server", "tests.figures", "tests.district_support"
 os.environ.setdefault("PREFECT_HOME", str(Path(os.environ.get("TMPDIR", "/tmp")) / f"dudao-test-prefect-{os.getpid()}"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+# A test whose name (or module's name) ends so runs on SQLite alone: where the backend cannot matter (a browser,
+# a PDF read back, the install) or where SQLite is the point (its single write lock). Its name says so.
+ONE_BACKEND = re.compile(r"_(sqlite|sqlite_only|backend_independent)(\[.*\])?$")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    if not ON_POSTGRES:
+        return
+    once = pytest.mark.skip(reason="its name says the backend cannot matter or SQLite is the point: run on SQLite")
+    for item in items:
+        if ONE_BACKEND.search(item.name) or ONE_BACKEND.search(Path(str(item.fspath)).stem):
+            item.add_marker(once)
 
 
 def _reset_caches() -> None:

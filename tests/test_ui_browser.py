@@ -1,5 +1,6 @@
 """End to end through the Prefect UI in Debian's headless Chromium: a server this module starts (UI
-included), a simulated cycle, its runs found by their Chinese names. The emergency-inspection form (filled
+included), a simulated cycle, its runs found by their Chinese names (SQLite only: a browser sees what the
+server shows, whatever the backend). The emergency-inspection form (filled
 and run by clicking, its artifact and logs, bad input refused) is tests/test_ui_emergency_form.py.
 Screenshots: test-output/ui/."""
 
@@ -122,7 +123,7 @@ def run_ids(api_url: str) -> set[str]:
     return {r["id"] for r in flow_runs(api_url)}
 
 
-def test_simulated_cycle_runs_are_found_by_their_chinese_names(stack, page):
+def test_simulated_cycle_runs_are_found_by_their_chinese_names_sqlite_only(stack, page):
     url = stack["server"].url
     page.goto(f"{url}/runs")
     page.get_by_text("模拟2026年度督导 · 南岸区").first.wait_for()
