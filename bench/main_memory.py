@@ -8,7 +8,9 @@ by the allocator). Variants, to tell what holds the growth:
 - `no-pdf`: every PDF replaced by a few bytes, written here (nothing typeset): the year's own growth;
 - `renew-compiler`: `threads`, each thread dropping its Typst compiler every 1,000 documents (a compiler's own
   state).
-Run `MALLOC_ARENA_MAX=1` in the environment to see whether glibc's per-thread arenas hold it.
+Run `MALLOC_ARENA_MAX=1` in the environment to see whether glibc's per-thread arenas hold it. `--sites N`
+traces Python's allocations (tracemalloc, slower) and prints, each month, the N lines of code whose memory grew
+most since the first month's end.
 """
 
 import argparse
@@ -25,10 +27,13 @@ def _resident_mb() -> float:
         return int(statm.read().split()[1]) * 4096 / 2**20
 
 
-def _report_each_month() -> None:
+def _report_each_month(sites: int) -> None:
+    import tracemalloc
+
     import flows.simulate_year as sy
 
     simulate_days, libc = sy.simulate_days.fn, ctypes.CDLL("libc.so.6")
+    first = []
 
     def month(year, start, end):
         result = simulate_days(year, start, end)
@@ -38,6 +43,15 @@ def _report_each_month() -> None:
         libc.malloc_trim(0)
         print(f"{end}  resident {before:.0f} MB  after gc {collected:.0f} MB  after trim {_resident_mb():.0f} MB",
               flush=True)
+        if sites:
+            snapshot = tracemalloc.take_snapshot()
+            traced = sum(stat.size for stat in snapshot.statistics("filename")) / 2**20
+            print(f"    Python heap traced: {traced:.0f} MB", flush=True)
+            if first:
+                for stat in snapshot.compare_to(first[0], "lineno")[:sites]:
+                    print(f"    {stat.size_diff / 2**20:+7.1f} MB  {stat.count_diff:+9d}  {stat.traceback[0]}")
+            else:
+                first.append(snapshot)
         return result
 
     sy.simulate_days.fn = month
@@ -88,10 +102,15 @@ def main() -> None:
     parser.add_argument("district")
     parser.add_argument("until", nargs="?")
     parser.add_argument("--variant", choices=["as-is", "threads", "no-pdf", "renew-compiler"], default="as-is")
+    parser.add_argument("--sites", type=int, default=0, help="trace allocations: the N sites that grew most")
     arguments = parser.parse_args()
     import bench.year_run as year_run
 
-    _report_each_month()
+    if arguments.sites:
+        import tracemalloc
+
+        tracemalloc.start(1)
+    _report_each_month(arguments.sites)
     _variant(arguments.variant)
     year_run._instrument = lambda: None  # the months are wrapped here instead
     print(f"wall {year_run.run('bare', arguments.district, arguments.until)['wall_s']} s")
