@@ -127,8 +127,54 @@ def prefect_harness():
         yield PREFECT_API_URL.value()
 
 
+_COMMANDS_SERVER: list = []  # [(process, API URL)] once started
+
+
+def commands_prefect(env: dict) -> dict:
+    """`env` for a command the test starts, given the API of one Prefect server for all such commands. Each
+    command would otherwise start its own ephemeral server on the session's PREFECT_HOME, 8-10 s apiece; this
+    one is started the same way (Prefect's ephemeral uvicorn command, services off) on the same store, once.
+    A command given its own Prefect home or server keeps them."""
+    if "PREFECT_API_URL" in env or env.get("PREFECT_HOME") != os.environ.get("PREFECT_HOME"):
+        return env
+    if not _COMMANDS_SERVER:
+        _COMMANDS_SERVER.append(_start_commands_server())
+    return {**env, "PREFECT_API_URL": _COMMANDS_SERVER[0][1]}
+
+
+def _start_commands_server() -> tuple[subprocess.Popen, str]:
+    import atexit
+    import socket
+    import time
+    import urllib.request
+
+    import prefect
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(prefect.__file__).parent.parent), "--factory",
+         "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port), "--log-level",
+         "error", "--lifespan", "on"],
+        env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"})
+    atexit.register(lambda: (process.terminate(), process.wait(10)))
+    url, deadline = f"http://127.0.0.1:{port}/api", time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=5) as answer:
+                if answer.status == 200:
+                    return process, url
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"the Prefect server for the tests' commands did not answer on {url}")
+
+
 def run_cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the installed `dudao` command in a subprocess with this test's settings."""
-    full_env = {**os.environ, **(env or {})}
+    full_env = commands_prefect({**os.environ, **(env or {})})
     return subprocess.run([str(Path(sys.executable).parent / "dudao"), *args], capture_output=True, text=True,
                           env=full_env, timeout=timeout, cwd=REPO)

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text, update
 
 from core.db import session_scope
 from models import Notice
-from tests.conftest import REPO
+from tests.conftest import REPO, commands_prefect
 from tests.delivery_support import AS_OF, notices_by_key, queue_notices, use_smtp
 from tests.figures import tally
 
@@ -34,7 +34,7 @@ def _ledger_state(url: str) -> dict[str, set[str]]:
 
 def _deliver_process(env: dict) -> subprocess.Popen:
     return subprocess.Popen([DUDAO, "notices", "deliver", "--as-of", AS_OF.isoformat()], cwd=REPO,
-                            env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            env=commands_prefect({**os.environ, **env}), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def _kill_between_waves(sender: subprocess.Popen, server, url: str, at_least: int) -> None:

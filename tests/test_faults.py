@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
 from models.audit_chain import verify
-from tests.conftest import ON_POSTGRES, REPO, run_cli
+from tests.conftest import ON_POSTGRES, REPO, commands_prefect, run_cli
 from tests.figures import tally
 from tests.test_simulation import _fresh_ledger
 
@@ -32,14 +32,14 @@ def _env(settings, api_url: str | None = None) -> dict:
 
 
 def _driver(env: dict, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "tests.fault_driver", *args], env={**os.environ, **env},
+    result = subprocess.run([sys.executable, "-m", "tests.fault_driver", *args], env=commands_prefect({**os.environ, **env}),
                             cwd=REPO, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     return result
 
 
 def _spawn(argv: list[str], env: dict) -> subprocess.Popen:
-    return subprocess.Popen(argv, env={**os.environ, **env}, cwd=REPO, stdout=subprocess.PIPE,
+    return subprocess.Popen(argv, env=commands_prefect({**os.environ, **env}), cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 
 

@@ -17,7 +17,7 @@ from core import clock
 from core.db import session_scope
 from models import AuditEvent, PortalUser, RectificationItem, Submission
 from portal.accounts import LOCK, MAX_FAILURES, AccountError, add_user, authenticate
-from tests.conftest import REPO
+from tests.conftest import REPO, commands_prefect
 from tests.portal_support import client, csrf_of, make_world, signed_in
 
 PASSWORD = "督导室-correct horse 2026"
@@ -54,7 +54,7 @@ def _unit_reports(world, text: str) -> int:
 def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
     """The installed `dudao` with this test's settings and `stdin` as its standard input."""
     return subprocess.run([str(Path(sys.executable).parent / "dudao"), *args], input=stdin, capture_output=True,
-                          text=True, env=dict(os.environ), timeout=120, cwd=REPO)
+                          text=True, env=commands_prefect(dict(os.environ)), timeout=120, cwd=REPO)
 
 
 def _events() -> int:
