@@ -35,19 +35,33 @@ class WorkerPool:
     """`size` worker processes that preload `preload` (a module name), each fed by a thread of its own from one
     queue of jobs; each is replaced by a fresh one after `renew_after` jobs (never, when None)."""
 
-    def __init__(self, size: int, preload: str, renew_after: int | None = None, what: str = "工作进程") -> None:
-        self.preload, self.renew_after, self.what = preload, renew_after, what
+    def __init__(self, size: int, preload: str, renew_after: int | None = None, what: str = "工作进程",
+                 grow_at: int | None = None) -> None:
+        """With `grow_at`, one worker starts at once and another (up to `size`) each time more than `grow_at`
+        jobs wait: a command that files three documents starts one process, not one a core."""
+        self.size, self.preload, self.renew_after, self.what, self.grow_at = size, preload, renew_after, what, grow_at
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._growing = threading.Lock()
         self.started = 0  # workers started in all, the renewed and the replaced included
-        self.processes = [self._start() for _ in range(size)]
-        self._threads = [threading.Thread(target=self._feed, args=(i,), name=f"worker-{preload}-{i}", daemon=True)
-                         for i in range(size)]
-        for thread in self._threads:
-            thread.start()
+        self.processes: list[subprocess.Popen] = []
+        self._threads: list[threading.Thread] = []
+        for _ in range(size if grow_at is None else 1):
+            self._add_worker()
+
+    def _add_worker(self) -> None:
+        self.processes.append(self._start())
+        index = len(self._threads)
+        thread = threading.Thread(target=self._feed, args=(index,), name=f"worker-{self.preload}-{index}", daemon=True)
+        self._threads.append(thread)
+        thread.start()
 
     def submit(self, fn: Callable, *args) -> Future:
         future: Future = Future()
         self._jobs.put((future, pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL)))
+        if self.grow_at is not None and len(self._threads) < self.size and self._jobs.qsize() > self.grow_at:
+            with self._growing:
+                if len(self._threads) < self.size:
+                    self._add_worker()
         return future
 
     def _feed(self, index: int) -> None:

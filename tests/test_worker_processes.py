@@ -68,6 +68,18 @@ def test_a_worker_is_renewed_after_its_share_of_jobs():
     assert pool.started == 3 and all(process.returncode == 0 for process in pool.processes)
 
 
+def test_a_growing_pool_starts_one_worker_and_another_only_when_jobs_wait():
+    pool = WorkerPool(2, "time", grow_at=3)
+    try:
+        assert pool.submit(os.getpid).result() and len(pool.processes) == 1
+        assert [pool.submit(time.sleep, 0.05) for _ in range(3)] and len(pool.processes) == 1
+        waited = [pool.submit(time.sleep, 0.05) for _ in range(10)]
+        assert len(pool.processes) == 2
+        assert all(future.result() is None for future in waited)
+    finally:
+        pool.shutdown()
+
+
 PARENT = """
 import sys, time
 from core.worker_processes import WorkerPool

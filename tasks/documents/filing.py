@@ -42,6 +42,9 @@ _FILED = "dudao.filed_documents"  # session.info: [(html part, html path, ticket
 # 108 MB over 6,000 ordinary documents; a start costs about a second).
 PDF_RENEW_AFTER = 20_000
 PDF_WORKERS = max(1, os.cpu_count() or 1)
+# One worker starts with the first PDF, another (up to PDF_WORKERS) whenever more than this many wait: a command
+# that files a few documents starts one process (a start costs ~0.6 s of a core), a year one a core.
+PDF_GROW_AT = 20
 _WORKERS: dict[int, WorkerPool] = {}  # by process id: a forked child starts its own
 # At most this many PDFs wait to be set: a committer that finds the backlog full waits for room, so a year
 # that files documents faster than the cores set them keeps its memory bounded (each waiting PDF holds its HTML).
@@ -99,8 +102,8 @@ def pdf_workers() -> WorkerPool:
     pid = os.getpid()
     if pid not in _WORKERS:
         _WORKERS.clear()  # a parent's pool, inherited by a fork: its threads and pipes are not this process's
-        _WORKERS[pid] = WorkerPool(PDF_WORKERS, "tasks.documents.pdf", PDF_RENEW_AFTER,
-                                   what="PDF 生成进程")
+        _WORKERS[pid] = WorkerPool(PDF_WORKERS, "tasks.documents.pdf", PDF_RENEW_AFTER, what="PDF 生成进程",
+                                   grow_at=PDF_GROW_AT)
     return _WORKERS[pid]
 
 
