@@ -7,7 +7,7 @@ that failed leaves nothing behind.
 Its PDF takes 4-5 ms of a core to set (Typst), more than all the rest of filing a document: set inside the
 transaction it held the ledger's write lock that long for every document. So the transaction writes only a
 *ticket* beside the HTML (`.<name>.pdf.part`, the document's key and date in it), and the commit hands the PDF
-to the PDF workers, a process a core (core/worker_processes.py), each writing its PDF whole under a temporary
+to the PDF workers, up to a process a core (core/worker_processes.py), each writing its PDF whole under a temporary
 name, renaming it, then removing the ticket. Processes, not threads of this one: Typst keeps native memory from
 compile to compile that no collection gives back (after one 327,000-character list a process held 260 MB more
 for good), so it is kept out of the year's process, and a worker is renewed after PDF_RENEW_AFTER documents;
