@@ -13,7 +13,7 @@ from core.db import session_scope
 from models import Document, Unit
 from rules.runtime import load_runtime
 from tasks.cycle.special_emergency import EmergencyInspectionInput, _report_upward, start_emergency
-from tasks.documents import filing
+from tasks.documents import filing, pdf
 
 DAY = date(2026, 5, 11)
 
@@ -67,8 +67,6 @@ def test_the_pdfs_are_set_in_worker_processes_and_a_killed_one_fails_only_its_pd
     fails only that PDF, whose ticket the sweep honours, and is replaced for the PDFs after."""
     import os
     import signal
-
-    from tasks.documents import pdf
 
     monkeypatch.setattr(filing, "PDF_WORKERS", 1)
     monkeypatch.setattr(filing, "_WORKERS", {})
@@ -146,8 +144,8 @@ def test_a_pdf_set_again_elsewhere_is_the_same_bytes(seeded):
     html = seeded.out_dir / f"2026/S001/inspection_{inspection.code}_emergency_report.html"
     first = html.with_suffix(".pdf").read_bytes()
     key, day = f"inspection:{inspection.code}:emergency_report", DAY
-    apart = filing.typeset_apart(html.read_text(encoding="utf-8"), key, day)
-    here = filing.typeset(html.read_text(encoding="utf-8"), key, day)
+    apart = pdf.typeset_apart(html.read_text(encoding="utf-8"), key, day)
+    here = pdf.typeset(html.read_text(encoding="utf-8"), key, day)
     assert first == apart == here
 
 

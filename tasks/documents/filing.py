@@ -34,7 +34,7 @@ from sqlmodel import select
 
 from core.worker_processes import WorkerPool
 from models import Document
-from tasks.documents.pdf import set_pdf, typeset, typeset_apart  # noqa: F401  typeset*: for callers and tests
+from tasks.documents.pdf import set_pdf
 
 logger = logging.getLogger(__name__)
 _FILED = "dudao.filed_documents"  # session.info: [(html part, html path, ticket, html, key, date)]
@@ -109,9 +109,10 @@ def pdf_workers() -> WorkerPool:
 
 @atexit.register
 def close_pdf_workers() -> None:
-    """The PDFs queued are set, then the workers end; at exit too (a ticket left would wait for the next sweep)."""
-    wait(_pending())
+    """The PDFs queued are set, then the workers end; at exit too (a ticket left would wait for the next sweep).
+    A forked child that started no workers of its own waits for nothing: its parent's futures are not its own."""
     if (workers := _WORKERS.pop(os.getpid(), None)) is not None:
+        wait(_pending())
         workers.shutdown()
 
 
