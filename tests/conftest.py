@@ -144,33 +144,25 @@ def commands_prefect(env: dict) -> dict:
 
 def _start_commands_server() -> tuple[subprocess.Popen, str]:
     import atexit
-    import socket
-    import time
-    import urllib.request
 
     import prefect
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    from deployments.local_server import free_port, wait_healthy
+
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(prefect.__file__).parent.parent), "--factory",
          "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port), "--log-level",
          "error", "--lifespan", "on"],
         env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"})
     atexit.register(lambda: (process.terminate(), process.wait(10)))
-    url, deadline = f"http://127.0.0.1:{port}/api", time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=5) as answer:
-                if answer.status == 200:
-                    return process, url
-        except OSError:
-            if process.poll() is not None:
-                break
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"the Prefect server for the tests' commands did not answer on {url}")
+    url = f"http://127.0.0.1:{port}/api"
+    try:
+        wait_healthy(url, process, timeout=180)
+    except (RuntimeError, TimeoutError):
+        process.kill()
+        raise
+    return process, url
 
 
 def run_cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
