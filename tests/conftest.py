@@ -21,6 +21,9 @@ pytest_plugins = ["tests.smtp_server", "tests.figures", "tests.district_support"
 os.environ.setdefault("PREFECT_HOME", str(Path(os.environ.get("TMPDIR", "/tmp")) / f"dudao-test-prefect-{os.getpid()}"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# The session's environment before any test changes it: what the commands' shared Prefect server starts with (a
+# test's own DUDAO_VAR_DIR in it would make the server look like one of that test's processes).
+SESSION_ENV = dict(os.environ)
 
 
 # A test whose name (or module's name) ends so runs on SQLite alone: where the backend cannot matter (a browser,
@@ -154,7 +157,7 @@ def _start_commands_server() -> tuple[subprocess.Popen, str]:
         [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(prefect.__file__).parent.parent), "--factory",
          "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port), "--log-level",
          "error", "--lifespan", "on"],
-        env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"})
+        env={**SESSION_ENV, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"})
     atexit.register(lambda: (process.terminate(), process.wait(10)))
     url = f"http://127.0.0.1:{port}/api"
     try:
