@@ -113,19 +113,19 @@ def _spaceless(recipients) -> list[tuple[str, str]]:
     return [(name.replace(" ", ""), address) for name, address in recipients]
 
 
-def rendered(choose, on: bool, spec: MessageSpec, monkeypatch) -> bytes:
+def rendered(choose, on: bool, spec: MessageSpec, monkeypatch, linesep: str = "\r\n") -> bytes:
     """The message of `spec` on one path, its MIME boundaries drawn from the same tokens on either."""
     choose(on)
     tokens = iter(range(7000, 7010))
     monkeypatch.setattr(random, "randrange", lambda *_: next(tokens))
-    return render(spec)
+    return render(spec, linesep)
 
 
 def test_both_paths_read_back_the_same(tmp_path, choose_path, monkeypatch):
     specs = notices(tmp_path)
     assert len(specs) == len(DOCUMENT_TITLES) + 3 and sum(len(s.recipients) > 2 for s in specs) >= 5
     fast_renders, fast_render = [], fast_path.render
-    monkeypatch.setattr(fast_path, "render", lambda message: fast_renders.append(1) or fast_render(message))
+    monkeypatch.setattr(fast_path, "render", lambda message, *linesep: fast_renders.append(1) or fast_render(message, *linesep))
     for spec in specs:
         fast, standard = (rendered(choose_path, on, spec, monkeypatch) for on in (True, False))
         fast_parts, standard_parts = read_back(fast), read_back(standard)
@@ -148,6 +148,17 @@ def test_both_paths_give_the_parts_the_notice_was_made_of(tmp_path, choose_path,
             ("text/html", "utf-8"), ("text/html", "utf-8"), ("application/pdf", None)]
         assert parts[2]["content"] == spec.text and parts[3]["content"] == spec.html
         assert parts[5]["content"] == (tmp_path / "notice-0.pdf").read_bytes()
+
+
+def test_a_maildir_file_is_the_wire_message_with_lf_line_ends_on_both_paths(tmp_path, choose_path, monkeypatch):
+    """The Maildir's bytes are made with LF line ends (not converted after): the same bytes as the wire's, every
+    CRLF an LF, headers folded at the same places."""
+    for spec in notices(tmp_path):
+        for on in (True, False):
+            wire = rendered(choose_path, on, spec, monkeypatch)
+            filed = rendered(choose_path, on, spec, monkeypatch, "\n")
+            assert b"\r" not in filed and filed.count(b"\n") == wire.count(b"\r\n") > 20, (spec.key, on)
+            assert filed == wire.replace(b"\r\n", b"\n"), (spec.key, on)
 
 
 def test_outside_the_tested_pythons_the_fast_path_is_off_and_says_why(choose_path, monkeypatch, caplog):

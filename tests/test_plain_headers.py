@@ -16,7 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tasks.mail import fast_path_headers
-from tasks.mail.fast_path import _SMTP, FastGenerator
+from tasks.mail.fast_path import _SERIALISING, FastGenerator
 from tasks.mail.fast_path_headers import RememberedHeaders, tree_deferred
 from tasks.mail.messages import _address_object
 
@@ -58,7 +58,7 @@ def assert_same_header(ours, standard, fold_policy) -> None:
     for attribute in ("params", "maintype", "subtype", "content_type", "groups", "addresses"):
         if hasattr(standard, attribute):
             assert getattr(ours, attribute) == getattr(standard, attribute), attribute
-    for each in (fold_policy, _SMTP):
+    for each in (fold_policy, _SERIALISING["\r\n"]):
         assert outcome(lambda p=each: ours.fold(policy=p)) == outcome(lambda p=each: standard.fold(policy=p))
 
 

@@ -114,17 +114,20 @@ class FastGenerator(BytesGenerator):
         if "\r" in lines:
             self.write(self._NL.join(_NEWLINE.split(lines)))
         else:
-            self.write(lines.replace("\n", self._NL))
+            self.write(lines if self._NL == "\n" else lines.replace("\n", self._NL))
 
 
-# The factory of BUILD, as the generator sets each multipart's boundary header through it.
-_SMTP = _RememberedFolding(linesep="\r\n", header_factory=BUILD.header_factory)
+# The factory of BUILD, as the generator sets each multipart's boundary header through it. One policy a line end:
+# CRLF on the wire, LF in a Maildir file.
+_SERIALISING = {linesep: _RememberedFolding(linesep=linesep, header_factory=BUILD.header_factory)
+                for linesep in ("\r\n", "\n")}
 
 
-def render(message: EmailMessage) -> bytes:
-    """A message built with BUILD as sent: CRLF line ends, 7-bit safe (as `message.as_bytes(policy=SMTP)`)."""
+def render(message: EmailMessage, linesep: str = "\r\n") -> bytes:
+    """A message built with BUILD as sent: CRLF line ends, 7-bit safe (as `message.as_bytes(policy=SMTP)`);
+    with `linesep` "\n", the same bytes with LF line ends, as a Maildir file holds them."""
     out = BytesIO()
-    FastGenerator(out, mangle_from_=False, policy=_SMTP).flatten(message)
+    FastGenerator(out, mangle_from_=False, policy=_SERIALISING[linesep]).flatten(message)
     return out.getvalue()
 
 

@@ -37,8 +37,7 @@ def _waiting(root: Path, keys: list[str]) -> set[str]:
 def _file(root: Path, key: str, message: Message | bytes) -> bool:
     name = _name(key)
     tmp = root / "tmp" / f"{name}.{os.getpid()}"
-    # Maildir files end their lines with LF; built bytes come with the CRLF of the wire.
-    tmp.write_bytes(message.replace(b"\r\n", b"\n") if isinstance(message, bytes) else message.as_bytes())
+    tmp.write_bytes(message if isinstance(message, bytes) else message.as_bytes())
     try:
         os.link(tmp, root / "new" / name)  # atomic, and refuses to overwrite a concurrent delivery
     except FileExistsError:
@@ -56,7 +55,8 @@ def build_and_deliver(specs: list[MessageSpec], root: Path) -> list[str | None]:
     waiting = _waiting(root, [spec.key for spec in specs])
     outcomes: list[str | None] = []
     for spec in specs:
-        built = render_or_reason(spec) if spec.key in waiting else None  # there already: nothing to build
+        # Maildir files end their lines with LF, not the wire's CRLF.
+        built = render_or_reason(spec, "\n") if spec.key in waiting else None  # there already: nothing to build
         if isinstance(built, str):
             outcomes.append(built)
         else:
