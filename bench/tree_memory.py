@@ -6,6 +6,9 @@ workers, the typesetting of a very large document in a process of its own), and 
 once. So a thread samples /proc every `interval` seconds and keeps the largest sum; a peak shorter than that can be
 missed, which the figure's name says ("sampled").
 
+The same samples give each kind of process's CPU time (`cpu_by_name`: the last CPU seconds seen of each process,
+summed by name), so a run says where its workers' time went; a process that lives less than `interval` may be missed.
+
     python bench/tree_memory.py COMMAND ...   # runs it, then prints the sampled peak of its tree in MB
 """
 
@@ -16,8 +19,11 @@ import threading
 import time
 from pathlib import Path
 
+_TICKS = os.sysconf("SC_CLK_TCK")
 
-def _children() -> dict[int, list[int]]:
+
+def _children(cpu: dict[int, float] | None = None) -> dict[int, list[int]]:
+    """Each process's children; and, given `cpu`, each process's CPU seconds so far (user + system) put in it."""
     tree: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -26,6 +32,8 @@ def _children() -> dict[int, list[int]]:
             except OSError:  # ended meanwhile
                 continue
             tree.setdefault(int(fields[1]), []).append(int(entry.name))
+            if cpu is not None:  # after the name: state, ppid, ... utime is the 12th, stime the 13th
+                cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / _TICKS
     return tree
 
 
@@ -38,9 +46,10 @@ def _name(pid: int) -> str:
     return " ".join(Path(w).name if "/" in w else w for w in [w for w in words if w][-2:])[:60]
 
 
-def tree_parts(root: int) -> dict[int, tuple[str, float]]:
-    """Each process of the tree of `root` now: its name and its PSS in MB."""
-    tree, pending, parts = _children(), [root], {}
+def tree_parts(root: int, cpu: dict[int, float] | None = None) -> dict[int, tuple[str, float]]:
+    """Each process of the tree of `root` now: its name and its PSS in MB (and, given `cpu`, every process's CPU
+    seconds put in it)."""
+    tree, pending, parts = _children(cpu), [root], {}
     while pending:
         pid = pending.pop()
         try:
@@ -66,18 +75,29 @@ class TreePeak:
         self.root, self.interval, self.mb = root or os.getpid(), interval, 0.0
         self.parts: list[tuple[str, float]] = []
         self.at = 0.0  # seconds from the start to the peak sampled
+        self._cpu: dict[int, tuple[str, float]] = {}  # each process of the tree seen: its name, its last CPU seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, name="tree-memory", daemon=True)
 
     def _sample(self) -> None:
         started = time.monotonic()
         while not self._stop.is_set():
-            parts = tree_parts(self.root)
+            cpu: dict[int, float] = {}
+            parts = tree_parts(self.root, cpu)
+            self._cpu.update({pid: (name, cpu.get(pid, 0.0)) for pid, (name, _) in parts.items()})
             total = sum(mb for _, mb in parts.values())
             if total > self.mb:
                 self.mb, self.at = total, time.monotonic() - started
                 self.parts = sorted(((name, round(mb, 1)) for name, mb in parts.values()), key=lambda p: -p[1])
             self._stop.wait(self.interval)
+
+    def cpu_by_name(self, leave_out: int | None = None) -> dict[str, float]:
+        """CPU seconds by kind of process (its name), the largest first, as last sampled; `leave_out` a pid."""
+        sums: dict[str, float] = {}
+        for pid, (name, seconds) in self._cpu.items():
+            if pid != leave_out:
+                sums[name] = sums.get(name, 0.0) + seconds
+        return {name: round(seconds, 1) for name, seconds in sorted(sums.items(), key=lambda item: -item[1])}
 
     def __enter__(self) -> "TreePeak":
         self._thread.start()

@@ -125,12 +125,12 @@ def run(mode: str, district: str, until: str | None = None, year: int = 2026, se
 
     started = time.perf_counter()
     last = sy.date.fromisoformat(until) if until else None
-    with TreePeak() as tree_peak:  # this process and every child: the Prefect server, build workers, typesetting
-        summary = sy.simulate_year(year, seed, last) if mode == "prefect" else _bare(year, seed, last)
-    wall = time.perf_counter() - started
     from tasks.documents.filing import close_pdf_workers
 
-    close_pdf_workers()  # the PDF workers ended and waited for, so their CPU counts below (all PDFs are set)
+    with TreePeak() as tree_peak:  # this process and every child: the Prefect server, build workers, typesetting
+        summary = sy.simulate_year(year, seed, last) if mode == "prefect" else _bare(year, seed, last)
+        wall = time.perf_counter() - started
+        close_pdf_workers()  # the PDF workers ended and waited for, so their CPU counts below (all PDFs are set)
     from bench.spans import union_seconds
 
     domain = union_seconds(SPANS)
@@ -146,7 +146,7 @@ def run(mode: str, district: str, until: str | None = None, year: int = 2026, se
             "orchestration_s": round(wall - domain, 2), "orchestration_share": round((wall - domain) / wall, 3),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "peak_tree_rss_mb": round(tree_peak.mb, 1), "peak_tree_parts": tree_peak.parts,
-            "peak_tree_at_s": round(tree_peak.at, 1),
+            "peak_tree_at_s": round(tree_peak.at, 1), "cpu_by_process": tree_peak.cpu_by_name(),
             "rss_before_run_mb": round(rss_before, 1), "var_dir": str(var),
             "summary": {k: summary[k] for k in ("inspections", "rectification", "ladder", "audit_events")
                         if k in summary},

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     mail_domain: str = "dudao.nanan.example.cn"
     # notices built by tasks/mail/fast_path.py (on tested Pythons only); false: by the stdlib's own generation
     mail_fast_path: bool = True
+    # the memory allocator of the worker processes (core/worker_processes.py): jemalloc where the system has it
+    # (Debian's libjemalloc2), else the C library's; "system": always the C library's
+    worker_allocator: Literal["jemalloc", "system"] = "jemalloc"
     # where var/out is served over HTTP for operators (links in Prefect artifacts); None: file:// links
     documents_url: str | None = None
     # the office's alert webhook (a work group's robot): Prefect automations post failures there (deployments/alerts)

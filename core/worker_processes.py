@@ -16,6 +16,8 @@ native library holding memory from job to job (Typst does) can gather.
 
 from __future__ import annotations
 
+import ctypes.util
+import functools
 import importlib
 import os
 import pickle
@@ -111,7 +113,33 @@ class WorkerPool:
 
         self.started += 1
         return subprocess.Popen([sys.executable, "-m", "core.worker_processes", self.preload],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=str(REPO_ROOT))
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=str(REPO_ROOT),
+                                env=worker_environment())
+
+
+# The C library's malloc costs a Typst compile an eighth of its time (perf on a PDF worker: malloc, free and
+# their consolidation); with jemalloc preloaded the same PDFs take 6-9% less CPU and a little less memory. A
+# worker is a fresh interpreter started here, so it can be given another allocator; what it starts (a very
+# large document's typesetting) inherits it. The year's own process is started by its user and keeps the C
+# library's.
+def worker_environment() -> dict[str, str]:
+    """The workers' environment: this process's, with jemalloc preloaded where the system has it and the
+    worker_allocator setting allows."""
+    from core.settings import get_settings
+
+    environment = dict(os.environ)
+    if get_settings().worker_allocator == "jemalloc" and (library := jemalloc_path()) is not None:
+        preloaded = environment.get("LD_PRELOAD", "").split()
+        if library not in preloaded:
+            environment["LD_PRELOAD"] = " ".join([library, *preloaded])
+    return environment
+
+
+@functools.cache
+def jemalloc_path() -> str | None:
+    """The system's jemalloc as the dynamic linker finds it (its name, e.g. libjemalloc.so.2), or None when the
+    system has none: a worker then keeps the C library's allocator."""
+    return ctypes.util.find_library("jemalloc")
 
 
 def _retire(process: subprocess.Popen) -> None:

@@ -1,7 +1,8 @@
 """Worker processes (core/worker_processes.py; the mail's build workers, the PDF workers) are fresh interpreters
 fed over pipes, not forks of the process that feeds them: they hold none of its objects; a worker's exception is
 raised by its job's future; a worker that dies fails only the job it had and is replaced; a worker is renewed
-after its share of jobs; a worker leaves when its parent is killed."""
+after its share of jobs; a worker leaves when its parent is killed; a worker allocates with jemalloc unless the
+setting says the system's."""
 
 import gc
 import os
@@ -12,7 +13,8 @@ import time
 
 import pytest
 
-from core.worker_processes import WorkerPool
+from core.settings import get_settings
+from core.worker_processes import WorkerPool, jemalloc_path
 from tasks.mail.build_workers import BuildWorkers, joined
 
 
@@ -68,6 +70,27 @@ def test_a_worker_is_renewed_after_its_share_of_jobs():
     assert pool.started == 3 and all(process.returncode == 0 for process in pool.processes)
 
 
+def _libraries() -> set[str]:
+    """The shared libraries mapped into this process."""
+    with open("/proc/self/maps") as maps:
+        return {os.path.basename(line.split()[-1]) for line in maps if ".so" in line}
+
+
+@pytest.mark.parametrize("allocator", ["jemalloc", "system"])
+def test_a_worker_allocates_with_jemalloc_unless_told_the_systems(allocator, monkeypatch):
+    assert jemalloc_path() is not None, "libjemalloc2 is missing: `make deps-system` installs it"
+    monkeypatch.setenv("DUDAO_WORKER_ALLOCATOR", allocator)
+    get_settings.cache_clear()
+    pool = WorkerPool(1, "os")
+    try:
+        libraries = pool.submit(_libraries).result()
+    finally:
+        pool.shutdown()
+        get_settings.cache_clear()
+    assert ("libjemalloc.so.2" in libraries) is (allocator == "jemalloc")
+    assert "libjemalloc.so.2" not in _libraries()  # this process keeps its own
+
+
 def test_a_growing_pool_starts_one_worker_and_another_only_when_jobs_wait():
     pool = WorkerPool(2, "time", grow_at=3)
     try:
@@ -82,7 +105,8 @@ def test_a_growing_pool_starts_one_worker_and_another_only_when_jobs_wait():
 
 PARENT = """
 import sys, time
-from core.worker_processes import WorkerPool
+from core.settings import get_settings
+from core.worker_processes import WorkerPool, jemalloc_path
 from tasks.mail.build_workers import BuildWorkers, joined
 from tests.test_worker_processes import _pids
 workers = BuildWorkers()
