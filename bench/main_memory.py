@@ -10,7 +10,8 @@ by the allocator). Variants, to tell what holds the growth:
   state).
 Run `MALLOC_ARENA_MAX=1` in the environment to see whether glibc's per-thread arenas hold it. `--sites N`
 traces Python's allocations (tracemalloc, slower) and prints, each month, the N lines of code whose memory grew
-most since the first month's end.
+most since the first month's end. `--daily MB` also prints each simulated day after which the resident set had
+grown by MB or more, with what the day did (its steps' counts): where a high-water mark was set.
 """
 
 import argparse
@@ -55,6 +56,24 @@ def _report_each_month(sites: int) -> None:
         return result
 
     sy.simulate_days.fn = month
+
+
+def _report_each_day(threshold_mb: float) -> None:
+    import flows.simulate_year as sy
+
+    simulate_day, last = sy.simulate_day, [_resident_mb()]
+
+    def day(session, run, when, runtime):
+        counts = simulate_day(session, run, when, runtime)
+        now = _resident_mb()
+        if now - last[0] >= threshold_mb:
+            busy = ", ".join(f"{step} {count}" for step, count in sorted(counts.items(), key=lambda c: -c[1])[:6]
+                             if count)
+            print(f"  {when}  {last[0]:.0f} -> {now:.0f} MB  ({busy})", flush=True)
+        last[0] = now
+        return counts
+
+    sy.simulate_day = day
 
 
 def _variant(name: str) -> None:
@@ -103,6 +122,7 @@ def main() -> None:
     parser.add_argument("until", nargs="?")
     parser.add_argument("--variant", choices=["as-is", "threads", "no-pdf", "renew-compiler"], default="as-is")
     parser.add_argument("--sites", type=int, default=0, help="trace allocations: the N sites that grew most")
+    parser.add_argument("--daily", type=float, default=0.0, help="print each day that grew the process by MB")
     arguments = parser.parse_args()
     import bench.year_run as year_run
 
@@ -111,6 +131,8 @@ def main() -> None:
 
         tracemalloc.start(1)
     _report_each_month(arguments.sites)
+    if arguments.daily:
+        _report_each_day(arguments.daily)
     _variant(arguments.variant)
     year_run._instrument = lambda: None  # the months are wrapped here instead
     print(f"wall {year_run.run('bare', arguments.district, arguments.until)['wall_s']} s")
