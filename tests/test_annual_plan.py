@@ -93,6 +93,33 @@ def test_the_draw_is_reproducible_from_seed_and_ledger(seeded):
         assert session.exec(select(func.count()).select_from(Inspection)).one() == 0  # dry runs wrote nothing
 
 
+def test_entries_flushed_a_few_at_a_time_make_the_same_plan_and_a_dry_run_still_writes_nothing(seeded, monkeypatch):
+    """A province's ~27,000 entries are flushed a thousand at a time, not held to one flush (memory); the sample
+    district's ~100 never reach a thousand, so here they are flushed three at a time."""
+    import tasks.planning.year_plan as year_plan
+
+    at_once = _dry_run(11)
+    flushes, recording = [], []
+    monkeypatch.setattr(year_plan, "ENTRIES_A_FLUSH", 3)
+    monkeypatch.setattr(year_plan.Session, "flush", lambda self, *a, real=year_plan.Session.flush, **k: (
+        recording and flushes.append(1), real(self, *a, **k))[1])
+    record_entries = year_plan._record_entries
+
+    def recorded(*arguments):
+        recording.append(1)
+        try:
+            return record_entries(*arguments)
+        finally:
+            recording.clear()
+
+    monkeypatch.setattr(year_plan, "_record_entries", recorded)
+    in_threes = _dry_run(11)
+    assert in_threes == at_once and len(at_once["targets"]) > 30
+    assert len(flushes) >= len(at_once["targets"]) // 3  # flushed on the way, three entries at a time
+    with session_scope() as session:
+        assert session.exec(select(func.count()).select_from(Inspection)).one() == 0
+
+
 def test_a_different_seed_for_an_existing_plan_is_refused(seeded):
     _draw_up(seed=5)
     with session_scope() as session:
