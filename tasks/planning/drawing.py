@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from models.planning import AnnualPlan
 from rules.runtime import Runtime
 from tasks.planning.plan_document import issue_plan_document, plan_view
 from tasks.planning.year_plan import make_plan
@@ -15,11 +16,13 @@ from tasks.roster.zones import assign_zones, ratio_report
 def draw_up(session: Session, *, year: int, rt: Runtime, as_of: date, seed: int | None = None,
             covert_seed: int | None = None) -> dict:
     """In the caller's transaction. Returns {"plan": plan view, "ratio": ratio report, "created": bool}."""
-    existed = plan_view(session, year, as_of) is not None
+    existed = session.get(AnnualPlan, year) is not None
     plan = make_plan(session, year=year, rt=rt, as_of=as_of, seed=seed, covert_seed=covert_seed)
-    if not existed:
-        assign_zones(session, as_of, rt)
+    if existed:
+        return {"plan": plan_view(session, year, as_of), "ratio": ratio_report(session, as_of, rt), "created": False}
+    assign_zones(session, as_of, rt)
     ratio = ratio_report(session, as_of, rt)
-    if not existed:
-        issue_plan_document(session, year, plan.planned_on, ratio)
-    return {"plan": plan_view(session, year, as_of), "ratio": ratio, "created": not existed}
+    # One view for the document and the caller: a province's is 27,000 targets (~50 MB while it is built).
+    view = plan_view(session, year, as_of)
+    issue_plan_document(session, year, plan.planned_on, ratio, view)
+    return {"plan": view, "ratio": ratio, "created": True}

@@ -98,9 +98,10 @@ def _target(entry: PlanEntry, unit: Unit, inspection: Inspection | None, teams: 
     }
 
 
-def issue_plan_document(session: Session, year: int, as_of: date, ratio: dict) -> int:
-    """File the 年度督导工作计划 and report it to the municipal office (once). Returns the document id."""
-    view = plan_view(session, year, as_of)
+def issue_plan_document(session: Session, year: int, as_of: date, ratio: dict, view: dict | None = None) -> int:
+    """File the 年度督导工作计划 and report it to the municipal office (once). Returns the document id. `view`:
+    the plan's view as of `as_of`, when the caller has it already."""
+    view = plan_view(session, year, as_of) if view is None else view
     municipal = office(session, "MUNICIPAL")
     context = {"plan": view, "ratio": ratio, "year": year, "doc_no": doc_no("plan", year, 1),
                "addressee": municipal.name,
