@@ -14,6 +14,7 @@ from core.db import session_scope
 from core.errors import InputError
 from models import Document
 from tasks.documents import pdf
+from tasks.documents.filing import drain_pdfs
 from tests.conftest import run_cli
 from tests.publication_world import plan, visit_and_issue
 
@@ -32,6 +33,7 @@ def report_pdf(seeded, runtime):
         inspection = plan(session, "S001", "2026-ZH-001", date(2026, 4, 14))
         visit_and_issue(session, runtime, inspection, [("学校管理", "食堂从业人员健康证过期，晨检记录不全"),
                                                        ("课程教学", "劳动教育课时未开足")])
+    drain_pdfs()  # the PDFs the workers set from the filed HTML, set before a test may remove an HTML
     with session_scope() as session:
         document = session.exec(select(Document).where(Document.key == "inspection:2026-ZH-001:report")).one()
         return pdf.pdf_for(document, seeded.out_dir)

@@ -37,7 +37,7 @@ from models import Document
 from tasks.documents.pdf import set_pdf
 
 logger = logging.getLogger(__name__)
-_FILED = "dudao.filed_documents"  # session.info: [(html part, html path, ticket, html, key, date)]
+_FILED = "dudao.filed_documents"  # session.info: [(html part, html path, ticket, key, date)]
 # A worker is renewed after this many PDFs, a bound on what Typst keeps whatever keeps it (a worker held a steady
 # 108 MB over 6,000 ordinary documents; a start costs about a second).
 PDF_RENEW_AFTER = 20_000
@@ -67,8 +67,9 @@ def ticket_of(html: Path) -> Path:
 def file_document(session: OrmSession, path: Path, html: str, key: str, issued_on: date) -> None:
     """Write the document's HTML under its temporary name and the ticket of its PDF, for this transaction."""
     ticket = ticket_of(path)
-    # known to the transaction before a byte is written: a write that fails (a full disk) leaves no file behind
-    session.info.setdefault(_FILED, []).append((part_of(path), path, ticket, html, key, issued_on))
+    # known to the transaction before a byte is written: a write that fails (a full disk) leaves no file behind.
+    # Not the HTML itself: a busy day files thousands, and the PDF worker reads each from its file.
+    session.info.setdefault(_FILED, []).append((part_of(path), path, ticket, key, issued_on))
     path.parent.mkdir(parents=True, exist_ok=True)
     part_of(path).write_text(html, encoding="utf-8")
     ticket.write_text(json.dumps({"key": key, "issued_on": issued_on.isoformat()}), encoding="utf-8")
@@ -85,8 +86,8 @@ def _documents_after_commit(session: OrmSession) -> None:
         except FileNotFoundError:  # put in place meanwhile by recover_files in another process
             if not final.exists():
                 raise
-    for _, final, ticket, html, key, issued_on in filed:
-        _queue_pdf(final.with_suffix(".pdf"), ticket, html, key, issued_on)
+    for _, final, ticket, key, issued_on in filed:
+        _queue_pdf(final.with_suffix(".pdf"), ticket, key, issued_on)
 
 
 @event.listens_for(OrmSession, "after_rollback")
@@ -116,9 +117,9 @@ def close_pdf_workers() -> None:
         workers.shutdown()
 
 
-def _queue_pdf(pdf: Path, ticket: Path, html: str, key: str, issued_on: date) -> None:
+def _queue_pdf(pdf: Path, ticket: Path, key: str, issued_on: date) -> None:
     _ROOM.acquire()
-    future = pdf_workers().submit(set_pdf, pdf, ticket, html, key, issued_on)
+    future = pdf_workers().submit(set_pdf, pdf, ticket, None, key, issued_on)  # the worker reads the HTML
     with _PENDING_LOCK:
         _PENDING.add(future)
     future.add_done_callback(_settled)

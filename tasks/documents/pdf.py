@@ -163,9 +163,12 @@ def write_pdf(html: str, target: Path, key: str, issued_on: date) -> Path:
     return write_atomically(target, typeset(html, key, issued_on))
 
 
-def set_pdf(pdf: Path, ticket: Path, html: str, key: str, issued_on: date, apart: bool = False) -> Path:
-    """Set a filed document's PDF from its HTML, write it whole, then withdraw the ticket that promised it
-    (tasks/documents/filing.py). Run in the PDF workers, or in the caller's process by a sweep."""
+def set_pdf(pdf: Path, ticket: Path, html: str | None, key: str, issued_on: date, apart: bool = False) -> Path:
+    """Set a filed document's PDF from its HTML (None: read from the file beside the PDF, where it was filed),
+    write it whole, then withdraw the ticket that promised it (tasks/documents/filing.py). Run in the PDF
+    workers, or in the caller's process by a sweep."""
+    if html is None:
+        html = pdf.with_suffix(".html").read_text(encoding="utf-8")
     write_atomically(pdf, (typeset_apart if apart else typeset)(html, key, issued_on))
     ticket.unlink(missing_ok=True)
     return pdf
