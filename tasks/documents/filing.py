@@ -175,8 +175,8 @@ def _set_from_ticket(html: Path, ticket: Path, apart: bool) -> bool:
         promised = json.loads(ticket.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return False
-    set_pdf(html.with_suffix(".pdf"), ticket, html.read_text(encoding="utf-8"), promised["key"],
-            date.fromisoformat(promised["issued_on"]), apart=apart)
+    set_pdf(html.with_suffix(".pdf"), ticket, None, promised["key"], date.fromisoformat(promised["issued_on"]),
+            apart=apart)  # set_pdf reads the HTML beside the PDF, as for the workers
     return True
 
 
