@@ -138,7 +138,7 @@ def join_pdfs(parts: list) -> bytes:
     catalog = first.trailer["/Root"]
     for name in ("/Metadata", "/OutputIntents", "/Lang"):
         if name in catalog:
-            writer._root_object[NameObject(name)] = catalog.raw_get(name).clone(writer)
+            writer.root_object[NameObject(name)] = catalog.raw_get(name).clone(writer)
     if first.metadata:
         writer.add_metadata(dict(first.metadata))
     joined = io.BytesIO()
