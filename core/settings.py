@@ -7,9 +7,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.paths import REPO_ROOT
 from core.toml_input import root_keys
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def sender_name(district_path: Path) -> str:

@@ -98,7 +98,7 @@ def typeset_apart(html: str, key: str, issued_on: date) -> bytes:
 
 
 def _child(arguments: list[str], text: str, what: str) -> bytes:
-    from core.settings import REPO_ROOT
+    from core.paths import REPO_ROOT
 
     done = subprocess.run([sys.executable, "-m", "tasks.documents.pdf", *arguments], input=text.encode("utf-8"),
                           capture_output=True, cwd=REPO_ROOT, check=False)

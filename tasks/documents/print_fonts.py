@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.settings import REPO_ROOT
+from core.paths import REPO_ROOT
 
 FONT_DIR = REPO_ROOT / ".fonts"
 NOTO_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts"))

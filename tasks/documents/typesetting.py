@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from core.settings import REPO_ROOT
+from core.paths import REPO_ROOT
 
 _SPACE = re.compile(r"\s+")
 _VOID = {"br", "hr", "img", "meta", "link"}
