@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from core.db import session_scope
-from models import Document, Unit
+from models import Document, Notice, Unit
 from rules.runtime import load_runtime
 from tasks.cycle.special_emergency import EmergencyInspectionInput, _report_upward, start_emergency
 from tasks.documents import filing, pdf
@@ -58,7 +58,7 @@ def test_a_pdf_that_cannot_be_set_leaves_its_ticket_for_the_sweep(seeded):
                                       f"{name}.html"]
     (seeded.out_dir / f"{name}.pdf").rmdir()
     with session_scope() as session:
-        assert filing.recover_files(session, seeded.out_dir) == {"placed": 0, "pdfs": 1, "removed": 0}
+        assert filing.recover_files(session, seeded.out_dir) == {"placed": 0, "pdfs": 1, "removed": 0, "restored": 0, "missing": 0}
     assert _files(seeded.out_dir) == [f"{name}.html", f"{name}.pdf"]
 
 
@@ -92,7 +92,7 @@ def test_the_pdfs_are_set_in_worker_processes_and_a_killed_one_fails_only_its_pd
     filing.pdf_workers().shutdown()
     monkeypatch.undo()  # the sweep sets it here, in this process
     with session_scope() as session:
-        assert filing.recover_files(session, seeded.out_dir) == {"placed": 0, "pdfs": 1, "removed": 0}
+        assert filing.recover_files(session, seeded.out_dir) == {"placed": 0, "pdfs": 1, "removed": 0, "restored": 0, "missing": 0}
     assert not list(seeded.out_dir.rglob("*.part")) and len(list(seeded.out_dir.rglob("*.pdf"))) == 2
 
 
@@ -212,11 +212,42 @@ def test_files_left_by_a_kill_after_the_commit_are_recovered(seeded):
     young.write_text("{}", encoding="utf-8")
     os.utime(stray, (1, 1))
     with session_scope() as session:
-        assert filing.recover_files(session, seeded.out_dir) == {"placed": 1, "pdfs": 1, "removed": 1}
+        assert filing.recover_files(session, seeded.out_dir) == {"placed": 1, "pdfs": 1, "removed": 1, "restored": 0, "missing": 0}
     assert _files(seeded.out_dir) == sorted(files + [young.relative_to(seeded.out_dir).as_posix()])
     assert pdf.read_bytes() == expected and inspection.code in files[0]
     with session_scope() as session:  # nothing more to do
-        assert filing.recover_files(session, seeded.out_dir) == {"placed": 0, "pdfs": 0, "removed": 0}
+        assert filing.recover_files(session, seeded.out_dir) == {"placed": 0, "pdfs": 0, "removed": 0, "restored": 0, "missing": 0}
+
+
+def test_a_ticket_whose_html_was_deleted_has_it_written_again_from_the_ledger(seeded, caplog):
+    """A process killed before it set a PDF, then the document's HTML deleted by hand: the sweep writes the HTML
+    again from the document's notice (the same HTML, byte for byte) and sets the PDF. Where the ledger holds no
+    copy, the ticket stays and the log names the document; the sweep goes on."""
+    with session_scope() as session:
+        inspection = _emergency(session)
+    filing.drain_pdfs()
+    html, pdf = (seeded.out_dir / name for name in _files(seeded.out_dir))
+    original, expected = html.read_bytes(), pdf.read_bytes()
+    html.unlink()
+    pdf.unlink()
+    _ticket(html, inspection)
+    with session_scope() as session:
+        assert filing.recover_files(session, seeded.out_dir) == {"placed": 0, "pdfs": 1, "removed": 0,
+                                                                  "restored": 1, "missing": 0}
+    assert html.read_bytes() == original and pdf.read_bytes() == expected
+    assert not filing.ticket_of(html).exists()
+
+    html.unlink()
+    pdf.unlink()
+    _ticket(html, inspection)
+    with session_scope() as session:  # a document the ledger has no copy of
+        for notice in session.exec(select(Notice).where(Notice.document_id.is_not(None))).all():
+            notice.body_html = ""
+    with session_scope() as session:
+        assert filing.recover_files(session, seeded.out_dir) == {"placed": 0, "pdfs": 0, "removed": 0,
+                                                                  "restored": 0, "missing": 1}
+    assert filing.ticket_of(html).exists() and not html.exists() and not pdf.exists()
+    assert f"inspection:{inspection.code}:emergency_report" in caplog.text and str(html) in caplog.text
 
 
 def test_the_daily_sweep_recovers_them_first(seeded, prefect_harness):

@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import select
 
 from core.worker_processes import WorkerPool
-from models import Document
-from tasks.documents.pdf import set_pdf
+from models import Document, Notice
+from tasks.documents.pdf import set_pdf, write_atomically
 
 logger = logging.getLogger(__name__)
 _FILED = "dudao.filed_documents"  # session.info: [(html part, html path, ticket, key, date)]
@@ -189,9 +189,11 @@ def recover_files(session: OrmSession, out_dir: Path, now: float | None = None) 
     is in the ledger takes its place; then each ticket of a filed document has its PDF set (a process killed
     before it set it). A temporary file or ticket whose document is not in the ledger (a rolled-back batch
     killed before it could clean up) is removed once it is an hour old, so a transaction still running elsewhere
-    keeps its files. Returns how many HTML files were placed, PDFs set and leftovers removed."""
+    keeps its files. A ticket whose HTML was deleted meanwhile has it written again from the ledger (its
+    notice's HTML is the document's), or, where the ledger has no copy, is left and named in the log. Returns
+    how many HTML files were placed, PDFs set, leftovers removed, HTML files restored and HTML files missing."""
     now = time.time() if now is None else now
-    counts = {"placed": 0, "pdfs": 0, "removed": 0}
+    counts = {"placed": 0, "pdfs": 0, "removed": 0, "restored": 0, "missing": 0}
     parts = sorted((p for p in out_dir.rglob(".*.part") if p.is_file()) if out_dir.is_dir() else [],
                    key=lambda p: p.name.endswith(".pdf.part"))  # the HTML first: a PDF is set from it
     html_of = {part: part.with_name(part.name[1:-len(".part")]).with_suffix(".html") for part in parts}
@@ -205,6 +207,11 @@ def recover_files(session: OrmSession, out_dir: Path, now: float | None = None) 
                 part.unlink(missing_ok=True)
                 counts["removed"] += 1
         elif final.suffix == ".pdf":
+            if not html.is_file():
+                found = _restore_html(session, html, out_dir)
+                counts["restored" if found else "missing"] += 1
+                if not found:
+                    continue
             counts["pdfs"] += _set_from_ticket(html, part, apart=False)
         elif final.exists():
             part.unlink(missing_ok=True)
@@ -213,3 +220,18 @@ def recover_files(session: OrmSession, out_dir: Path, now: float | None = None) 
             part.replace(final)
             counts["placed"] += 1
     return counts
+
+
+def _restore_html(session: OrmSession, html: Path, out_dir: Path) -> bool:
+    """Write a filed document's deleted HTML again from its notice, which carries the same HTML; False, with the
+    document named in the log, when no notice does (its PDF then waits for the file to be put back)."""
+    relative = html.relative_to(out_dir).as_posix()
+    document = session.exec(select(Document).where(Document.path == relative)).first()
+    text = session.exec(select(Notice.body_html).where(Notice.document_id == document.id)).first()
+    if not text:
+        logger.error("公文 %s 的 HTML 文件 %s 已被删除，台账中也没有其副本：PDF 无法生成。请把该文件放回原处。",
+                     document.key, html)
+        return False
+    write_atomically(html, text.encode("utf-8"))
+    logger.warning("公文 %s 的 HTML 文件 %s 已被删除：已按台账中的通知正文重新写出。", document.key, html)
+    return True
