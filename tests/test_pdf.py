@@ -173,18 +173,48 @@ def test_a_typesetting_child_imports_neither_the_settings_nor_the_ledger():
     assert loaded.stdout.strip() == "none"
 
 
+def test_parts_split_around_tables_and_never_leave_the_title_alone():
+    """Two long tables in one document: no part holds the end of one and the start of the other beyond the
+    length a part may reach (1.25 x CHARACTERS_A_PART), and the title opens a part that holds rows too."""
+    from tasks.documents.typst_source import markup_parts
+
+    def table(name: str, rows: int) -> str:
+        cells = "".join(f"<tr><td>{n}</td><td>{name}第{n}号学校</td></tr>" for n in range(1, rows + 1))
+        return f"<table><thead><tr><th>序号</th><th>单位</th></tr></thead>{cells}</table>"
+
+    html = ('<html><head><title>关于两张表的通知</title></head><body><p class="authority">南岸区人民政府教育督导室</p>'
+            f'<h1 class="title">关于两张表的通知</h1><p class="body">名单如下。</p>{table("甲", 70)}'
+            f'<p class="body">另附名单。</p>{table("乙", 70)}</body></html>')
+    bodies = markup_parts(html, "test:two", date(2026, 5, 6), 1000).bodies
+    assert len(bodies) >= 3 and all(len(body) <= 1250 + 200 for body in bodies)
+    assert "关于两张表的通知" in bodies[0] and "甲第1号学校" in bodies[0] and "甲第2号学校" in bodies[0]
+    assert any("甲第70号学校" in body and "乙第1号学校" not in body for body in bodies)  # split between them
+    assert "".join(bodies).count("号学校") == 140
+
+
 def test_a_very_long_table_is_set_in_parts_joined_into_one_pdf(tmp_path, monkeypatch):
     """Typst keeps every page of a compile in memory (the province plan's 4,924 pages took 4.5 GB): past
-    ROWS_A_PART rows the child sets the document part by part, numbering the pages on, and joins the parts."""
-    rows = "".join(f"<tr><td>{n}</td><td>第{n}号学校</td></tr>" for n in range(1, 121))
+    CHARACTERS_A_PART of a table's rows the child sets the document part by part, each of whole rows up to that
+    length (so rows of longer text make parts of fewer rows), numbering the pages on, and joins the parts."""
+    from tasks.documents.typst_source import markup_parts
+
+    long_name = "（" + "督导责任区内的长名称学校" * 4 + "）"
+    rows = "".join(f"<tr><td>{n}</td><td>第{n}号学校{long_name if n > 60 else ''}</td></tr>" for n in range(1, 121))
     html = ('<html><head><title>关于长表的通知</title></head><body><p class="authority">南岸区人民政府教育督导室</p>'
             '<h1 class="title">关于长表的通知</h1><p class="body">名单如下。</p>'
             f'<table><thead><tr><th>序号</th><th>单位</th></tr></thead>{rows}</table>'
             '<p class="body">以上名单完。</p></body></html>')
     whole = pdf.write_pdf(html, tmp_path / "whole.pdf", "test:long", date(2026, 5, 6))
-    monkeypatch.setattr(pdf, "ROWS_A_PART", 45)
+    monkeypatch.setattr(pdf, "CHARACTERS_A_PART", 800)
     monkeypatch.setattr(pdf, "LARGE_HTML", len(html) - 1)
     parted = pdf.write_pdf(html, tmp_path / "parts.pdf", "test:long", date(2026, 5, 6))
+
+    bodies = markup_parts(html, "test:long", date(2026, 5, 6), 800).bodies
+    firsts = [int(re.search(r'\[#"(\d+)"\], \[#"第', body).group(1)) for body in bodies]
+    sizes = [b - a for a, b in zip(firsts, firsts[1:] + [121], strict=True)]
+    assert firsts[0] == 1 and sum(sizes) == 120 and len(bodies) >= 4
+    assert max(sizes[-2:]) < min(sizes[:2])  # the long rows' parts hold fewer rows than the short rows'
+    assert all(len(body) < 800 + 200 for body in bodies[1:-1])  # whole rows up to the length, each part
 
     from pypdf import PdfReader
 
@@ -193,10 +223,12 @@ def test_a_very_long_table_is_set_in_parts_joined_into_one_pdf(tmp_path, monkeyp
     assert all(f"第{n}号学校" in text for n in range(1, 121)) and text.endswith(f"以上名单完。—{len(pages)}—")
     assert [int(re.search(r"—(\d+)—$", page).group(1)) for page in pages] == list(range(1, len(pages) + 1))
     assert text.count("序号单位") == len(pages)  # the header on every page, the parts' first pages included
-    # three parts (rows 1-45, 46-90, 91-120), each starting a page; set at once, the table runs on
-    assert [p for p in pages if p.startswith("序号单位46第46号学校")] and [p for p in pages if p.startswith("序号单位91第")]
-    assert not [page for page in PdfReader(whole).pages if re.sub(r"\s+", "", page.extract_text()).startswith(
-        "序号单位46第46号学校")]
+    # each part starts a page with its first row; set at once, the table runs on across those rows
+    for first in firsts[1:]:
+        assert [p for p in pages if p.startswith(f"序号单位{first}第{first}号学校")], f"no part starts at row {first}"
+    seams = [first for first in firsts[1:] if any(re.sub(r"\s+", "", page.extract_text()).startswith(
+        f"序号单位{first}第{first}号学校") for page in PdfReader(whole).pages)]
+    assert len(seams) < len(firsts) - 1
     info = _poppler("pdfinfo", str(parted))
     assert "test:long" in info and "关于长表的通知" in info
     assert re.search(r"pdfaid:part[^0-9]*2", (PdfReader(parted).trailer["/Root"]["/Metadata"].get_data().decode()))

@@ -66,10 +66,13 @@ def _compiler():
 # memory too: a 3,000-school year's routine-visit shortfall (327,000 characters) grew its PDF worker from 111 to
 # 371 MB for good. Every other document of that year is under 30,000 characters.
 LARGE_HTML = 100_000
-# ... and, when it holds a table longer than this, in parts, each in a process of its own, joined after: Typst
-# keeps every page of a compile in memory, and the plan's 4,924 pages took 4.5 GB set at once. A part of 1,000
-# rows peaks at 390 MB (1,500: 560 MB); each part costs ~0.5 s more of a process start (fonts, imports).
-ROWS_A_PART = 1000
+# ... and, when its tables' markup is longer than this, in parts of about this length (at most a quarter more:
+# tasks/documents/typst_source.markup_parts), split around tables and between a long table's chunks of whole rows,
+# each part in a process of its own, joined after. Typst keeps every page of a compile in memory (about 1 MB a
+# page), and the plan's 4,924 pages took 4.5 GB set at once. A part of 150,000 characters is about 200 pages and
+# peaks at ~250 MB. A process costs 0.13 s to start, and each part embeds its own subset of the fonts (the
+# province's plan in 106 parts: 15.2 MB instead of 11.8).
+CHARACTERS_A_PART = 120_000
 
 
 def typeset(html: str, key: str, issued_on: date) -> bytes:
@@ -92,9 +95,9 @@ def _compile(source: str) -> bytes:
 
 
 def typeset_apart(html: str, key: str, issued_on: date) -> bytes:
-    """`python -m tasks.documents.pdf KEY DATE ROWS_A_PART`: the HTML on its standard input, the PDF on its
+    """`python -m tasks.documents.pdf KEY DATE CHARACTERS_A_PART`: the HTML on its standard input, the PDF on its
     output."""
-    return _child([key, issued_on.isoformat(), str(ROWS_A_PART)], html, f"PDF of {key}")
+    return _child([key, issued_on.isoformat(), str(CHARACTERS_A_PART)], html, f"PDF of {key}")
 
 
 def _child(arguments: list[str], text: str, what: str) -> bytes:
@@ -107,12 +110,12 @@ def _child(arguments: list[str], text: str, what: str) -> bytes:
     return done.stdout
 
 
-def _typeset_in_parts(html: str, key: str, issued_on: date, rows_a_part: int) -> bytes:
-    """In typeset_apart's child: the document at once, or, past ROWS_A_PART rows of a table, part by part (each
+def _typeset_in_parts(html: str, key: str, issued_on: date, characters_a_part: int) -> bytes:
+    """In typeset_apart's child: the document at once, or, past CHARACTERS_A_PART of a table, part by part (each
     compiled in a process of its own, its pages numbered on from the last part's), the parts joined into one."""
     from tasks.documents.typst_source import markup_parts
 
-    parts = markup_parts(html, key, issued_on, rows_a_part)
+    parts = markup_parts(html, key, issued_on, characters_a_part)
     if len(parts.bodies) == 1:
         return _compile(parts.source(0, 1))
     from pypdf import PdfReader
@@ -239,7 +242,7 @@ def write_samples(documents: "list[Document]", out_dir: Path) -> PdfRun:
     return PdfRun(paths, time.perf_counter() - started)
 
 
-if __name__ == "__main__":  # typeset_apart's child: a document (KEY DATE ROWS), or one part's source (--source)
+if __name__ == "__main__":  # typeset_apart's child: a document (KEY DATE CHARACTERS), or one part's source (--source)
     given = sys.stdin.buffer.read().decode("utf-8")
     sys.stdout.buffer.write(_compile(given) if sys.argv[1] == "--source" else
                             _typeset_in_parts(given, sys.argv[1], date.fromisoformat(sys.argv[2]), int(sys.argv[3])))

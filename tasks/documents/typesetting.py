@@ -90,20 +90,21 @@ def text_of(node: Node) -> str:
 _BLOCKS = {"addressee": "addressee", "body": "body", "signature": "signature", "authority": "authority"}
 
 
-PART_BREAK = None  # in a list of blocks: the document may be set in parts here (a very large table's chunks)
+PART_BREAK = None  # in a list of blocks: the document may be set in parts here (around a table and its chunks)
 
 
-def blocks(node: Node, rows_a_part: int | None = None) -> list[str | None]:
-    """The Typst calls that set a node's blocks, in order. With `rows_a_part`, a table longer than that is set
-    as several, each of that many rows under the same header and column widths, PART_BREAK between them."""
+def blocks(node: Node, characters_a_part: int | None = None) -> list[str | None]:
+    """The Typst calls that set a node's blocks, in order, PART_BREAK before and after each table. With
+    `characters_a_part`, a table whose rows' markup is longer than that is set as several, each of whole rows up
+    to that length under the same header and column widths, PART_BREAK between them."""
     out: list[str | None] = []
     for child in node.children:
         if isinstance(child, Node):
             if child.tag == "table":
-                out.extend(_table_chunks(child, rows_a_part))
+                out.extend(_table_chunks(child, characters_a_part))
                 continue
             block = _block(child)
-            out.extend(blocks(child, rows_a_part) if block is None else [block])
+            out.extend(blocks(child, characters_a_part) if block is None else [block])
     return out
 
 
@@ -149,9 +150,12 @@ def _rows(node: Node) -> list[Node]:
     return found
 
 
-def _table_chunks(node: Node, rows_a_part: int | None) -> list[str | None]:
-    """A table's `sheet` call; with `rows_a_part`, one call a chunk of that many rows, PART_BREAK between them.
-    The column widths are measured on the whole table, so every chunk has the same columns."""
+def _table_chunks(node: Node, characters_a_part: int | None) -> list[str | None]:
+    """A table's `sheet` call; with `characters_a_part`, one call a chunk of rows whose cells' markup is at most
+    that long (one row at least); PART_BREAK before each chunk and after the last. Chunks by length, not by a count of rows: the pages a
+    chunk takes, and Typst's memory with them, grow with its text (a province plan's 1,000 rows took 195 pages
+    here, 388 there, where the teams' names were longer). The column widths are measured on the whole table, so
+    every chunk has the same columns."""
     rows = [[c for c in row.children if isinstance(c, Node) and c.tag in ("th", "td")] for row in _rows(node)]
     header = rows[0] if rows and all(c.tag == "th" for c in rows[0]) else []
     body = rows[1:] if header else rows
@@ -159,14 +163,24 @@ def _table_chunks(node: Node, rows_a_part: int | None) -> list[str | None]:
     if widths and "1fr" not in widths:  # the table spans the type area, as the HTML's does: the last column grows
         widths[-1] = "1fr"
     head = ", ".join(inline(cell) for cell in header)
-    step = rows_a_part or max(len(body), 1)
     out: list[str | None] = []
-    for start in range(0, max(len(body), 1), step):
-        cells = ", ".join(inline(cell) for row in body[start:start + step] for cell in row)
-        out.extend([PART_BREAK] if out else [])
-        out.append(f"#sheet(({', '.join(widths)},), ({head}{',' if len(header) == 1 else ''})"
-                   f"{', ' if cells else ''}{cells})")
-    return out
+    for cells in _chunks([", ".join(inline(cell) for cell in row) for row in body], characters_a_part):
+        out.extend([PART_BREAK, f"#sheet(({', '.join(widths)},), ({head}{',' if len(header) == 1 else ''})"
+                                f"{', ' if cells else ''}{cells})"])
+    return [*out, PART_BREAK]
+
+
+def _chunks(rows: list[str], characters: int | None) -> list[str]:
+    """The rows' markup joined into chunks of at most `characters` (None: one chunk), each of whole rows."""
+    chunks, current, length = [], [], 0
+    for row in rows:
+        if current and characters is not None and length + len(row) > characters:
+            chunks.append(", ".join(current))
+            current, length = [], 0
+        current.append(row)
+        length += len(row) + 2
+    chunks.append(", ".join(current))
+    return chunks
 
 
 def _width(column: int, rows: list[list[Node]]) -> str:

@@ -61,18 +61,33 @@ class Parts:
         return self.head + counter + self.bodies[index]
 
 
-def markup_parts(html: str, key: str, issued_on: date, rows_a_part: int | None) -> Parts:
-    """The document in parts, split only inside a table longer than `rows_a_part` body rows (None: one part)."""
+def markup_parts(html: str, key: str, issued_on: date, characters_a_part: int | None) -> Parts:
+    """The document in parts of about `characters_a_part` of markup (None: one part), split only around a table
+    or between a long table's chunks: the blocks between two such places stay together. A part is closed only
+    once it holds a quarter of that, so a title and its opening paragraphs are not set alone on a page before
+    the table they open, nor a table's last rows alone: a part may reach one and a quarter times the length."""
     heading = _Title()
     heading.feed(html[:html.find("</title>") + 8] if "</title>" in html else "")
     tree = parse(html)
     head = PREAMBLE + metadata(tree, " ".join(heading.text.split()).strip(), key, issued_on) + APPLY_LAYOUT
-    bodies, current = [], []
-    for block in blocks(tree, rows_a_part):
-        if block is PART_BREAK:
+    bodies, current, length = [], [], 0
+    for segment in _segments(blocks(tree, characters_a_part)):
+        size = sum(len(block) + 1 for block in segment)
+        if characters_a_part is not None and length > characters_a_part / 4 and length + size > characters_a_part:
             bodies.append("\n".join(current) + "\n")
-            current = []
-        else:
-            current.append(block)
+            current, length = [], 0
+        current.extend(segment)
+        length += size
     bodies.append("\n".join(current) + "\n")
     return Parts(head, bodies)
+
+
+def _segments(found: list[str | None]) -> list[list[str]]:
+    """The blocks between two PART_BREAKs, each run of them a segment (empty runs dropped)."""
+    segments: list[list[str]] = [[]]
+    for block in found:
+        if block is PART_BREAK:
+            segments.append([])
+        else:
+            segments[-1].append(block)
+    return [segment for segment in segments if segment]
