@@ -59,15 +59,20 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 
 
 def write_entry(backend_name: str, entry: dict, path: Path = FIGURES_PATH) -> None:
-    """Replace this backend's entry in the figures file, keeping the other backend's."""
-    figures = {}
-    if path.exists():
-        try:
-            figures = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError:
-            figures = {}
-    figures[backend_name] = entry
+    """Replace this backend's entry in the figures file, keeping the other backend's. Under a lock: CI runs the
+    two backends' sessions at once, and each reads, changes and writes the file when it ends."""
+    import fcntl
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        figures = {}
+        if path.exists():
+            try:
+                figures = json.loads(path.read_text(encoding="utf-8"))
+            except ValueError:
+                figures = {}
+        figures[backend_name] = entry
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        tmp.replace(path)

@@ -81,7 +81,7 @@ def _same(a: Image.Image, b: Image.Image) -> bool:
     return sum(x != y for x, y in zip(_shape(a), _shape(b), strict=True)) < 0.08 * 256
 
 
-def test_every_kind_renders_visible_chinese_not_tofu(sample_pdfs, tmp_path):
+def test_every_kind_renders_visible_chinese_not_tofu_sqlite_only(sample_pdfs, tmp_path):
     assert {"notice", "feedback", "report", "opinion", "annual_report", "upward_report",
             "commendation"} <= set(sample_pdfs)
     for kind, path in sample_pdfs.items():
@@ -107,7 +107,7 @@ def _distinct(glyphs: list[Image.Image]) -> int:
     return len([g for n, g in enumerate(glyphs) if not any(_same(g, h) for h in glyphs[:n])])
 
 
-def test_the_tofu_check_catches_boxes(tmp_path, ledger):
+def test_the_tofu_check_catches_boxes_sqlite_only(tmp_path, ledger):
     """Twelve empty boxes where the twelve characters should be: drawn alike, so the check above would fail."""
     boxes = "\u25a1" * len(AUTHORITY)  # □, what a missing glyph looks like
     page = f'<html><body><p style="font: 30pt serif">{boxes}</p><p style="font: 30pt serif">{AUTHORITY}</p></body></html>'
@@ -117,7 +117,7 @@ def test_the_tofu_check_catches_boxes(tmp_path, ledger):
     assert _distinct(_glyphs(image, target, AUTHORITY)) == len(AUTHORITY)
 
 
-def test_the_year_end_report_carries_its_charts_as_images(sample_pdfs):
+def test_the_year_end_report_carries_its_charts_as_images_sqlite_only(sample_pdfs):
     listing = _poppler("pdfimages", "-list", str(sample_pdfs["annual_report"])).splitlines()[2:]
     images = [line.split() for line in listing if line.split()[2] == "image"]
     assert len(images) >= 5  # progress, findings by area, rectification, ladder, this year against last
@@ -126,7 +126,7 @@ def test_the_year_end_report_carries_its_charts_as_images(sample_pdfs):
     assert "与上年对比" in text and "整改事项进度" in text
 
 
-def test_samples_are_filed_beside_their_html(sample_pdfs, seeded):
+def test_samples_are_filed_beside_their_html_sqlite_only(sample_pdfs, seeded):
     with session_scope() as session:
         kinds = set(session.exec(select(Document.kind)).all())
     assert set(sample_pdfs) == kinds
@@ -134,7 +134,7 @@ def test_samples_are_filed_beside_their_html(sample_pdfs, seeded):
         assert path.with_suffix(".html").is_file() and path.read_bytes().startswith(b"%PDF")
 
 
-def test_a_long_table_repeats_its_header_and_never_leaves_it_alone_at_a_page_foot(seeded, runtime):
+def test_a_long_table_repeats_its_header_and_never_leaves_it_alone_at_a_page_foot_sqlite_only(seeded, runtime):
     """A 督导意见书 of many items runs over pages: each page of the table starts with its header row, and no
     page ends with a header whose rows all went to the next page."""
     findings = [("课程教学", f"第{n}项问题：劳动教育、综合实践活动课时未按国家课程方案开足开齐，作业总量控制制度落实不够")

@@ -17,7 +17,7 @@ from tests.test_simulation import _simulate
 UNTIL = date(2026, 6, 30)
 
 
-def test_every_document_of_a_simulated_half_year_has_its_pdf_and_every_notice_carries_it(seeded):
+def test_every_document_of_a_simulated_half_year_has_its_pdf_and_every_notice_carries_it_sqlite_only(seeded):
     _simulate(2026, 5, UNTIL)
     deliver_batch_to_maildir(UNTIL)
     with session_scope() as session:

@@ -73,7 +73,9 @@ def reference_run(tmp: Path, env: dict) -> tuple[subprocess.Popen, str]:
     return process, url
 
 
-def test_two_workers_share_a_year_and_the_ledger_equals_one_process(databases, tmp_path):
+# Its ledger and its Prefect server are on PostgreSQL whatever the suite's backend: the suite's backend cannot
+# matter, so it runs once (in the SQLite run), not twice the same.
+def test_two_workers_share_a_year_and_the_ledger_equals_one_process_backend_independent(databases, tmp_path):
     shutil.rmtree(LOGS, ignore_errors=True)
     LOGS.mkdir(parents=True)
     seeded_ledger(databases["ledger"])

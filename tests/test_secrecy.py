@@ -63,7 +63,8 @@ def _everything(settings, api_url: str, since: datetime, site, outputs: list[str
             "prefect": prefect_texts(api_url, since), "output": dict(enumerate(outputs))}
 
 
-def test_a_covert_inspection_leaks_nowhere_before_its_visit(seeded, prefect_harness, tmp_path):
+# What each step writes, and so where a secret could show, is the same on either backend: each runs once (SQLite).
+def test_a_covert_inspection_leaks_nowhere_before_its_visit_backend_independent(seeded, prefect_harness, tmp_path):
     since = datetime.now(UTC) - timedelta(seconds=5)
     env = _env(seeded, prefect_harness)
     outputs = [_cli(env, "simulate", "--year", "2026", "--seed", "5", "--until", "2026-01-12")]
@@ -113,7 +114,7 @@ def _unreleased_reports_stay_off_the_site(site: dict[str, str], as_of: date) -> 
     tally("leaks.unreleased_reports_checked", len(unreleased))
 
 
-def test_the_smtp_password_shows_nowhere(ledger, prefect_harness, tmp_path):
+def test_the_smtp_password_shows_nowhere_backend_independent(ledger, prefect_harness, tmp_path):
     """A refused login, then a good one: the password appears in no output, error, log, artifact or parameter."""
     password = "Pw-7c1e-督导-secret"
     server = RecordingSmtpServer(credentials={"dudao": "the-right-one"})
