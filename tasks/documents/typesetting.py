@@ -152,10 +152,10 @@ def _rows(node: Node) -> list[Node]:
 
 def _table_chunks(node: Node, characters_a_part: int | None) -> list[str | None]:
     """A table's `sheet` call; with `characters_a_part`, one call a chunk of rows whose cells' markup is at most
-    that long (one row at least); PART_BREAK before each chunk and after the last. Chunks by length, not by a count of rows: the pages a
-    chunk takes, and Typst's memory with them, grow with its text (a province plan's 1,000 rows took 195 pages
-    here, 388 there, where the teams' names were longer). The column widths are measured on the whole table, so
-    every chunk has the same columns."""
+    that long (one row at least); PART_BREAK before each chunk and after the last. By length, not by a count
+    of rows: the pages a chunk takes, and Typst's memory with them, grow with its text (a province plan's 1,000
+    rows took 195 pages here, 388 there, where the teams' names were longer). The column widths are measured on
+    the whole table, so every chunk has the same columns."""
     rows = [[c for c in row.children if isinstance(c, Node) and c.tag in ("th", "td")] for row in _rows(node)]
     header = rows[0] if rows and all(c.tag == "th" for c in rows[0]) else []
     body = rows[1:] if header else rows
