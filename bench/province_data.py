@@ -9,7 +9,7 @@ sizes, terms and employers stays the sample's. Deterministic.
 
 import tomllib
 
-from core.settings import REPO_ROOT
+from core.paths import REPO_ROOT
 from tasks.exchange.district_file import DistrictFile
 
 

@@ -15,7 +15,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
-from core.settings import REPO_ROOT, get_settings
+from core.paths import REPO_ROOT
+from core.settings import get_settings
 
 _ENGINE_LOCK = threading.Lock()
 

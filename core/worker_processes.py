@@ -109,7 +109,7 @@ class WorkerPool:
             _retire(process)
 
     def _start(self) -> subprocess.Popen:
-        from core.settings import REPO_ROOT
+        from core.paths import REPO_ROOT
 
         self.started += 1
         return subprocess.Popen([sys.executable, "-m", "core.worker_processes", self.preload],

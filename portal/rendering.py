@@ -7,7 +7,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from core.settings import REPO_ROOT
+from core.paths import REPO_ROOT
 
 TEMPLATES = REPO_ROOT / "templates" / "portal"
 

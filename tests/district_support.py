@@ -9,7 +9,8 @@ import pytest
 from sqlmodel import select
 
 from core.db import session_scope
-from core.settings import REPO_ROOT, Settings, get_settings
+from core.paths import REPO_ROOT
+from core.settings import Settings, get_settings
 from models import Document, Notice
 from tasks.exchange.district_file import load_district, read_district_file
 

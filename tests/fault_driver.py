@@ -9,7 +9,7 @@ import sys
 from datetime import date
 
 from core.db import session_scope
-from core.settings import REPO_ROOT
+from core.paths import REPO_ROOT
 from rules.runtime import load_runtime
 from tasks.cycle.annual_openings import open_annual_inspections
 from tasks.exchange.district_file import load_district, read_district_file

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from core.db import get_engine, session_scope
 from core.errors import InputError
-from core.settings import REPO_ROOT
+from core.paths import REPO_ROOT
 from models import District, Unit
 from rules.runtime import load_runtime
 from tasks.documents.contexts import doc_no

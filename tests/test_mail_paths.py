@@ -15,7 +15,8 @@ from email.parser import BytesParser
 import pytest
 
 from core.db import session_scope
-from core.settings import REPO_ROOT, get_settings
+from core.paths import REPO_ROOT
+from core.settings import get_settings
 from tasks.documents.letterhead import Letterhead
 from tasks.documents.rendering import DOCUMENT_TITLES
 from tasks.documents.rendering import render as render_document

@@ -163,7 +163,7 @@ def test_a_typesetting_child_imports_neither_the_settings_nor_the_ledger():
     """A very long document is set in processes of their own, one a part (27 for a province's plan): such a
     process needs the layout, the fonts and Typst only. The settings (pydantic-settings) alone made its start
     0.55 s instead of 0.13."""
-    from core.settings import REPO_ROOT
+    from core.paths import REPO_ROOT
 
     probe = ("import sys; from datetime import date; from tasks.documents import pdf, typst_source; "
              "pdf._compile(typst_source.markup('<html><body><p class=\"body\">正文</p></body></html>', 'k', "

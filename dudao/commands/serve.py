@@ -15,8 +15,9 @@ from prefect.settings import PREFECT_LOGGING_EXTRA_LOGGERS, PREFECT_LOGGING_LEVE
 
 from core import clock
 from core.db import migrate, session_scope
+from core.paths import REPO_ROOT
 from core.prefect_env import configure_serving
-from core.settings import REPO_ROOT, get_settings
+from core.settings import get_settings
 from deployments.alerts import apply_alerts
 from deployments.build import build_deployments
 from deployments.local_server import running_server, stop, wait_answering

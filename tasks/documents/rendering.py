@@ -5,7 +5,7 @@ from functools import lru_cache
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from core.settings import REPO_ROOT
+from core.paths import REPO_ROOT
 from models.lifecycles.ladder import PAPERS, LadderStep
 from tasks.documents.letterhead import Letterhead
 

@@ -17,7 +17,8 @@ from sqlmodel import Session
 from core.atomic import atomic_folder, real_target
 from core.errors import InputError
 from core.lang import say
-from core.settings import REPO_ROOT, get_settings
+from core.paths import REPO_ROOT
+from core.settings import get_settings
 from models import KIND_LABELS
 from tasks.documents.issuing import safe_name
 from tasks.documents.letterhead import Letterhead, letterhead

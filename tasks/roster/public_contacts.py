@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel import Session, select
 
 from core.errors import InputError
-from core.settings import REPO_ROOT
+from core.paths import REPO_ROOT
 from core.toml_input import first_error
 from models import Inspector
 
