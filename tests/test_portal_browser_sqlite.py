@@ -24,7 +24,7 @@ from tasks.mail.delivery import deliver_batch_to_maildir
 from tests.conftest import ON_POSTGRES, run_cli
 from tests.ladder_support import make_items
 from tests.portal_support import OURS
-from tests.ui_stack import CHROMIUM, CHROMIUM_ARGS, OUTPUT, REPO, spawn, wait_for
+from tests.ui_stack import CHROMIUM, CHROMIUM_ARGS, OUTPUT, REPO, shown, spawn, wait_for
 from tests.unit_forms_support import delivered, framework_of, links_in, notified
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(ON_POSTGRES, reason="browser test: SQLite only (see docstring)")]
@@ -91,7 +91,7 @@ def office_accepts(page, base: str) -> None:
     page.get_by_label("审核通过（安排回头看）").check()
     page.get_by_label("审核意见").fill("整改到位")
     page.get_by_role("button", name="提交审核").click()
-    page.get_by_text("已审核：审核通过。").wait_for()
+    shown(page, "已审核：审核通过。", SHOTS / "serve.log")
     page.screenshot(path=str(SHOTS / "office-accepted.png"), full_page=True)
 
 
@@ -112,7 +112,7 @@ def test_a_unit_submits_a_report_with_evidence_and_the_office_accepts_it_sqlite(
                                                "buffer": EVIDENCE}])
         page.screenshot(path=str(SHOTS / "item-form.png"), full_page=True)
         page.get_by_role("button", name="报送").click()
-        page.get_by_text("整改报告已报送，待督导室审核。").wait_for()
+        shown(page, "整改报告已报送，待督导室审核。", SHOTS / "serve.log")
         assert page.get_by_text("已完善安全隐患排查台账，<b>每周</b>由副校长复核。").is_visible()  # as text
         assert page.get_by_role("link", name="整改台账.pdf").is_visible()
         page.screenshot(path=str(SHOTS / "item-sent.png"), full_page=True)
@@ -157,12 +157,12 @@ def _hand_in_self_assessment(page, inspection, framework) -> None:
     page.get_by_label(f"{first.item.code} 得分").fill(f"{first.item.points:g}")
     page.get_by_label(f"{first.item.code} 说明").fill("<b>见</b>安全台账")
     page.get_by_role("button", name="保存草稿").click()
-    page.get_by_text("自评草稿已保存").wait_for()
+    shown(page, "自评草稿已保存", SHOTS / "serve.log")
     for entry in rest:
         page.get_by_label(f"{entry.item.code} 得分").fill(f"{entry.item.points - 1:g}")
     page.screenshot(path=str(SHOTS / "self-assessment-form.png"), full_page=True)
     page.get_by_role("button", name="提交自评").click()
-    page.get_by_text("自评已提交，督导室已收到。").wait_for()
+    shown(page, "自评已提交，督导室已收到。", SHOTS / "serve.log")
     assert page.get_by_text("<b>见</b>安全台账").is_visible()  # as text
     page.screenshot(path=str(SHOTS / "self-assessment-sent.png"), full_page=True)
 
@@ -174,7 +174,7 @@ def _report_with_evidence(page) -> None:
     page.set_input_files("#files", files=[{"name": "整改台账.pdf", "mimeType": "application/pdf",
                                            "buffer": EVIDENCE}])
     page.get_by_role("button", name="报送").click()
-    page.get_by_text("整改报告已报送，待督导室审核。").wait_for()
+    shown(page, "整改报告已报送，待督导室审核。", SHOTS / "serve.log")
 
 
 def test_a_school_signs_in_from_its_notice_hands_in_its_self_assessment_and_evidence_sqlite(

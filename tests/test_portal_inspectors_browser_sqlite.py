@@ -19,7 +19,7 @@ from models import AuditEvent, Finding, Inspection, ItemScore
 from tests.conftest import ON_POSTGRES, REPO, run_cli
 from tests.inspector_support import PASSWORD, make_inspector_world
 from tests.test_portal_browser_sqlite import SHOTS, portal_server  # noqa: F401  (the served portal)
-from tests.ui_stack import CHROMIUM, CHROMIUM_ARGS
+from tests.ui_stack import CHROMIUM, CHROMIUM_ARGS, shown
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(ON_POSTGRES, reason="browser test: SQLite only (see docstring)")]
 REQUIREMENT = "两周内补齐三月至五月的安全检查台账，<b>建立</b>月检制度"
@@ -50,7 +50,7 @@ def _record_visit(page, base: str, inspection_id: int, deadline: str) -> int:
     page.get_by_label("问题（不超过 1000 字）").nth(1).fill("食堂留样记录不全")
     page.screenshot(path=str(SHOTS / "inspector-visit-form.png"), full_page=True)
     page.get_by_role("button", name="提交实地督导记录").click()
-    page.get_by_text("实地督导的评分和发现问题已登记。").wait_for()
+    shown(page, "实地督导的评分和发现问题已登记。", SHOTS / "serve.log")
     assert page.get_by_text(REQUIREMENT).is_visible()  # the markup typed shown as text
     assert page.get_by_text(deadline, exact=True).is_visible()
     assert page.get_by_text("实地督导 · inspector:li.ming").is_visible()

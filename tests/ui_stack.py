@@ -77,6 +77,21 @@ def api(api_url: str, path: str, body: dict | None = None) -> list | dict:
     return response.json()
 
 
+def shown(page, text: str, log: Path, timeout: float = 60_000) -> None:
+    """Wait until `text` is visible on `page` (a form's answer: a minute, as a write can wait on a disk the other
+    backend's session keeps busy); when it is not, fail naming what the page shows instead and the end of the
+    server's log (a refusal, an error page, a traceback), not only "timeout"."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.get_by_text(text).wait_for(timeout=timeout)
+    except PlaywrightTimeout:
+        body = page.locator("body").inner_text(timeout=5_000)[:3000]
+        tail = log.read_text(errors="replace")[-4000:] if log.exists() else "(no log)"
+        raise AssertionError(f"{text!r} not shown at {page.url}; the page says:\n{body}\n"
+                             f"--- end of {log}:\n{tail}") from None
+
+
 def wait_for(predicate, timeout: float, what: str, every: float = 1.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
