@@ -88,3 +88,38 @@ def test_ruff_is_pinned_exactly_and_python_bounded_backend_independent():
     assert [s for s in project["dependency-groups"]["dev"] if s.startswith("ruff")] == ["ruff==0.17.6"]
     assert project["project"]["requires-python"] == ">=3.11,<3.12"
     assert not project["project"].get("optional-dependencies"), "dev tools belong to the dev group, not an extra"
+
+
+def _compiled(source: Path) -> bool:
+    """A .pyc beside `source` that Python will use: its header's source mtime and size are the file's."""
+    import importlib.util
+
+    cached = Path(importlib.util.cache_from_source(str(source)))
+    if not cached.exists():
+        return False
+    header = cached.read_bytes()[:16]
+    stat = source.stat()
+    return (int.from_bytes(header[4:8], "little") == 0  # timestamp-based, not hash-based
+            and int.from_bytes(header[8:12], "little") == int(stat.st_mtime) & 0xFFFFFFFF
+            and int.from_bytes(header[12:16], "little") == stat.st_size & 0xFFFFFFFF)
+
+
+def test_every_module_is_compiled_before_a_process_imports_it_backend_independent():
+    """`make` leaves current bytecode for the installed packages and for our own modules: where
+    PYTHONDONTWRITEBYTECODE is set (this machine and CI set it) Python never writes a .pyc, and each process it
+    starts (a CLI command, a PDF worker, a typesetting part, Prefect's server) compiled from source every module
+    it imported: `dudao --help` took twice as long."""
+    import fastapi  # noqa: F401  (what the CLI, the portal and the PDF workers import, whatever ran before)
+    import prefect  # noqa: F401
+    import pypdf  # noqa: F401
+    import sqlmodel  # noqa: F401
+
+    ours = [path for folder in CODE for path in (ROOT / folder).rglob("*.py")]
+    packages = [Path(module.__file__) for module in list(sys.modules.values())
+                if getattr(module, "__file__", None) and "site-packages" in module.__file__
+                and module.__file__.endswith(".py")]
+    assert len(packages) > 500, f"only {len(packages)} installed modules imported: is this the .venv?"
+    stale = [str(path.relative_to(ROOT)) for path in ours if not _compiled(path)]
+    assert not stale, f"{len(stale)} of our modules without current bytecode (`make bytecode`): {stale[:5]}"
+    missing = [str(path) for path in packages if not _compiled(path)]
+    assert not missing, f"{len(missing)} installed modules without bytecode (`uv sync --compile-bytecode`): {missing[:5]}"
