@@ -69,10 +69,11 @@ LARGE_HTML = 100_000
 # ... and, when its tables' markup is longer than this, in parts of about this length (at most a quarter more:
 # tasks/documents/typst_source.markup_parts), split around tables and between a long table's chunks of whole rows,
 # each part in a process of its own, joined after. Typst keeps every page of a compile in memory (about 1 MB a
-# page), and the plan's 4,924 pages took 4.5 GB set at once. A part of 150,000 characters is about 200 pages and
-# peaks at ~250 MB. A process costs 0.13 s to start, and each part embeds its own subset of the fonts (the
-# province's plan in 106 parts: 15.2 MB instead of 11.8).
-CHARACTERS_A_PART = 120_000
+# page), and the plan's 4,924 pages took 4.5 GB set at once. A part's process peaks at ~125 MB for 60,000
+# characters of the plan, ~160 MB of a routine-visit shortfall list (~190 and ~245 MB at 120,000), beside the
+# year's other processes when the province's lists are set. A process costs 0.13 s to start, and each part
+# embeds its own subset of the fonts (the 3,000-school plan: 1.45 MB in parts of 60,000, 1.31 MB of 120,000).
+CHARACTERS_A_PART = 60_000
 
 
 def typeset(html: str, key: str, issued_on: date) -> bytes:
