@@ -232,3 +232,32 @@ def test_a_very_long_table_is_set_in_parts_joined_into_one_pdf(tmp_path, monkeyp
     info = _poppler("pdfinfo", str(parted))
     assert "test:long" in info and "关于长表的通知" in info
     assert re.search(r"pdfaid:part[^0-9]*2", (PdfReader(parted).trailer["/Root"]["/Metadata"].get_data().decode()))
+
+
+def test_a_parts_page_count_is_read_off_its_page_tree_and_any_other_pdf_with_pypdf(tmp_path):
+    """The parent of a parted document numbers each part's pages on from the last part's count, read off the
+    root of Typst's page tree (so pypdf's 32 MB import waits for the join); a PDF written otherwise (pypdf's
+    own, keys in another order) is counted by pypdf. Both agree with pdfinfo."""
+    from pypdf import PdfReader, PdfWriter
+
+    rows = "".join(f"<tr><td>{n}</td><td>第{n}号学校</td></tr>" for n in range(1, 90))
+    html = ('<html><body><p class="authority">南岸区人民政府教育督导室</p><h1 class="title">关于名单的通知</h1>'
+            f'<table><thead><tr><th>序号</th><th>单位</th></tr></thead>{rows}</table></body></html>')
+    several = pdf.write_pdf(html, tmp_path / "several.pdf", "test:count", date(2026, 5, 6)).read_bytes()
+    one = pdf.write_pdf(html.replace(rows, ""), tmp_path / "one.pdf", "test:count", date(2026, 5, 6)).read_bytes()
+    writer = PdfWriter()
+    writer.append(PdfReader(tmp_path / "several.pdf"))
+    writer.append(PdfReader(tmp_path / "one.pdf"))
+    writer.write(tmp_path / "joined.pdf")
+    joined = (tmp_path / "joined.pdf").read_bytes()
+
+    def pdfinfo_pages(data: bytes) -> int:
+        (tmp_path / "probe.pdf").write_bytes(data)
+        return int(re.search(r"Pages:\s+(\d+)", _poppler("pdfinfo", str(tmp_path / "probe.pdf"))).group(1))
+
+    tree = re.search(rb"/Type/Pages/Count \d+", several).group()  # the root's keys in another order, same length:
+    reordered = several.replace(tree, tree[len(b"/Type/Pages"):] + b"/Type/Pages")  # the offsets still hold
+    assert pdfinfo_pages(reordered) == pdfinfo_pages(several) > 2
+    assert [len(pdf._PAGE_TREE.findall(data)) for data in (several, one, reordered)] == [1, 1, 0]  # Typst's: fast
+    assert [pdf.page_count(data) for data in (several, one, joined, reordered)] == [
+        pdfinfo_pages(several), 1, pdfinfo_pages(several) + 1, pdfinfo_pages(several)]

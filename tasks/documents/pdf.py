@@ -9,6 +9,7 @@ WeasyPrint, the engine before, took about 300 ms).
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -119,14 +120,28 @@ def _typeset_in_parts(html: str, key: str, issued_on: date, characters_a_part: i
     parts = markup_parts(html, key, issued_on, characters_a_part)
     if len(parts.bodies) == 1:
         return _compile(parts.source(0, 1))
+    pdfs, first_page = [], 1
+    for index in range(len(parts.bodies)):
+        pdfs.append(_child(["--source"], parts.source(index, first_page), f"PDF of {key}, part {index + 1}"))
+        first_page += page_count(pdfs[-1])
+    from pypdf import PdfReader  # only now: its import holds 32 MB, beside every part's process before
+
+    return join_pdfs([PdfReader(io.BytesIO(pdf)) for pdf in pdfs])
+
+
+# Typst writes one flat page tree, its root a plain object (no object streams): "<</Type/Pages/Count 18/Kids[...".
+_PAGE_TREE = re.compile(rb"/Type\s*/Pages\s*/Count\s+(\d+)")
+
+
+def page_count(pdf: bytes) -> int:
+    """How many pages a PDF of Typst's has, read off its page tree's root without a PDF library; any other PDF
+    (more than one page tree node, or keys in another order) is read with pypdf."""
+    found = _PAGE_TREE.findall(pdf)
+    if len(found) == 1:
+        return int(found[0])
     from pypdf import PdfReader
 
-    readers, first_page = [], 1  # each part read once: its page count here, its pages in join_pdfs
-    for index in range(len(parts.bodies)):
-        pdf = _child(["--source"], parts.source(index, first_page), f"PDF of {key}, part {index + 1}")
-        readers.append(PdfReader(io.BytesIO(pdf)))
-        first_page += len(readers[-1].pages)
-    return join_pdfs(readers)
+    return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def join_pdfs(parts: list) -> bytes:
