@@ -40,7 +40,7 @@ install-dev: $(DEV_STAMP)
 ## is compiled again, in well under a second.
 SOURCES := core models rules tasks flows deployments dudao portal bench tests migrations
 bytecode: $(APP_STAMP)
-	@$(BIN)/python -m compileall -q -j 0 $(SOURCES) > /dev/null
+	@$(BIN)/python -m compileall -q -j 0 $(SOURCES)
 
 ## lock-check: fails when pyproject.toml changed and uv.lock was not refreshed (`uv lock --check`).
 lock-check: | $(UV)
