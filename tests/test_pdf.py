@@ -14,7 +14,7 @@ from sqlmodel import select
 from core.db import session_scope
 from core.errors import InputError
 from models import Document
-from tasks.documents import pdf
+from tasks.documents import pdf, pdf_join
 from tasks.documents.filing import drain_pdfs
 from tests.conftest import run_cli
 from tests.publication_world import plan, visit_and_issue
@@ -258,6 +258,6 @@ def test_a_parts_page_count_is_read_off_its_page_tree_and_any_other_pdf_with_pyp
     tree = re.search(rb"/Type/Pages/Count \d+", several).group()  # the root's keys in another order, same length:
     reordered = several.replace(tree, tree[len(b"/Type/Pages"):] + b"/Type/Pages")  # the offsets still hold
     assert pdfinfo_pages(reordered) == pdfinfo_pages(several) > 2
-    assert [len(pdf._PAGE_TREE.findall(data)) for data in (several, one, reordered)] == [1, 1, 0]  # Typst's: fast
-    assert [pdf.page_count(data) for data in (several, one, joined, reordered)] == [
+    assert [len(pdf_join._PAGE_TREE.findall(data)) for data in (several, one, reordered)] == [1, 1, 0]  # Typst's: fast
+    assert [pdf_join.page_count(data) for data in (several, one, joined, reordered)] == [
         pdfinfo_pages(several), 1, pdfinfo_pages(several) + 1, pdfinfo_pages(several)]

@@ -7,9 +7,7 @@ same HTML gives the same bytes in any process. `dudao pdf` renders one again fro
 WeasyPrint, the engine before, took about 300 ms).
 """
 
-import io
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -120,49 +118,13 @@ def _typeset_in_parts(html: str, key: str, issued_on: date, characters_a_part: i
     parts = markup_parts(html, key, issued_on, characters_a_part)
     if len(parts.bodies) == 1:
         return _compile(parts.source(0, 1))
+    from tasks.documents.pdf_join import join_pdfs, page_count
+
     pdfs, first_page = [], 1
     for index in range(len(parts.bodies)):
         pdfs.append(_child(["--source"], parts.source(index, first_page), f"PDF of {key}, part {index + 1}"))
         first_page += page_count(pdfs[-1])
-    from pypdf import PdfReader  # only now: its import holds 32 MB, beside every part's process before
-
-    return join_pdfs([PdfReader(io.BytesIO(pdf)) for pdf in pdfs])
-
-
-# Typst writes one flat page tree, its root a plain object (no object streams): "<</Type/Pages/Count 18/Kids[...".
-_PAGE_TREE = re.compile(rb"/Type\s*/Pages\s*/Count\s+(\d+)")
-
-
-def page_count(pdf: bytes) -> int:
-    """How many pages a PDF of Typst's has, read off its page tree's root without a PDF library; any other PDF
-    (more than one page tree node, or keys in another order) is read with pypdf."""
-    found = _PAGE_TREE.findall(pdf)
-    if len(found) == 1:
-        return int(found[0])
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(pdf)).pages)
-
-
-def join_pdfs(parts: list) -> bytes:
-    """The parts' pages in one PDF, which keeps the first part's catalogue entries that make it PDF/A (its XMP
-    metadata and output intent) and its document information (title, 发文字号, key, date)."""
-    from pypdf import PdfWriter
-    from pypdf.generic import NameObject
-
-    writer = PdfWriter()
-    for part in parts:  # pypdf readers, one a part
-        writer.append(part)
-    first = parts[0]
-    catalog = first.trailer["/Root"]
-    for name in ("/Metadata", "/OutputIntents", "/Lang"):
-        if name in catalog:
-            writer.root_object[NameObject(name)] = catalog.raw_get(name).clone(writer)
-    if first.metadata:
-        writer.add_metadata(dict(first.metadata))
-    joined = io.BytesIO()
-    writer.write(joined)
-    return joined.getvalue()
+    return join_pdfs(pdfs)
 
 
 def write_atomically(target: Path, content: bytes) -> Path:
