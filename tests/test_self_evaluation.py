@@ -13,6 +13,7 @@ from core.errors import InputError
 from models import AuditEvent, Document, Notice, SelfEvaluationProblem
 from rules.self_evaluation import report_day
 from tasks.exchange.imports import ImportRefused, run_import
+from tasks.self_evaluation import report
 from tasks.self_evaluation.problems import close_problem, problem_of, record_problem, responsible_unit
 from tasks.sweep import STEPS, sweep_day
 from tests.conftest import run_cli
@@ -66,6 +67,17 @@ def test_the_report_goes_to_the_city_once_by_mid_may_with_the_recorded_problems(
     with session_scope() as session:
         document = session.exec(select(Document).where(Document.key == "self-evaluation:2026")).one()
     assert document.issued_on == D("2026-05-15")
+
+
+def test_once_filed_the_report_is_not_gathered_again(seeded, runtime, monkeypatch):
+    """Its figures read the ledger's whole year: gathered daily to December, at 30,000 schools a sweep's minutes."""
+    assert _step("self-evaluation", D("2026-05-15"), D("2026-05-15"), runtime) == {D("2026-05-15"): [1]}
+
+    def gathered(*_args):
+        raise AssertionError("the report's figures were gathered again after it was filed")
+
+    monkeypatch.setattr(report, "report_paper", gathered)
+    assert _step("self-evaluation", D("2026-05-18"), D("2026-06-30"), runtime) == {}
 
 
 def test_a_missed_report_day_is_caught_up_the_next_working_day(seeded, runtime):

@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 
 from core.errors import InputError
 from core.settings import get_settings
-from models import Inspector, Notice, Unit, UnitKind
+from models import Inspector, Unit, UnitKind
 from models.lifecycles import record
 from models.planning import RoutineVisit
 from rules.frequency import semester_label, semester_of
@@ -23,7 +23,7 @@ from tasks.cycle.opening import next_code, open_inspection
 from tasks.cycle.responses import FindingInput, record_visit
 from tasks.cycle.scores import registry
 from tasks.documents.contexts import doc_no, session_office
-from tasks.documents.issuing import Paper, issue
+from tasks.documents.issuing import Paper, issue, was_issued
 from tasks.roster.lookups import candidates
 from tasks.roster.records import Addressee
 from tasks.roster.zones import responsible_inspectors
@@ -144,7 +144,7 @@ def flag_routine_shortfalls(session: Session, as_of: date, rt: Runtime) -> list[
     check = _check_day(semester, rt)
     key = f"routine:{semester}:shortfall"
     in_check_month = check <= as_of and as_of.month == check.month  # same semester: January is not December
-    if not in_check_month or session.exec(select(Notice.id).where(Notice.key == key)).first():
+    if not in_check_month or was_issued(session, key):
         return []
     report = coverage(session, semester, rt)
     if not report["short"]:

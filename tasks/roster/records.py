@@ -14,7 +14,7 @@ from models.queries import office
 from rules.inspectors import term_reminder_due, training_shortfalls
 from rules.runtime import Runtime
 from tasks.documents.contexts import doc_no, session_office
-from tasks.documents.issuing import Paper, issue
+from tasks.documents.issuing import Paper, issue, was_issued
 from tasks.roster.lookups import serving
 from tasks.roster.team_upkeep import keep_teams_valid
 
@@ -111,7 +111,7 @@ def flag_training_shortfalls(session: Session, as_of: date, rt: Runtime) -> list
     """Sweep step: on the policy's check day, one notice to the office naming who lacks training hours."""
     check = date.fromisoformat(f"{as_of.year}-{rt.policy.inspectors.training_check_on}")
     key = f"training:{as_of.year}:shortfall"
-    if as_of < check or session.exec(select(Notice.id).where(Notice.key == key)).first() is not None:
+    if as_of < check or was_issued(session, key):
         return []
     rows = [r for r in training_report(session, as_of.year, rt) if r["shortfall"] > 0]
     if not rows:

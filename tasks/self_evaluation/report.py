@@ -14,7 +14,7 @@ from models.queries import office
 from rules.runtime import Runtime
 from rules.self_evaluation import report_day
 from tasks.documents.contexts import doc_no
-from tasks.documents.issuing import Paper, issue
+from tasks.documents.issuing import Paper, issue, was_issued
 from tasks.documents.letterhead import letterhead
 from tasks.year_end.figures import year_figures
 from tasks.year_end.results import results_by_unit
@@ -34,6 +34,8 @@ def file_report(session: Session, as_of: date, rt: Runtime) -> list[int]:
     if not rt.calendar.is_workday(as_of) or as_of < report_day(year, rt.policy.self_evaluation, rt.calendar):
         return []
     if session.get(District, 1) is None:  # a ledger that names no district has no report to make
+        return []
+    if was_issued(session, report_key(year)):  # filed: its figures are not gathered again every day to the year's end
         return []
     paper = report_paper(session, year, as_of, rt)
     return [1] if issue(session, paper) is not None else []
