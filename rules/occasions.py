@@ -46,11 +46,17 @@ def special_units(seed: int, year: int, school_codes: list[str]) -> list[str]:
     return sorted(rng(seed, "special-units", year).sample(codes, min(SPECIAL_UNITS, len(codes))))
 
 
+def emergency_season(year: int) -> tuple[date, date]:
+    """The first and last day an emergency of the year can happen."""
+    return date(year, 5, 1), date(year, 11, 15)
+
+
 def emergencies(seed: int, year: int, school_codes: list[str]) -> list[tuple[date, str, str]]:
     """(day, school code, what happened) for each emergency of the year, between May and mid-November."""
     r = rng(seed, "emergencies", year)
     codes = sorted(school_codes)
-    start, span = date(year, 5, 1), (date(year, 11, 15) - date(year, 5, 1)).days
+    start, last = emergency_season(year)
+    span = (last - start).days
     return sorted((start + timedelta(days=r.randint(0, span)), r.choice(codes), r.choice(INCIDENTS))
                   for _ in range(r.randint(*EMERGENCIES_PER_YEAR)))
 
