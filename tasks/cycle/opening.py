@@ -17,9 +17,24 @@ ANNOUNCED_KINDS = ("annual", "special", "term_end", "random")
 
 
 def next_code(session: Session, year: int, kind: str) -> str:
-    prefix = f"{year}-{CODE_LETTERS[kind]}-"
-    used = session.exec(select(func.count()).where(Inspection.code.like(f"{prefix}%"))).one()
-    return f"{prefix}{used + 1:03d}"
+    return CodeNumbering(session, year).next(kind)
+
+
+class CodeNumbering:
+    """The next codes of the year's inspections, for a batch opened together: each kind's codes in use are
+    counted once, then counted on here. (The count is a scan of every code, the prefix being a LIKE: a plan
+    that counted again for each of its thousands of term-end, 双随机 and 暗访 inspections spent a minute on it at
+    30,000 schools.)"""
+
+    def __init__(self, session: Session, year: int) -> None:
+        self.session, self.year, self.used = session, year, {}
+
+    def next(self, kind: str) -> str:
+        prefix = f"{self.year}-{CODE_LETTERS[kind]}-"
+        if kind not in self.used:
+            self.used[kind] = self.session.exec(select(func.count()).where(Inspection.code.like(f"{prefix}%"))).one()
+        self.used[kind] += 1
+        return f"{prefix}{self.used[kind]:03d}"
 
 
 def announced_dates(visit_on: date, rt: Runtime) -> dict:

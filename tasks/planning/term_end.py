@@ -18,20 +18,6 @@ COMPREHENSIVE = ("annual", "term_end")
 GRACE_AFTER_TERM = timedelta(days=90)
 
 
-def covering_inspection(session: Session, unit_id: int, term_end: date, rt: Runtime) -> Inspection | None:
-    """A comprehensive inspection close enough before (or just after) the term's end to count for it."""
-    earliest = term_end - timedelta(days=rt.policy.planning.term_end_window_days)
-    return session.exec(select(Inspection).where(
-        Inspection.unit_id == unit_id, Inspection.kind.in_(COMPREHENSIVE), Inspection.covert.is_(False),
-        Inspection.visit_on >= earliest, Inspection.visit_on <= term_end + GRACE_AFTER_TERM,
-    ).order_by(Inspection.visit_on)).first()
-
-
-def planned_for(session: Session, principal_id: int) -> bool:
-    return session.exec(select(PlanEntry.id).where(PlanEntry.principal_id == principal_id,
-                                                   PlanEntry.kind == "term_end")).first() is not None
-
-
 def announced_in_semester(session: Session, unit_id: int, semester: str) -> int:
     """Announced inspections of the unit whose visit falls in the semester (what the cap counts)."""
     rows = session.exec(select(Inspection.visit_on).where(
@@ -53,18 +39,18 @@ def raise_term_end_inspections(session: Session, as_of: date, rt: Runtime) -> li
     if not window:
         return []
     due = [row[:3] for row in sorted(window, key=lambda row: (row[3], row[0]))]
-    planned = _planned(session, [principal_id for principal_id, _, _ in due])
-    visits = _comprehensive_visits(session, [unit_id for _, unit_id, _ in due])
+    planned = planned_among(session, [principal_id for principal_id, _, _ in due])
+    visits = comprehensive_visits(session, [unit_id for _, unit_id, _ in due])
     opened = []
     for principal_id, unit_id, term_end in due:
-        if principal_id in planned or _covers(visits.get(unit_id, []), term_end, rt):
+        if principal_id in planned or covers(visits.get(unit_id, []), term_end, rt):
             continue
         principal, unit = session.get(Principal, principal_id), session.get(Unit, unit_id)
         opened.append(_raise(session, principal, unit, as_of, rt).id)
     return opened
 
 
-def _planned(session: Session, principal_ids: list[int]) -> set[int]:
+def planned_among(session: Session, principal_ids: list[int]) -> set[int]:
     """Those of the principals whose term-end inspection the plan (or an earlier sweep) has."""
     planned: set[int] = set()
     for ids in chunks(principal_ids):
@@ -73,7 +59,7 @@ def _planned(session: Session, principal_ids: list[int]) -> set[int]:
     return planned
 
 
-def _comprehensive_visits(session: Session, unit_ids: list[int]) -> dict[int, list[date]]:
+def comprehensive_visits(session: Session, unit_ids: list[int]) -> dict[int, list[date]]:
     """Visit days of each unit's comprehensive inspections, in one query for the whole batch."""
     visits: dict[int, list[date]] = {}
     for ids in chunks(sorted(set(unit_ids))):
@@ -84,7 +70,8 @@ def _comprehensive_visits(session: Session, unit_ids: list[int]) -> dict[int, li
     return visits
 
 
-def _covers(days: list[date], term_end: date, rt: Runtime) -> bool:
+def covers(days: list[date], term_end: date, rt: Runtime) -> bool:
+    """Whether a comprehensive visit on one of `days` counts for a term ending on `term_end`."""
     earliest = term_end - timedelta(days=rt.policy.planning.term_end_window_days)
     return any(earliest <= day <= term_end + GRACE_AFTER_TERM for day in days)
 
