@@ -30,12 +30,33 @@ def rows_by_id(session: Session, model, row_ids: Iterable[int]) -> dict:
 def insert_rows(session: Session, model, rows: list[dict]) -> list[int]:
     """INSERT the rows of `model` in order (multi-row statements, every row with the same keys; columns left
     out take their defaults) and return their new ids in that order. No ORM object is built: for the tens of
-    thousands of rows a sweep or a plan day inserts, building SQLModel objects costs more than the INSERT."""
+    thousands of rows a sweep or a plan day inserts, building SQLModel objects costs more than the INSERT.
+    On SQLite ids in order cost one INSERT a row (SQLAlchemy cannot tie SQLite's new rowids to the order of
+    the rows in one statement): rows with a key of their own go through insert_keyed, rows whose ids nobody
+    reads through insert_all."""
     table = model.__table__
     insert = table.insert().returning(table.c.id, sort_by_parameter_order=True)
     connection = session.connection()
     return [row.id for start in range(0, len(rows), _CHUNK)
             for row in connection.execute(insert, rows[start:start + _CHUNK])]
+
+
+def insert_keyed(session: Session, model, rows: list[dict]) -> dict[str, int]:
+    """INSERT rows that each carry a unique `key`; returns key -> new id, matched by key rather than by
+    position, so that SQLite too takes a few hundred rows a statement (27 -> 9 µs a row)."""
+    table = model.__table__
+    insert = table.insert().returning(table.c.key, table.c.id)
+    connection = session.connection()
+    ids: dict[str, int] = {}
+    for start in range(0, len(rows), _CHUNK):
+        ids.update((key, id_) for key, id_ in connection.execute(insert, rows[start:start + _CHUNK]))
+    return ids
+
+
+def insert_all(session: Session, model, rows: list[dict]) -> None:
+    """INSERT rows whose new ids the caller does not need (one executemany)."""
+    if rows:
+        session.connection().execute(model.__table__.insert(), rows)
 
 
 def office(session: Session, code: str) -> Unit:

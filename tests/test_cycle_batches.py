@@ -83,3 +83,36 @@ def test_issue_due_opens_the_items_of_a_batch_in_inspection_and_finding_order(se
                           third.id: ("rectifying", 3, ISSUE_DAY, None)}
         assert verify(session)[1] is None
         assert issue_due(session, ISSUE_DAY, rt) == []  # the step is idempotent
+
+
+def test_documents_and_notices_are_inserted_a_batch_a_statement_each_row_with_its_own_id(seeded):
+    """Matched by key, not by position: SQLite then takes a batch a statement (ids in the rows' order cost one
+    INSERT a row there). Every notice row gets the id of its own key, and points at its own document."""
+    from sqlalchemy import event
+
+    from core.db import get_engine
+    from models import Document, Notice, Unit
+    from tasks.documents.contexts import doc_no
+    from tasks.documents.issuing import Paper, issue_many
+
+    statements = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731
+    with session_scope() as session:
+        office = session.exec(select(Unit).where(Unit.code == "OFFICE")).one()
+        papers = [Paper(key=f"batch:{n}", kind="training_shortfall", issued_on=date(2026, 12, 1), unit=office,
+                        title=f"督学培训学时不足提示（{n}）", context={
+                            "rows": [], "year": 2026, "required": 24, "doc_no": doc_no("training_shortfall", 2026, n)})
+                  for n in range(1, 1201)]
+        event.listen(get_engine(), "before_cursor_execute", listen)
+        try:
+            ids = issue_many(session, papers)
+        finally:
+            event.remove(get_engine(), "before_cursor_execute", listen)
+    inserts = [s for s in statements if s.startswith(("INSERT INTO document ", "INSERT INTO notice "))]
+    assert len(inserts) <= 6, len(inserts)  # 1,200 rows of each in chunks of 500: three statements a table
+    with session_scope() as session:
+        for paper, notice_id in zip(papers, ids, strict=True):
+            notice = session.get(Notice, notice_id)
+            document = session.get(Document, notice.document_id)
+            assert notice.key == document.key == paper.key
+            assert document.title == paper.title

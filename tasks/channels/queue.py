@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from core.settings import Settings, get_settings
 from models import ChannelMessage, Document, Notice, Unit
-from models.queries import chunks, insert_rows
+from models.queries import chunks, insert_all
 from rules.policy import ChannelsPolicy, load_policy
 
 SMS_LIMIT = 140  # characters of an SMS text: two segments of a Chinese SMS at most
@@ -95,7 +95,7 @@ def queue_channel_messages(session: Session, queued: list[Queued]) -> int:
             key = message_key(notice.key, channel, unit.code)
             rows.setdefault(key, _row(key, notice, channel, unit, link, settings))
     fresh = _not_queued(session, list(rows))
-    insert_rows(session, ChannelMessage, [row for key, row in rows.items() if key in fresh])
+    insert_all(session, ChannelMessage, [row for key, row in rows.items() if key in fresh])
     return len(fresh)
 
 

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from core.settings import get_settings
 from models import Document, Notice, Unit
-from models.queries import insert_rows
+from models.queries import insert_keyed
 from rules.workdays import WorkdayCalendar
 from tasks.channels.queue import Queued, queue_channel_messages
 from tasks.documents.calendar_note import calendar_note, current_calendar
@@ -158,5 +158,5 @@ def _notice_row(paper: Paper, document: tuple[int, str], rendered: tuple[str, st
 
 
 def _ids_by_key(session: Session, model, rows: list[dict]) -> dict[str, int]:
-    """INSERT the rows (multi-row statements, models/queries.insert_rows) and return key -> new id."""
-    return dict(zip([row["key"] for row in rows], insert_rows(session, model, rows), strict=True))
+    """INSERT the rows (multi-row statements, models/queries.insert_keyed) and return key -> new id."""
+    return insert_keyed(session, model, rows)

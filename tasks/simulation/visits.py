@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from models import Inspector, Unit
 from models.planning import RoutineVisit, ZoneAssignment
-from models.queries import insert_rows
+from models.queries import insert_all
 from rules import behaviour, occasions
 from rules.frequency import semester_of
 from rules.runtime import Runtime
@@ -45,7 +45,7 @@ def simulate_routine_visits(session: Session, seed: int, as_of: date, rt: Runtim
     names = routine_items(as_of)
     found = {code: problems for _, _, code in visiting if (problems := occasions.routine_problems(seed, code, as_of, names))}
     items = json.dumps({item: "" for item in names}, ensure_ascii=False)
-    insert_rows(session, RoutineVisit, [
+    insert_all(session, RoutineVisit, [
         {"unit_id": unit_id, "inspector_id": inspector_id, "visit_on": as_of, "semester": semester, "items": items,
          "problems": 0, "inspection_id": None, "by_responsible": True}
         for unit_id, inspector_id, code in visiting if code not in found])
