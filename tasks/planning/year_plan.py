@@ -82,19 +82,18 @@ def _open_all(session: Session, targets: list[Target], decisions: list[Decision]
     others = sorted((d for d in placed if d.request.kind != "annual"),
                     key=lambda d: (KIND_ORDER[d.request.kind], d.semester, d.request.key))
     days = _visit_days(rt, [(by_key[d.request.key], d.semester) for d in others], seeds[1])
-    # Opened together, as the annual ones: thousands of term-end, 双随机 and 暗访 inspections at 30,000 schools,
-    # each opened alone (a flush, an INSERT and a read back) and numbered by a count of the year's codes.
-    pool, numbering, targets = roster_candidates(session), CodeNumbering(session, year), []
+    # Opened together and numbered once a kind, as the annual ones: opened one by one (a flush, an INSERT and a
+    # read back each) and numbered by a count of the year's codes each, a province's thousands took the plan minutes.
+    pool, numbering = roster_candidates(session), CodeNumbering(session, year)
     picker, codes = TeamPicker(pool, load), _InspectorCodes(session)
     openings = []
     for d in others:
         target, visit_on = by_key[d.request.key], days[d.request.key]
         team = _team(target, visit_on, pool, picker, codes, rt, seeds[0])
-        targets.append(target)
         openings.append(Opening(code=numbering.next(target.kind), kind=target.kind, unit=target.unit,
                                 visit_on=visit_on, team=team, theme=target.theme))
-    for target, inspection in zip(targets, open_inspections(session, openings, rt=rt, as_of=as_of), strict=True):
-        opened[target.key] = inspection
+    opened.update(zip([d.request.key for d in others], open_inspections(session, openings, rt=rt, as_of=as_of),
+                      strict=True))
     return opened
 
 
