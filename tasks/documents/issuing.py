@@ -61,7 +61,7 @@ def issue(session: Session, paper: Paper) -> Notice | None:
 def was_issued(session: Session, key: str) -> bool:
     """Whether a notice of this key is in the ledger: a step that issues one paper a period asks this before
     it gathers the paper's context (a report's figures read the whole year, daily until the key is there)."""
-    return session.connection().execute(select_core(Notice.id).where(Notice.key == key).limit(1)).first() is not None
+    return bool(_existing(session.connection(), Notice, [key]))
 
 
 def issue_many(session: Session, papers: list[Paper]) -> list[int | None]:

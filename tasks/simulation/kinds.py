@@ -32,10 +32,11 @@ def start_by_hand(session: Session, seed: int, as_of: date, rt: Runtime) -> int:
     started = 0
     special_on, theme = occasions.special_day(seed, as_of.year)
     first, last = occasions.emergency_season(as_of.year)
-    if rt.calendar.next_workday(special_on) != as_of and not first <= as_of <= rt.calendar.next_workday(last):
+    special_today = rt.calendar.next_workday(special_on) == as_of
+    if not special_today and not first <= as_of <= rt.calendar.next_workday(last):
         return 0  # the schools' codes are read only on a day something may start (30,000 of them, twice daily)
     codes = _school_codes(session)
-    if rt.calendar.next_workday(special_on) == as_of:
+    if special_today:
         units = occasions.special_units(seed, as_of.year, codes)
         start_special(session, SpecialInspectionInput(theme=theme, units=units, as_of=as_of), rt, as_of)
         started += 1
